@@ -1,0 +1,12 @@
+/* Thin wrapper over RAND_bytes so callers never touch a weaker source. */
+#include "crypto/random.h"
+
+#include <limits.h>
+#include <openssl/rand.h>
+
+int random_bytes(void *out, size_t n)
+{
+    if (n > INT_MAX)
+        return -1;
+    return RAND_bytes(out, (int)n) == 1 ? 0 : -1;
+}
