@@ -20,7 +20,4 @@ char *time_format_az_date(time_t t, char out[TIME_TEXT_MAX]);
 /* Parses a calendar date "1985-04-12" (real date: month lengths, leap years) into year/month/day. Returns 0 or -1. */
 int time_parse_date(const char *text, int *year, int *month, int *day);
 
-/* Current time; ARAYIS_FAKE_NOW (RFC 3339) overrides it, for tests of expiry. */
-time_t time_now(void);
-
 #endif
