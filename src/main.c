@@ -2,10 +2,47 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/commands.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"serve", cmd_serve, "run the HTTP service"},
+    {"apikey", cmd_apikey, "create, list and revoke API keys"},
+    {"billing", cmd_billing, "import subscriber balances from CSV"},
+    {"keygen", cmd_keygen, "make development signing keys"},
+    {"render", cmd_render, "render and sign a sample certificate"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: arayis <command> [options]   (arayis <command> --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    puts("arayis " ARAYIS_VERSION);
-    return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("arayis " ARAYIS_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "arayis: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
 }

@@ -1,0 +1,24 @@
+/* What every handler shares: the settings, the store, the metrics, and the issuing machinery. */
+#ifndef ARAYIS_API_APP_H
+#define ARAYIS_API_APP_H
+
+#include "core/config.h"
+#include "crypto/keyring.h"
+#include "domain/issuing.h"
+#include "http/metrics.h"
+#include "store/db.h"
+
+typedef struct app {
+    config cfg;
+    store *store;
+    metrics *metrics;
+    issuer issuer;                   /* points into this struct and the objects below */
+    pdf_renderer *renderer;
+    signer *signer;
+    keyring *keyring;
+    sms_messages *messages;
+    int counter_issued;              /* metrics counter ids */
+    int counter_rejected;
+} app;
+
+#endif

@@ -1,0 +1,84 @@
+/* Certificate download and metadata handlers. */
+#include "api/certificates.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "api/app.h"
+#include "api/auth.h"
+#include "api/respond.h"
+#include "api/views.h"
+#include "crypto/hash.h"
+#include "domain/vcode.h"
+#include "store/applications.h"
+
+int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e)
+{
+    char wanted[17];
+    db *d = store_db(a->store, e);
+    if (d == NULL)
+        return -1;
+    int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
+    int found = certificates_find(d, number, c, e);
+    if (found <= 0)
+        return found;
+    /* compare even when the code is malformed, so timing tells nothing about the number */
+    int same = hash_equal_ct(c->code, valid_code ? wanted : "################", 16);
+    return same && valid_code && c->sha256[0] ? 1 : 0;
+}
+
+void certificates_download(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    certificate_row c;
+    err e = {0};
+    int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
+    db *d = found == 1 ? store_db(a->store, &e) : NULL;
+    if (found == 1 && certificates_read_pdf(d, c.number, &res->body, &e) != 1)
+        found = -1;
+    if (found < 0) {
+        api_store_failed(res, &e);
+        return;
+    }
+    if (found == 0) {
+        api_on_error(ctx, req, res, 404);
+        http_response_header(res, "Cache-Control", "no-store");
+        return;
+    }
+    char disposition[96];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"arayis-%s.pdf\"", c.number);
+    res->status = 200;
+    res->content_type = "application/pdf";
+    http_response_header(res, "Content-Disposition", disposition);
+    http_response_header(res, "Cache-Control", "private, no-store");
+    http_response_header(res, "Referrer-Policy", "no-referrer");
+    http_response_header(res, "X-Content-Type-Options", "nosniff");
+}
+
+void certificates_get(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    apikey_row key;
+    if (auth_require(a, req, res, AUTH_ROLE(ROLE_PORTAL) | AUTH_ROLE(ROLE_ADMIN), &key) != 0)
+        return;
+    err e = {0};
+    db *d = store_db(a->store, &e);
+    certificate_row c;
+    application_row owner;
+    int found = d ? certificates_find(d, req->params[0], &c, &e) : -1;
+    if (found == 1 && key.role == ROLE_PORTAL && applications_find(d, c.application_id, &owner, &e) != 1)
+        found = -1;
+    if (found < 0) {
+        api_store_failed(res, &e);
+        return;
+    }
+    if (found == 0 || c.sha256[0] == '\0') {
+        api_error(res, 404, "not_found", "no such certificate");
+        return;
+    }
+    if (key.role == ROLE_PORTAL && owner.api_key_id != key.id) {
+        api_error(res, 403, "forbidden", "this certificate belongs to another key's application");
+        return;
+    }
+    api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
+}

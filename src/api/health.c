@@ -1,0 +1,30 @@
+/* Health and metrics handlers. */
+#include "api/health.h"
+
+#include "api/app.h"
+#include "api/respond.h"
+
+static const char SQL_PING[] = "SELECT count(*) FROM api_keys";
+
+void health_get(void *ctx, http_request *req, http_response *res)
+{
+    (void)req;
+    app *a = ctx;
+    err e = {0};
+    db *d = store_db(a->store, &e);
+    sqlite3_stmt *st = d ? db_stmt(d, SQL_PING, &e) : NULL;
+    int ok = st && sqlite3_step(st) == SQLITE_ROW;
+    if (st)
+        sqlite3_reset(st);
+    http_response_header(res, "Cache-Control", "no-store");
+    api_json(res, ok ? 200 : 503, json_pack("{s:s}", "status", ok ? "ok" : "unavailable"));
+}
+
+void metrics_get(void *ctx, http_request *req, http_response *res)
+{
+    (void)req;
+    app *a = ctx;
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    metrics_render(a->metrics, &res->body);
+}

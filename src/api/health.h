@@ -1,0 +1,13 @@
+/* Operations endpoints: /healthz and /metrics. */
+#ifndef ARAYIS_API_HEALTH_H
+#define ARAYIS_API_HEALTH_H
+
+#include "http/http.h"
+
+/* GET /healthz: 200 {"status":"ok"} when the database answers, 503 otherwise. */
+void health_get(void *ctx, http_request *req, http_response *res);
+
+/* GET /metrics: Prometheus text format. */
+void metrics_get(void *ctx, http_request *req, http_response *res);
+
+#endif

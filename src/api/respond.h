@@ -1,0 +1,30 @@
+/* JSON answers and the contract's error bodies; reading JSON request bodies. */
+#ifndef ARAYIS_API_RESPOND_H
+#define ARAYIS_API_RESPOND_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "http/http.h"
+
+/* Sets status and a compact JSON body. Takes ownership of body. */
+void api_json(http_response *res, int status, json_t *body);
+
+/* {"error":{"code","message"}} with status. */
+void api_error(http_response *res, int status, const char *code, const char *message);
+
+/* 400 validation_failed listing fields, an array of {"field","message"} (taken). */
+void api_validation_failed(http_response *res, json_t *fields);
+
+/* 503 unavailable for a storage failure (logged without personal data). */
+void api_store_failed(http_response *res, const err *e);
+
+/* Parses the request body as a JSON object. Writes 415 (not application/json) or 400 invalid_json and
+   returns NULL when it cannot; otherwise returns a new reference the caller releases. */
+json_t *api_read_json(const http_request *req, http_response *res);
+
+/* The server's answer for unmatched paths, wrong methods and oversized bodies: the contract's JSON on
+   /api/ paths, plain text elsewhere. */
+void api_on_error(void *ctx, http_request *req, http_response *res, int status);
+
+#endif

@@ -1,0 +1,34 @@
+/* Every path the service answers, with its method, handler and body limit. */
+#include "api/routes.h"
+
+#include "api/applications.h"
+#include "api/billing.h"
+#include "api/certificates.h"
+#include "api/health.h"
+
+static const http_route routes[] = {
+    {HTTP_GET, "/healthz", health_get, 0},
+    {HTTP_GET, "/metrics", metrics_get, 0},
+    {HTTP_POST, "/api/v1/applications", applications_post, 0},
+    {HTTP_GET, "/api/v1/applications/{id}", applications_get, 0},
+    {HTTP_GET, "/api/v1/certificates/{number}", certificates_get, 0},
+    {HTTP_GET, "/c/{number}.pdf", certificates_download, 0},
+    {HTTP_PUT, "/api/v1/billing/subscribers/{code}", billing_put_subscriber, 0},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static const char *route_names[NROUTES];
+
+const http_route *api_routes(size_t *count)
+{
+    *count = NROUTES;
+    return routes;
+}
+
+const char *const *api_route_names(void)
+{
+    for (size_t i = 0; i < NROUTES; i++)
+        route_names[i] = routes[i].pattern;
+    return route_names;
+}

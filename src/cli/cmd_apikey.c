@@ -1,0 +1,119 @@
+/* arayis apikey create|list|revoke: key management on the command line; a new key is printed once. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "store/apikeys.h"
+#include "store/audit.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: arayis apikey create NAME --role portal|billing|admin [settings]\n"
+                 "       arayis apikey list [settings]\n"
+                 "       arayis apikey revoke NAME [settings]\n"
+                 "NAME: 1-64 characters of A-Z a-z 0-9 . _ -. The new key is printed alone on the last line, once.\n");
+}
+
+static int valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 1 && n <= APIKEY_NAME_MAX &&
+           strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static int create_key(db *d, const char *name, apikey_role role)
+{
+    char key[APIKEY_TEXT_LEN + 1], hash[SHA256_HEX_LEN + 1];
+    err e = {0};
+    time_t now = time(NULL);
+    if (apikey_generate(key, hash) != 0) {
+        fprintf(stderr, "arayis: no randomness available\n");
+        return 1;
+    }
+    if (db_begin(d, &e) != 0 || apikeys_insert(d, name, role, hash, now, &e) != 0 ||
+        audit_append(d, now, "cli", "apikey.create", name, apikey_role_name(role), &e) != 0 || db_commit(d, &e) != 0) {
+        db_rollback(d);
+        fprintf(stderr, "arayis: cannot create key '%s': %s\n", name,
+                e.code == STORE_ERR_CONSTRAINT ? "the name is taken" : e.msg);
+        return 1;
+    }
+    printf("created %s key '%s'; store it now, it is not shown again:\n%s\n", apikey_role_name(role), name, key);
+    return 0;
+}
+
+static void print_row(const apikey_row *row, void *ctx)
+{
+    (void)ctx;
+    char created[32];
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&row->created_at));
+    printf("%-24s %-8s %s %s\n", row->name, apikey_role_name(row->role), created, row->revoked_at ? "revoked" : "active");
+}
+
+static int revoke_key(db *d, const char *name)
+{
+    err e = {0};
+    time_t now = time(NULL);
+    int revoked = -1;
+    if (db_begin(d, &e) == 0 && (revoked = apikeys_revoke(d, name, now, &e)) >= 0 &&
+        (revoked == 0 || audit_append(d, now, "cli", "apikey.revoke", name, NULL, &e) == 0) && db_commit(d, &e) == 0) {
+        printf(revoked ? "revoked '%s'\n" : "no active key named '%s'\n", name);
+        return revoked ? 0 : 1;
+    }
+    db_rollback(d);
+    fprintf(stderr, "arayis: %s\n", e.msg);
+    return 1;
+}
+
+/* Runs the chosen action on an open store. */
+static int run(const char *action, const char *name, apikey_role role, const config *c)
+{
+    store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    err e = {0};
+    db *d = store_db(s, &e);
+    int rc = 1;
+    if (strcmp(action, "create") == 0)
+        rc = create_key(d, name, role);
+    else if (strcmp(action, "revoke") == 0)
+        rc = revoke_key(d, name);
+    else if (apikeys_each(d, print_row, NULL, &e) == 0)
+        rc = 0;
+    store_close(s);
+    return rc;
+}
+
+int cmd_apikey(int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1])) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *action = argv[1], *name = NULL;
+    apikey_role role = ROLE_NONE;
+    int first = 2;
+    int needs_name = strcmp(action, "create") == 0 || strcmp(action, "revoke") == 0;
+    if (!needs_name && strcmp(action, "list") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (needs_name && (argc < 3 || !valid_name(argv[2]))) {
+        fprintf(stderr, "arayis: a key NAME of 1-64 characters [A-Za-z0-9._-] is required\n");
+        return 2;
+    }
+    if (needs_name)
+        name = argv[first++];
+    if (strcmp(action, "create") == 0) {
+        if (first + 1 >= argc || strcmp(argv[first], "--role") != 0 || (role = apikey_role_parse(argv[first + 1])) == ROLE_NONE) {
+            fprintf(stderr, "arayis: --role portal|billing|admin is required\n");
+            return 2;
+        }
+        first += 2;
+    }
+    config c;
+    if (cli_config(&c, argc, argv, first) != 0)
+        return 2;
+    return run(action, name, role, &c);
+}

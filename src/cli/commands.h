@@ -1,0 +1,11 @@
+/* The subcommands of the arayis binary; each takes its own argv (argv[0] is the subcommand) and returns the exit status. */
+#ifndef ARAYIS_CLI_COMMANDS_H
+#define ARAYIS_CLI_COMMANDS_H
+
+int cmd_serve(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
+int cmd_billing(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+
+#endif

@@ -1,0 +1,190 @@
+/* Settings parsing: every value is validated here so the rest of the code can trust the config struct. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const config_setting settings[] = {
+    {"ARAYIS_LISTEN", "--listen", "address:port to listen on (127.0.0.1:8080)"},
+    {"ARAYIS_DATA_DIR", "--data-dir", "SQLite database directory (./data)"},
+    {"ARAYIS_KEYS_DIR", "--keys-dir", "signing key and certificates (./keys)"},
+    {"ARAYIS_PUBLIC_BASE_URL", "--public-base-url", "base of every link and QR code (http://127.0.0.1:8080)"},
+    {"ARAYIS_VALIDITY_DAYS", "--validity-days", "days a certificate is valid (30)"},
+    {"ARAYIS_SMS_TRANSPORT", "--sms-transport", "log or http (log)"},
+    {"ARAYIS_SMS_GATEWAY_URL", "--sms-gateway-url", "where the http transport posts messages"},
+    {"ARAYIS_THREADS", "--threads", "worker threads, 0 = one per core (0)"},
+    {"ARAYIS_MAX_CONNECTIONS", "--max-connections", "open connections in total (1024)"},
+    {"ARAYIS_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", "open connections per client address (64)"},
+    {"ARAYIS_CONNECTION_TIMEOUT", "--connection-timeout", "seconds a connection may stay idle (15)"},
+    {"ARAYIS_BODY_LIMIT", "--body-limit", "largest JSON body in bytes (65536)"},
+    {"ARAYIS_PDF_BODY_LIMIT", "--pdf-body-limit", "largest PDF upload in bytes (10485760)"},
+    {"ARAYIS_LOG_LEVEL", "--log-level", "debug, info, warn or error (info)"},
+    {NULL, NULL, NULL},
+};
+
+const config_setting *config_settings(void)
+{
+    return settings;
+}
+
+void config_defaults(config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+    c->listen_port = 8080;
+    snprintf(c->data_dir, sizeof c->data_dir, "./data");
+    snprintf(c->keys_dir, sizeof c->keys_dir, "./keys");
+    snprintf(c->public_base_url, sizeof c->public_base_url, "http://127.0.0.1:8080");
+    c->validity_days = 30;
+    snprintf(c->sms_transport, sizeof c->sms_transport, "log");
+    c->max_connections = 1024;
+    c->max_connections_per_ip = 64;
+    c->connection_timeout_s = 15;
+    c->body_limit = 64 * 1024;
+    c->pdf_body_limit = 10 * 1024 * 1024;
+    snprintf(c->log_level, sizeof c->log_level, "info");
+}
+
+static int parse_long(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '+' || text[0] == '-' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int copy_text(char *dst, size_t size, const char *value)
+{
+    size_t n = strlen(value);
+    if (n >= size)
+        return -1;
+    memcpy(dst, value, n + 1);
+    return 0;
+}
+
+static int parse_listen(config *c, const char *value)
+{
+    const char *colon = strrchr(value, ':');
+    long port;
+    if (colon == NULL || colon == value || (size_t)(colon - value) >= sizeof c->listen_host ||
+        parse_long(colon + 1, 0, 65535, &port) != 0)
+        return -1;
+    memcpy(c->listen_host, value, (size_t)(colon - value));
+    c->listen_host[colon - value] = '\0';
+    c->listen_port = (unsigned short)port;
+    return 0;
+}
+
+static int parse_base_url(config *c, const char *value)
+{
+    if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+        return -1;
+    if (strpbrk(value, " \t\r\n\"'<>?#") != NULL || copy_text(c->public_base_url, sizeof c->public_base_url, value) != 0)
+        return -1;
+    size_t n = strlen(c->public_base_url);
+    while (n > 0 && c->public_base_url[n - 1] == '/')
+        c->public_base_url[--n] = '\0';
+    return 0;
+}
+
+static int parse_int_setting(const char *env_name, const char *value, config *c)
+{
+    long v;
+    if (strcmp(env_name, "ARAYIS_VALIDITY_DAYS") == 0 && parse_long(value, 1, 3650, &v) == 0)
+        c->validity_days = (int)v;
+    else if (strcmp(env_name, "ARAYIS_THREADS") == 0 && parse_long(value, 0, 256, &v) == 0)
+        c->threads = (int)v;
+    else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS") == 0 && parse_long(value, 1, 100000, &v) == 0)
+        c->max_connections = (int)v;
+    else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS_PER_IP") == 0 && parse_long(value, 1, 100000, &v) == 0)
+        c->max_connections_per_ip = (int)v;
+    else if (strcmp(env_name, "ARAYIS_CONNECTION_TIMEOUT") == 0 && parse_long(value, 1, 3600, &v) == 0)
+        c->connection_timeout_s = (int)v;
+    else if (strcmp(env_name, "ARAYIS_BODY_LIMIT") == 0 && parse_long(value, 1024, 16L << 20, &v) == 0)
+        c->body_limit = (size_t)v;
+    else if (strcmp(env_name, "ARAYIS_PDF_BODY_LIMIT") == 0 && parse_long(value, 1024, 64L << 20, &v) == 0)
+        c->pdf_body_limit = (size_t)v;
+    else
+        return -1;
+    return 0;
+}
+
+static int is_one_of(const char *value, const char *const *choices)
+{
+    for (; *choices; choices++)
+        if (strcmp(value, *choices) == 0)
+            return 1;
+    return 0;
+}
+
+static int apply_setting(config *c, const char *env_name, const char *value)
+{
+    static const char *const transports[] = {"log", "http", NULL};
+    static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
+    if (strcmp(env_name, "ARAYIS_LISTEN") == 0)
+        return parse_listen(c, value);
+    if (strcmp(env_name, "ARAYIS_DATA_DIR") == 0)
+        return value[0] ? copy_text(c->data_dir, sizeof c->data_dir, value) : -1;
+    if (strcmp(env_name, "ARAYIS_KEYS_DIR") == 0)
+        return value[0] ? copy_text(c->keys_dir, sizeof c->keys_dir, value) : -1;
+    if (strcmp(env_name, "ARAYIS_PUBLIC_BASE_URL") == 0)
+        return parse_base_url(c, value);
+    if (strcmp(env_name, "ARAYIS_SMS_TRANSPORT") == 0)
+        return is_one_of(value, transports) ? copy_text(c->sms_transport, sizeof c->sms_transport, value) : -1;
+    if (strcmp(env_name, "ARAYIS_SMS_GATEWAY_URL") == 0)
+        return copy_text(c->sms_gateway_url, sizeof c->sms_gateway_url, value);
+    if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
+        return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
+    return parse_int_setting(env_name, value, c);
+}
+
+int config_set(config *c, const char *env_name, const char *value, err *e)
+{
+    config candidate = *c;
+    if (apply_setting(&candidate, env_name, value) != 0)
+        return err_set(e, 1, "%s: invalid value", env_name);
+    *c = candidate;
+    return 0;
+}
+
+int config_apply_env(config *c, err *e)
+{
+    for (const config_setting *s = settings; s->env; s++) {
+        const char *value = getenv(s->env);
+        if (value != NULL && config_set(c, s->env, value, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const config_setting *setting_by_flag(const char *flag, size_t len)
+{
+    for (const config_setting *s = settings; s->env; s++)
+        if (strlen(s->flag) == len && strncmp(s->flag, flag, len) == 0)
+            return s;
+    return NULL;
+}
+
+int config_apply_flags(config *c, int argc, char **argv, int first, err *e)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const config_setting *s = setting_by_flag(arg, name_len);
+        if (s == NULL)
+            return err_set(e, 1, "unknown option '%.*s'", (int)name_len, arg);
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL)
+            return err_set(e, 1, "%s needs a value", s->flag);
+        if (config_set(c, s->env, value, e) != 0)
+            return err_set(e, 1, "%s: invalid value", s->flag);
+    }
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* Service settings: defaults, ARAYIS_* environment variables, and command-line flags of the same meaning. */
+#ifndef ARAYIS_CORE_CONFIG_H
+#define ARAYIS_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+typedef struct config {
+    char listen_host[64];
+    unsigned short listen_port;
+    char data_dir[512];
+    char keys_dir[512];
+    char public_base_url[256];       /* no trailing slash */
+    int validity_days;
+    char sms_transport[8];           /* "log" or "http" */
+    char sms_gateway_url[512];       /* "" when unset */
+    int threads;                     /* 0 = one per core */
+    int max_connections;
+    int max_connections_per_ip;
+    int connection_timeout_s;
+    size_t body_limit;               /* JSON bodies */
+    size_t pdf_body_limit;           /* POST /api/v1/verify/pdf */
+    char log_level[8];
+} config;
+
+/* One setting as it appears in the environment and on the command line. */
+typedef struct config_setting {
+    const char *env;     /* "ARAYIS_LISTEN" */
+    const char *flag;    /* "--listen" */
+    const char *help;
+} config_setting;
+
+/* Fills c with the documented defaults. */
+void config_defaults(config *c);
+
+/* Sets the setting named by its environment name (e.g. "ARAYIS_VALIDITY_DAYS") from text, validating it.
+   Returns 0, or -1 with e naming the setting and the problem (c unchanged then). */
+int config_set(config *c, const char *env_name, const char *value, err *e);
+
+/* Applies every ARAYIS_* variable present in the process environment. Returns 0 or -1 (e set). */
+int config_apply_env(config *c, err *e);
+
+/* Applies "--flag value" / "--flag=value" pairs from argv[first..argc-1]; any argument that is not a
+   setting flag is an error. Returns 0 or -1 (e set). */
+int config_apply_flags(config *c, int argc, char **argv, int first, err *e);
+
+/* The table of settings (for --help), terminated by an entry with env == NULL. */
+const config_setting *config_settings(void);
+
+#endif

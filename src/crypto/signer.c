@@ -1,0 +1,187 @@
+/* Signing keys on OpenSSL: loading with permission checks, development key generation, CMS (CAdES) signing. */
+#include "crypto/signer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/random.h"
+
+#define SIGNER_SUBJECT_MAX 512
+#define DAY (24L * 60 * 60)
+
+struct signer {
+    EVP_PKEY *key;
+    X509 *cert;
+    STACK_OF(X509) *chain;
+    char subject[SIGNER_SUBJECT_MAX];
+    size_t max_signature;
+};
+
+static int openssl_fail(err *e, const char *what)
+{
+    unsigned long code = ERR_get_error();
+    char reason[160] = "";
+    if (code)
+        ERR_error_string_n(code, reason, sizeof reason);
+    ERR_clear_error();
+    return err_set(e, 1, "%s%s%s", what, code ? ": " : "", reason);
+}
+
+static int path_in(char *out, size_t size, const char *dir, const char *file)
+{
+    return (size_t)snprintf(out, size, "%s/%s", dir, file) < size ? 0 : -1;
+}
+
+/* Opens a private key file after checking it is a regular file that only its owner can read. */
+static EVP_PKEY *load_private_key(const char *path, err *e)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        err_set(e, 1, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        err_set(e, 1, "refusing %s: a private key must be a regular file with mode 0600 or stricter", path);
+        return NULL;
+    }
+    FILE *f = fopen(path, "r");
+    EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (key == NULL)
+        openssl_fail(e, "cannot parse the private key");
+    return key;
+}
+
+static X509 *load_cert(const char *path, err *e)
+{
+    FILE *f = fopen(path, "r");
+    X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (cert == NULL)
+        err_set(e, 1, "cannot read certificate %s", path);
+    return cert;
+}
+
+/* Accepts EC P-256 and RSA 2048/3072 keys only. */
+static int key_type_allowed(EVP_PKEY *key)
+{
+    if (EVP_PKEY_is_a(key, "EC")) {
+        char curve[32] = "";
+        EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof curve, NULL);
+        return strcmp(curve, "prime256v1") == 0 || strcmp(curve, "P-256") == 0;
+    }
+    int bits = EVP_PKEY_get_bits(key);
+    return EVP_PKEY_is_a(key, "RSA") && (bits == 2048 || bits == 3072);
+}
+
+void signer_free(signer *s)
+{
+    if (s == NULL)
+        return;
+    EVP_PKEY_free(s->key);
+    X509_free(s->cert);
+    sk_X509_pop_free(s->chain, X509_free);
+    free(s);
+}
+
+int signer_name_text(X509_NAME *name, char *out, size_t size)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    unsigned long flags = (XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_DN_REV | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253) & ~ASN1_STRFLGS_ESC_MSB;
+    int n = b && X509_NAME_print_ex(b, name, 0, flags) >= 0 ? BIO_read(b, out, (int)size - 1) : -1;
+    out[n > 0 ? n : 0] = '\0';
+    BIO_free(b);
+    return n > 0 ? 0 : -1;
+}
+
+static int measure_signature(signer *s, err *e)
+{
+    static const unsigned char probe[] = "probe";
+    const unsigned char *parts[] = {probe};
+    size_t lens[] = {sizeof probe};
+    buf der = BUF_INIT;
+    if (signer_sign_detached(s, parts, lens, 1, &der, e) != 0)
+        return -1;
+    s->max_signature = der.len + 64; /* ECDSA signatures vary by a few bytes; the rest is fixed */
+    buf_free(&der);
+    return 0;
+}
+
+signer *signer_load(const char *keys_dir, err *e)
+{
+    char path[1024];
+    signer *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->chain = sk_X509_new_null()) == NULL) {
+        err_set(e, 1, "out of memory");
+        goto fail;
+    }
+    X509 *ca = NULL;
+    if (path_in(path, sizeof path, keys_dir, SIGNER_KEY_FILE) != 0 || (s->key = load_private_key(path, e)) == NULL)
+        goto fail;
+    if (!key_type_allowed(s->key)) {
+        err_set(e, 1, "the signing key must be EC P-256 or RSA 2048/3072");
+        goto fail;
+    }
+    if (path_in(path, sizeof path, keys_dir, SIGNER_CERT_FILE) != 0 || (s->cert = load_cert(path, e)) == NULL ||
+        path_in(path, sizeof path, keys_dir, SIGNER_CA_FILE) != 0 || (ca = load_cert(path, e)) == NULL)
+        goto fail;
+    sk_X509_push(s->chain, ca);
+    if (X509_check_private_key(s->cert, s->key) != 1) {
+        openssl_fail(e, "signing.crt does not belong to signing.key");
+        goto fail;
+    }
+    if (signer_name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject) != 0 || measure_signature(s, e) != 0)
+        goto fail;
+    return s;
+fail:
+    signer_free(s);
+    return NULL;
+}
+
+const char *signer_subject(const signer *s)
+{
+    return s->subject;
+}
+
+size_t signer_max_signature_size(const signer *s)
+{
+    return s->max_signature;
+}
+
+int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
+                         buf *out, err *e)
+{
+    int rc = -1;
+    CMS_ContentInfo *cms = NULL;
+    unsigned char *der = NULL;
+    BIO *data = BIO_new(BIO_s_mem());
+    for (size_t i = 0; data && i < n; i++)
+        if (BIO_write(data, parts[i], (int)lens[i]) != (int)lens[i])
+            goto fail;
+    unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_CADES | CMS_NOSMIMECAP;
+    cms = data ? CMS_sign(s->cert, s->key, s->chain, data, flags) : NULL;
+    int len = cms ? i2d_CMS_ContentInfo(cms, &der) : -1;
+    if (len <= 0 || buf_append(out, der, (size_t)len) != 0)
+        goto fail;
+    rc = 0;
+fail:
+    if (rc != 0)
+        openssl_fail(e, "CMS signing failed");
+    OPENSSL_free(der);
+    CMS_ContentInfo_free(cms);
+    BIO_free(data);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* The signing identity: private key, signing certificate and CA chain from the keys directory; CMS signatures. */
+#ifndef ARAYIS_CRYPTO_SIGNER_H
+#define ARAYIS_CRYPTO_SIGNER_H
+
+#include <openssl/types.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+typedef struct signer signer;
+
+/* Files of the keys directory (see keys/README.md). */
+#define SIGNER_KEY_FILE "signing.key"
+#define SIGNER_CERT_FILE "signing.crt"
+#define SIGNER_CA_FILE "ca.crt"
+#define SIGNER_RETIRED_DIR "retired"
+
+/* Loads keys_dir/signing.key (EC P-256 or RSA 2048/3072), signing.crt and ca.crt. Refuses a key file
+   that is not a regular file or that group or others may read. Returns NULL with e set. */
+signer *signer_load(const char *keys_dir, err *e);
+
+/* When keys_dir holds no signing key, makes a development root CA and a signing certificate issued by
+   it (key files 0600, directory 0700) and sets *created to 1; otherwise sets it to 0. key_type is "ec"
+   (also when NULL) or "rsa". Returns 0 or -1 with e set. */
+int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *created, err *e);
+
+/* The signing certificate's subject, "CN=…, O=…" (owned by the signer). */
+const char *signer_subject(const signer *s);
+
+/* Appends a DER CMS SignedData (detached, SHA-256, CAdES signing-certificate-v2, chain included) over
+   the n parts of data to out. Thread-safe. Returns 0 or -1 with e set. */
+int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
+                         buf *out, err *e);
+
+/* The largest DER signature signer_sign_detached can produce with this identity (for placeholders). */
+size_t signer_max_signature_size(const signer *s);
+
+void signer_free(signer *s);
+
+/* Writes a certificate name as "CN=…, O=…, C=…" (UTF-8) into out. Returns 0 or -1. */
+int signer_name_text(X509_NAME *name, char *out, size_t size);
+
+#endif

@@ -1,0 +1,69 @@
+/* Validation of subscriber balances from the billing system (API and CSV import alike). */
+#include "domain/billing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/money.h"
+#include "core/timeutil.h"
+#include "domain/validate.h"
+
+#define BILLING_HOLDER_MAX 200
+#define BILLING_ADDRESS_MAX 300
+
+const char *billing_type_name(int non_residential)
+{
+    return non_residential ? "non_residential" : "residential";
+}
+
+/* Adds field: reason when reason is not NULL. Returns 1 when a problem was added. */
+static int problem(field_errors *errs, const char *field, const char *reason)
+{
+    if (reason != NULL)
+        field_errors_add(errs, field, reason);
+    return reason != NULL;
+}
+
+static void validate_owner(const billing_input *in, billing_record *out, field_errors *errs)
+{
+    if (out->non_residential) {
+        problem(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
+        if (in->owner_fin != NULL)
+            problem(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
+    } else {
+        problem(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
+        if (in->owner_voen != NULL)
+            problem(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
+    }
+}
+
+int billing_validate(const billing_input *in, billing_record *out, field_errors *errs)
+{
+    size_t before = errs->count;
+    memset(out, 0, sizeof *out);
+    problem(errs, "subscriber_code",
+            validate_digits(in->subscriber_code, 6, 16, out->subscriber_code, sizeof out->subscriber_code));
+    if (in->subscriber_type == NULL || (strcmp(in->subscriber_type, "residential") != 0 &&
+                                        strcmp(in->subscriber_type, "non_residential") != 0))
+        field_errors_add(errs, "subscriber_type", "must be residential or non_residential");
+    else
+        out->non_residential = strcmp(in->subscriber_type, "non_residential") == 0;
+    validate_owner(in, out, errs);
+    problem(errs, "holder_name", validate_text(in->holder_name, 1, BILLING_HOLDER_MAX, &out->holder_name));
+    problem(errs, "address", validate_text(in->address, 0, BILLING_ADDRESS_MAX, &out->address));
+    if (in->debt_amount == NULL || money_parse(in->debt_amount, &out->debt_qepik) != 0)
+        field_errors_add(errs, "debt_amount", "must be a non-negative amount such as 1234.56");
+    if (in->as_of == NULL || time_parse_rfc3339(in->as_of, &out->as_of) != 0)
+        field_errors_add(errs, "as_of", "must be an RFC 3339 time such as 2026-11-25T09:00:00Z");
+    if (errs->count == before)
+        return 0;
+    billing_record_free(out);
+    return -1;
+}
+
+void billing_record_free(billing_record *r)
+{
+    free(r->holder_name);
+    free(r->address);
+    r->holder_name = r->address = NULL;
+}

@@ -1,0 +1,43 @@
+/* Subscriber balances from the billing system: the raw fields, their validation, and the validated record. */
+#ifndef ARAYIS_DOMAIN_BILLING_H
+#define ARAYIS_DOMAIN_BILLING_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "domain/field_errors.h"
+
+/* The fields as received (JSON strings or CSV cells); NULL means absent (or JSON null). */
+typedef struct billing_input {
+    const char *subscriber_code;
+    const char *subscriber_type;
+    const char *owner_fin;
+    const char *owner_voen;
+    const char *holder_name;
+    const char *address;
+    const char *debt_amount;
+    const char *as_of;
+} billing_input;
+
+typedef struct billing_record {
+    char subscriber_code[17];
+    int non_residential;
+    char owner_fin[8];          /* "" when none */
+    char owner_voen[11];        /* "" when none */
+    char *holder_name;          /* owned, NFC */
+    char *address;              /* owned, NFC, NULL when none */
+    int64_t debt_qepik;
+    time_t as_of;
+} billing_record;
+
+/* Validates every field of in (residential records need owner_fin, non-residential ones owner_voen)
+   and fills out. Returns 0, or -1 after adding every problem to errs (out then holds nothing to free). */
+int billing_validate(const billing_input *in, billing_record *out, field_errors *errs);
+
+/* Frees the record's owned strings. */
+void billing_record_free(billing_record *r);
+
+/* "residential" / "non_residential" */
+const char *billing_type_name(int non_residential);
+
+#endif

@@ -1,0 +1,13 @@
+/* Collecting field-level validation problems. */
+#include "domain/field_errors.h"
+
+#include <stdio.h>
+
+void field_errors_add(field_errors *fe, const char *field, const char *message)
+{
+    if (fe->count == FIELD_ERRORS_MAX)
+        return;
+    field_error *item = &fe->items[fe->count++];
+    snprintf(item->field, sizeof item->field, "%s", field);
+    snprintf(item->message, sizeof item->message, "%s", message);
+}

@@ -1,0 +1,25 @@
+/* Verification codes (80 random bits as 16 Crockford base32 characters) and certificate numbers (AZI-YYYY-NNNNNN). */
+#ifndef ARAYIS_DOMAIN_VCODE_H
+#define ARAYIS_DOMAIN_VCODE_H
+
+#include <stddef.h>
+
+#define VCODE_LEN 16
+
+/* Writes 16 Crockford base32 characters encoding n*8 bits of bytes (n == 10) into out (17 bytes). */
+void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1]);
+
+/* Makes a new code from the CSPRNG. Returns 0, or -1 when no randomness is available. */
+int vcode_generate(char out[VCODE_LEN + 1]);
+
+/* Reads a code as a person may type it: any case, dashes and spaces anywhere, Crockford's aliases
+   (O→0, I and L→1). Writes the canonical 16 characters. Returns 0, or -1 when it is not a code. */
+int vcode_normalize(const char *input, char out[VCODE_LEN + 1]);
+
+/* Writes "K7Q2-M9XD-4P8T-3R6W" for a canonical code (out: 20 bytes). */
+void vcode_group(const char *code, char out[VCODE_LEN + 4]);
+
+/* Parses "AZI-YYYY-NNNNNN" exactly (year 2000-9999, sequence ≥ 1). Returns 0 or -1. */
+int vcode_parse_number(const char *text, int *year, long *seq);
+
+#endif

@@ -1,0 +1,50 @@
+/* The request and response types every handler sees; nothing here knows about JSON or the domain. */
+#ifndef ARAYIS_HTTP_HTTP_H
+#define ARAYIS_HTTP_HTTP_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+struct MHD_Connection;
+
+typedef enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_DELETE, HTTP_OTHER } http_method;
+
+#define HTTP_MAX_PARAMS 2
+#define HTTP_MAX_HEADERS 10
+
+typedef struct http_request {
+    struct MHD_Connection *conn;
+    http_method method;
+    const char *path;
+    const char *route;                      /* the matched route's pattern, or "unmatched" */
+    char params[HTTP_MAX_PARAMS][128];      /* values of the route's {placeholders}, in order */
+    const unsigned char *body;              /* NUL-terminated; body_len excludes the NUL */
+    size_t body_len;
+    char request_id[17];
+    char client_ip[48];
+} http_request;
+
+typedef struct http_header {
+    const char *name;                       /* static strings */
+    char value[256];
+} http_header;
+
+typedef struct http_response {
+    int status;
+    const char *content_type;               /* static string */
+    buf body;
+    size_t nheaders;
+    http_header headers[HTTP_MAX_HEADERS];
+} http_response;
+
+/* A request header's value, or NULL. Valid for the request's lifetime. */
+const char *http_request_header(const http_request *req, const char *name);
+
+/* A query-string argument's (URL-decoded) value, or NULL. Valid for the request's lifetime. */
+const char *http_request_query(const http_request *req, const char *name);
+
+/* Adds a response header (value truncated to 255 bytes). Silently ignored past HTTP_MAX_HEADERS. */
+void http_response_header(http_response *res, const char *name, const char *value);
+
+#endif

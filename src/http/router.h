@@ -1,0 +1,24 @@
+/* The routing table: method + path pattern with {placeholders} → handler. */
+#ifndef ARAYIS_HTTP_ROUTER_H
+#define ARAYIS_HTTP_ROUTER_H
+
+#include "http/http.h"
+
+typedef void (*http_handler)(void *ctx, http_request *req, http_response *res);
+
+typedef struct http_route {
+    http_method method;
+    const char *pattern;   /* "/api/v1/applications/{id}", "/c/{number}.pdf"; a placeholder stops at '/' */
+    http_handler handler;
+    size_t body_limit;     /* 0: the server's default JSON body limit */
+} http_route;
+
+typedef enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_WRONG_METHOD } router_result;
+
+/* Finds the route for method and path among n routes. On ROUTER_FOUND sets *found and copies the
+   placeholder values into req->params; on ROUTER_WRONG_METHOD sets *found to a route with that path.
+   HEAD matches GET routes. */
+router_result router_match(const http_route *routes, size_t n, http_method method, const char *path,
+                           http_request *req, const http_route **found);
+
+#endif

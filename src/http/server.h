@@ -1,0 +1,33 @@
+/* The HTTP server: libmicrohttpd with a thread pool and epoll, body limits, routing, logging and metrics per request. */
+#ifndef ARAYIS_HTTP_SERVER_H
+#define ARAYIS_HTTP_SERVER_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+typedef struct http_server http_server;
+
+/* Writes the body for an answer the server gives without a handler: 404, 405, 413, 500. */
+typedef void (*http_error_responder)(void *ctx, http_request *req, http_response *res, int status);
+
+typedef struct http_server_spec {
+    const http_route *routes;
+    size_t nroutes;
+    void *ctx;                          /* passed to every handler */
+    http_error_responder on_error;
+    metrics *metrics;                   /* may be NULL */
+} http_server_spec;
+
+/* Starts listening with the limits in cfg (port 0 picks a free port). The spec's routes and ctx must
+   outlive the server. Returns NULL with e set. */
+http_server *http_server_start(const config *cfg, const http_server_spec *spec, err *e);
+
+/* The port actually bound. */
+unsigned short http_server_port(const http_server *srv);
+
+/* Stops accepting connections, waits up to grace_s seconds for requests in flight, then stops and frees. */
+void http_server_stop(http_server *srv, int grace_s);
+
+#endif

@@ -1,0 +1,40 @@
+/* The certificate document: the template laid out with libharu, the QR code as vector rectangles,
+   and a PAdES signature (CMS over the ByteRange) written into the finished file. */
+#ifndef ARAYIS_PDF_CERTIFICATE_H
+#define ARAYIS_PDF_CERTIFICATE_H
+
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "crypto/signer.h"
+
+typedef struct cert_doc {
+    const char *number;             /* "AZI-2026-000001" */
+    const char *verification_code;  /* 16 characters, ungrouped; printed grouped XXXX-XXXX-XXXX-XXXX */
+    time_t issued_at, valid_until;  /* UTC */
+    int non_residential;            /* 0 = Əhali abonenti, 1 = Qeyri-əhali abonenti */
+    const char *subscriber_code;
+    const char *holder_name;        /* residential: the subscriber's full name */
+    const char *organization_name;  /* non-residential only */
+    const char *voen;               /* non-residential only */
+    const char *address;            /* may be NULL or "" */
+    long long debt_qepik;           /* 0 = no debt */
+    time_t debt_as_of;              /* the billing record's as_of: the finding's date */
+    const char *verify_url;         /* exactly what the QR encodes: {base}/v/{number}?code={code} */
+    const char *public_base_url;    /* for the printed manual check address {base}/v */
+} cert_doc;
+
+typedef struct pdf_renderer pdf_renderer;
+
+/* Loads templates/certificate.json and the fonts under share_dir. Afterwards the renderer is read-only
+   and may be used from many threads at once. Returns NULL with e set. */
+pdf_renderer *pdf_renderer_open(const char *share_dir, err *e);
+
+/* Renders and signs one certificate, appending the PDF bytes to out. A character the fonts lack, or
+   text that does not fit the page, is an error (e set), never a dropped glyph or clipped line. */
+int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_doc *doc, buf *out, err *e);
+
+void pdf_renderer_close(pdf_renderer *r);
+
+#endif

@@ -1,0 +1,75 @@
+/* Statements on the api_keys table. */
+#include "store/apikeys.h"
+
+#include <stdio.h>
+
+static const char SQL_INSERT[] = "INSERT INTO api_keys(name, role, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_FIND[] =
+    "SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL";
+static const char SQL_ALL[] = "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id";
+static const char SQL_REVOKE[] = "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL";
+
+int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, apikey_role_name(role));
+    db_bind_text(st, 3, hash);
+    sqlite3_bind_int64(st, 4, now);
+    return db_exec_stmt(d, st, e);
+}
+
+static void read_row(sqlite3_stmt *st, apikey_row *row)
+{
+    row->id = sqlite3_column_int64(st, 0);
+    snprintf(row->name, sizeof row->name, "%s", (const char *)sqlite3_column_text(st, 1));
+    row->role = apikey_role_parse((const char *)sqlite3_column_text(st, 2));
+    row->created_at = (time_t)sqlite3_column_int64(st, 3);
+    row->revoked_at = (time_t)sqlite3_column_int64(st, 4);
+}
+
+int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_FIND, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_row(st, row);
+    else if (rc != SQLITE_DONE)
+        db_fail(d, e, "find key");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_ALL, e);
+    if (st == NULL)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        apikey_row row;
+        read_row(st, &row);
+        fn(&row, ctx);
+    }
+    if (rc != SQLITE_DONE)
+        db_fail(d, e, "list keys");
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int apikeys_revoke(db *d, const char *name, time_t now, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_REVOKE, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, name);
+    sqlite3_bind_int64(st, 2, now);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) > 0;
+}

@@ -1,0 +1,163 @@
+/* Statements on the applications and application_events tables. */
+#include "store/applications.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define APP_COLUMNS                                                                                     \
+    "id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code, status,"      \
+    " rejection_code, debt_qepik, debt_as_of, submitted_at"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO applications(id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code,"
+    " status, rejection_code, debt_qepik, debt_as_of, submitted_at, applicant_fin, applicant_name, birth_date,"
+    " id_document, address, org_voen, org_name, mobile, email)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+static const char SQL_UPDATE[] =
+    "UPDATE applications SET status = ?2, rejection_code = ?3, debt_qepik = ?4, debt_as_of = ?5 WHERE id = ?1";
+static const char SQL_BY_ID[] = "SELECT " APP_COLUMNS " FROM applications WHERE id = ?1";
+static const char SQL_BY_REFERENCE[] =
+    "SELECT " APP_COLUMNS " FROM applications WHERE api_key_id = ?1 AND portal_reference = ?2";
+static const char SQL_MOBILE[] = "SELECT mobile FROM applications WHERE id = ?1";
+static const char SQL_EVENT[] = "INSERT INTO application_events(application_id, status, at, detail) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_EVENTS[] = "SELECT status, at FROM application_events WHERE application_id = ?1 ORDER BY id";
+
+static const char *empty_as_null(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+static void bind_state(sqlite3_stmt *st, int status_index, const application_row *row)
+{
+    db_bind_text(st, status_index, row->status);
+    db_bind_text(st, status_index + 1, empty_as_null(row->rejection_code));
+    if (row->has_debt) {
+        sqlite3_bind_int64(st, status_index + 2, row->debt_qepik);
+        sqlite3_bind_int64(st, status_index + 3, row->debt_as_of);
+    }
+}
+
+int applications_insert(db *d, const application_row *row, const applicant_data *who, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, row->id);
+    sqlite3_bind_int64(st, 2, row->api_key_id);
+    db_bind_text(st, 3, empty_as_null(row->portal_reference));
+    db_bind_text(st, 4, row->request_sha256);
+    db_bind_text(st, 5, row->non_residential ? "non_residential" : "residential");
+    db_bind_text(st, 6, row->subscriber_code);
+    bind_state(st, 7, row);
+    sqlite3_bind_int64(st, 11, row->submitted_at);
+    const char *values[] = {who->fin,     who->full_name, who->birth_date, who->id_document, who->address,
+                            who->org_voen, who->org_name,  who->mobile,     who->email};
+    for (int i = 0; i < 9; i++)
+        db_bind_text(st, 12 + i, values[i]);
+    return db_exec_stmt(d, st, e);
+}
+
+int applications_update(db *d, const application_row *row, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_UPDATE, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, row->id);
+    bind_state(st, 2, row);
+    return db_exec_stmt(d, st, e);
+}
+
+static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", text ? (const char *)text : "");
+}
+
+static void read_row(sqlite3_stmt *st, application_row *row)
+{
+    column_copy(st, 0, row->id, sizeof row->id);
+    row->api_key_id = sqlite3_column_int64(st, 1);
+    column_copy(st, 2, row->portal_reference, sizeof row->portal_reference);
+    column_copy(st, 3, row->request_sha256, sizeof row->request_sha256);
+    row->non_residential = strcmp((const char *)sqlite3_column_text(st, 4), "non_residential") == 0;
+    column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code);
+    column_copy(st, 6, row->status, sizeof row->status);
+    column_copy(st, 7, row->rejection_code, sizeof row->rejection_code);
+    row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    row->debt_qepik = sqlite3_column_int64(st, 8);
+    row->debt_as_of = (time_t)sqlite3_column_int64(st, 9);
+    row->submitted_at = (time_t)sqlite3_column_int64(st, 10);
+}
+
+/* Steps a prepared lookup returning at most one row. */
+static int step_one(db *d, sqlite3_stmt *st, application_row *row, err *e)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_row(st, row);
+    else if (rc != SQLITE_DONE)
+        db_fail(d, e, "find application");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int applications_find(db *d, const char *id, application_row *row, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_BY_ID, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, id);
+    return step_one(d, st, row, e);
+}
+
+int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_BY_REFERENCE, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, api_key_id);
+    db_bind_text(st, 2, reference);
+    return step_one(d, st, row, e);
+}
+
+int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_MOBILE, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        column_copy(st, 0, mobile, size);
+    else if (rc != SQLITE_DONE)
+        db_fail(d, e, "read mobile");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_EVENT, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, status);
+    sqlite3_bind_int64(st, 3, at);
+    db_bind_text(st, 4, detail);
+    return db_exec_stmt(d, st, e);
+}
+
+int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_EVENTS, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn((const char *)sqlite3_column_text(st, 0), (time_t)sqlite3_column_int64(st, 1), ctx);
+    if (rc != SQLITE_DONE)
+        db_fail(d, e, "read history");
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

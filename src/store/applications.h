@@ -1,0 +1,53 @@
+/* The applications table and each application's event history. */
+#ifndef ARAYIS_STORE_APPLICATIONS_H
+#define ARAYIS_STORE_APPLICATIONS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "store/db.h"
+
+/* What is stored of an application besides the applicant's data. */
+typedef struct application_row {
+    char id[32];
+    long long api_key_id;
+    char portal_reference[80];       /* "" when none */
+    char request_sha256[65];
+    int non_residential;
+    char subscriber_code[17];
+    char status[16];                 /* received, debt_checked, issued, rejected */
+    char rejection_code[32];         /* "" unless rejected */
+    int has_debt;                    /* 1 when debt_qepik/debt_as_of were read from billing */
+    int64_t debt_qepik;
+    time_t debt_as_of;
+    time_t submitted_at;
+} application_row;
+
+/* The applicant's data as validated (NFC strings; optional ones NULL). */
+typedef struct applicant_data {
+    const char *fin, *full_name, *birth_date, *id_document, *address;
+    const char *org_voen, *org_name;
+    const char *mobile, *email;
+} applicant_data;
+
+/* Inserts the application with row->status. Returns 0, or -1 (STORE_ERR_CONSTRAINT when the
+   portal_reference is already used by that key). */
+int applications_insert(db *d, const application_row *row, const applicant_data *who, err *e);
+
+/* Sets status (and the debt found, when has_debt). Returns 0 or -1. */
+int applications_update(db *d, const application_row *row, err *e);
+
+/* Loads by id / by (key, portal_reference). Return 1 found, 0 none, -1 error. */
+int applications_find(db *d, const char *id, application_row *row, err *e);
+int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e);
+
+/* Reads the applicant's mobile number (for notices). Returns 1 found, 0 none, -1 error. */
+int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e);
+
+/* Appends a history entry. detail may be NULL. Returns 0 or -1. */
+int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e);
+
+/* Calls fn for each history entry, oldest first. Returns 0 or -1. */
+int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e);
+
+#endif

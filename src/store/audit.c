@@ -1,0 +1,17 @@
+/* Appending to the audit log. */
+#include "store/audit.h"
+
+static const char SQL_APPEND[] = "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+int audit_append(db *d, time_t at, const char *actor, const char *action, const char *target, const char *detail, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, at);
+    db_bind_text(st, 2, actor);
+    db_bind_text(st, 3, action);
+    db_bind_text(st, 4, target);
+    db_bind_text(st, 5, detail);
+    return db_exec_stmt(d, st, e);
+}

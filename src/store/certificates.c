@@ -1,0 +1,189 @@
+/* Statements on the certificates and certificate_counters tables. */
+#include "store/certificates.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CERT_COLUMNS                                                                                              \
+    "number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code, holder, address,"  \
+    " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by"
+
+static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_seq) VALUES (?1, 1)"
+                                   " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
+static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
+                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL)";
+static const char SQL_STORE_PDF[] = "UPDATE certificates SET pdf = ?2, sha256 = ?3 WHERE number = ?1 AND pdf IS NULL";
+static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
+static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
+static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND pdf IS NOT NULL";
+static const char SQL_PENDING[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE pdf IS NULL";
+static const char SQL_PDF[] = "SELECT pdf FROM certificates WHERE number = ?1 AND pdf IS NOT NULL";
+static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4"
+                                 " WHERE number = ?1 AND revoked_at IS NULL";
+
+static int next_seq(db *d, int year, long long *seq, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_NEXT_SEQ, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int(st, 1, year);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *seq = sqlite3_column_int64(st, 0);
+    else
+        db_fail(d, e, "number certificate");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static const char *empty_as_null(const char *s)
+{
+    return s[0] ? s : NULL;
+}
+
+int certificates_reserve(db *d, certificate_row *c, err *e)
+{
+    struct tm tm;
+    gmtime_r(&c->issued_at, &tm);
+    int year = tm.tm_year + 1900;
+    long long seq = 0;
+    if (next_seq(d, year, &seq, e) != 0)
+        return -1;
+    if (seq > 999999)
+        return err_set(e, STORE_ERR_FULL, "certificate numbers of %d are exhausted", year);
+    snprintf(c->number, sizeof c->number, "AZI-%04d-%06lld", year, seq);
+    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, c->number);
+    db_bind_text(st, 2, c->application_id);
+    db_bind_text(st, 3, c->code);
+    sqlite3_bind_int64(st, 4, c->issued_at);
+    sqlite3_bind_int64(st, 5, c->valid_until);
+    db_bind_text(st, 6, c->non_residential ? "non_residential" : "residential");
+    db_bind_text(st, 7, c->subscriber_code);
+    db_bind_text(st, 8, c->holder);
+    db_bind_text(st, 9, empty_as_null(c->address));
+    db_bind_text(st, 10, empty_as_null(c->voen));
+    sqlite3_bind_int64(st, 11, c->debt_qepik);
+    sqlite3_bind_int64(st, 12, c->debt_as_of);
+    return db_exec_stmt(d, st, e);
+}
+
+int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_STORE_PDF, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, number);
+    sqlite3_bind_blob64(st, 2, pdf, len, SQLITE_STATIC);
+    db_bind_text(st, 3, sha256);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, STORE_ERR_CONSTRAINT, "certificate %s is not pending", number);
+}
+
+static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", text ? (const char *)text : "");
+}
+
+static void read_row(sqlite3_stmt *st, certificate_row *c)
+{
+    column_copy(st, 0, c->number, sizeof c->number);
+    column_copy(st, 1, c->application_id, sizeof c->application_id);
+    column_copy(st, 2, c->code, sizeof c->code);
+    c->issued_at = (time_t)sqlite3_column_int64(st, 3);
+    c->valid_until = (time_t)sqlite3_column_int64(st, 4);
+    c->non_residential = strcmp((const char *)sqlite3_column_text(st, 5), "non_residential") == 0;
+    column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code);
+    column_copy(st, 7, c->holder, sizeof c->holder);
+    column_copy(st, 8, c->address, sizeof c->address);
+    column_copy(st, 9, c->voen, sizeof c->voen);
+    c->debt_qepik = sqlite3_column_int64(st, 10);
+    c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
+    column_copy(st, 12, c->sha256, sizeof c->sha256);
+    c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
+    column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason);
+    column_copy(st, 15, c->revoked_by, sizeof c->revoked_by);
+}
+
+/* Runs a one-parameter lookup returning at most one row. */
+static int find_one(db *d, const char *sql, const char *key, certificate_row *c, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, sql, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_row(st, c);
+    else if (rc != SQLITE_DONE)
+        db_fail(d, e, "find certificate");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int certificates_find(db *d, const char *number, certificate_row *c, err *e)
+{
+    return find_one(d, SQL_BY_NUMBER, number, c, e);
+}
+
+int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)
+{
+    return find_one(d, SQL_BY_APPLICATION, application_id, c, e);
+}
+
+int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, err *e)
+{
+    return find_one(d, SQL_BY_SHA256, sha256, c, e);
+}
+
+int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_PDF, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, number);
+    int rc = sqlite3_step(st);
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (rc == SQLITE_ROW &&
+        buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+        result = err_set(e, STORE_ERR_IO, "out of memory");
+    else if (result < 0)
+        db_fail(d, e, "read certificate");
+    sqlite3_reset(st);
+    return result;
+}
+
+int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_REVOKE, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, number);
+    sqlite3_bind_int64(st, 2, at);
+    db_bind_text(st, 3, reason);
+    db_bind_text(st, 4, by);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) > 0;
+}
+
+int certificates_each_pending(db *d, void (*fn)(const certificate_row *c, void *ctx), void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_PENDING, e);
+    if (st == NULL)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        certificate_row c;
+        read_row(st, &c);
+        fn(&c, ctx);
+    }
+    if (rc != SQLITE_DONE)
+        db_fail(d, e, "list pending certificates");
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

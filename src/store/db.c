@@ -1,0 +1,243 @@
+/* SQLite connections (one per thread, through a pthread key), the statement cache, migrations and transactions. */
+#include "store/db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/schema.h"
+
+#define DB_STMT_CACHE 96
+#define DB_BUSY_TIMEOUT_MS 5000
+
+typedef struct cached_stmt {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} cached_stmt;
+
+struct db {
+    sqlite3 *handle;
+    size_t nstmts;
+    cached_stmt stmts[DB_STMT_CACHE];
+};
+
+struct store {
+    char path[600];
+    pthread_key_t key;
+};
+
+int db_fail(db *d, err *e, const char *what)
+{
+    int rc = d && d->handle ? sqlite3_extended_errcode(d->handle) : SQLITE_ERROR;
+    int code = STORE_ERR_IO;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        code = STORE_ERR_BUSY;
+        break;
+    case SQLITE_FULL:
+        code = STORE_ERR_FULL;
+        break;
+    case SQLITE_CONSTRAINT:
+        code = STORE_ERR_CONSTRAINT;
+        break;
+    default:
+        break;
+    }
+    return err_set(e, code, "%s: %s", what, d && d->handle ? sqlite3_errmsg(d->handle) : "no connection");
+}
+
+static void db_free(void *p)
+{
+    db *d = p;
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->nstmts; i++)
+        sqlite3_finalize(d->stmts[i].stmt);
+    sqlite3_close_v2(d->handle);
+    free(d);
+}
+
+static int db_exec_sql(db *d, const char *sql, err *e)
+{
+    if (sqlite3_exec(d->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(d, e, "sql");
+    return 0;
+}
+
+static db *db_connect(const char *path, err *e)
+{
+    db *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        err_set(e, STORE_ERR_IO, "out of memory");
+        return NULL;
+    }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->handle, flags, NULL) != SQLITE_OK) {
+        db_fail(d, e, "open database");
+        goto fail;
+    }
+    sqlite3_busy_timeout(d->handle, DB_BUSY_TIMEOUT_MS);
+    /* WAL with synchronous=FULL: a COMMIT returns only after the WAL is fsync'ed, so an answered
+       request survives kill -9 and power loss alike. */
+    if (db_exec_sql(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0)
+        goto fail;
+    return d;
+fail:
+    db_free(d);
+    return NULL;
+}
+
+static int user_version(db *d, int *version, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->handle, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(d, e, "read schema version");
+    }
+    *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int migrate(db *d, err *e)
+{
+    size_t count;
+    const char *const *scripts = schema_migrations(&count);
+    int version = 0;
+    if (user_version(d, &version, e) != 0)
+        return -1;
+    if (version < 0 || (size_t)version > count)
+        return err_set(e, STORE_ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
+    for (size_t v = (size_t)version; v < count; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version=%zu;", v + 1);
+        if (db_begin(d, e) != 0)
+            return -1;
+        if (db_exec_sql(d, scripts[v], e) != 0 || db_exec_sql(d, bump, e) != 0 || db_commit(d, e) != 0) {
+            db_rollback(d);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int store_schema_version(void)
+{
+    size_t count;
+    schema_migrations(&count);
+    return (int)count;
+}
+
+store *store_open(const char *data_dir, err *e)
+{
+    store *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        err_set(e, STORE_ERR_IO, "out of memory");
+        return NULL;
+    }
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        err_set(e, STORE_ERR_IO, "cannot create data directory: %s", strerror(errno));
+        free(s);
+        return NULL;
+    }
+    if ((size_t)snprintf(s->path, sizeof s->path, "%s/arayis.db", data_dir) >= sizeof s->path ||
+        pthread_key_create(&s->key, db_free) != 0) {
+        err_set(e, STORE_ERR_IO, "data directory path too long");
+        free(s);
+        return NULL;
+    }
+    db *d = store_db(s, e);
+    if (d == NULL || migrate(d, e) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    db_free(pthread_getspecific(s->key));
+    pthread_setspecific(s->key, NULL);
+    pthread_key_delete(s->key);
+    free(s);
+}
+
+db *store_db(store *s, err *e)
+{
+    db *d = pthread_getspecific(s->key);
+    if (d != NULL)
+        return d;
+    d = db_connect(s->path, e);
+    if (d != NULL && pthread_setspecific(s->key, d) != 0) {
+        db_free(d);
+        err_set(e, STORE_ERR_IO, "cannot keep connection");
+        return NULL;
+    }
+    return d;
+}
+
+sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)
+{
+    for (size_t i = 0; i < d->nstmts; i++) {
+        if (d->stmts[i].sql == sql) {
+            sqlite3_reset(d->stmts[i].stmt);
+            sqlite3_clear_bindings(d->stmts[i].stmt);
+            return d->stmts[i].stmt;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(d->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        db_fail(d, e, "prepare");
+        return NULL;
+    }
+    if (d->nstmts == DB_STMT_CACHE) {
+        sqlite3_finalize(st);
+        err_set(e, STORE_ERR_IO, "statement cache full");
+        return NULL;
+    }
+    d->stmts[d->nstmts++] = (cached_stmt){sql, st};
+    return st;
+}
+
+int db_begin(db *d, err *e)
+{
+    return sqlite3_exec(d->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "begin");
+}
+
+int db_commit(db *d, err *e)
+{
+    return sqlite3_exec(d->handle, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "commit");
+}
+
+void db_rollback(db *d)
+{
+    if (!sqlite3_get_autocommit(d->handle))
+        sqlite3_exec(d->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_exec_stmt(db *d, sqlite3_stmt *st, err *e)
+{
+    int rc = sqlite3_step(st);
+    int ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+    if (!ok)
+        db_fail(d, e, "write");
+    sqlite3_reset(st);
+    return ok ? 0 : -1;
+}
+
+sqlite3 *db_handle(db *d)
+{
+    return d->handle;
+}
+
+int db_bind_text(sqlite3_stmt *st, int index, const char *text)
+{
+    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, index);
+}

@@ -1,0 +1,101 @@
+/* Statements on the subscribers table. */
+#include "store/subscribers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_AS_OF[] = "SELECT as_of FROM subscribers WHERE code = ?1";
+static const char SQL_UPSERT[] =
+    "INSERT INTO subscribers(code, subscriber_type, owner_fin, owner_voen, holder_name, address, debt_qepik, as_of,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(code) DO UPDATE SET"
+    " subscriber_type = excluded.subscriber_type, owner_fin = excluded.owner_fin, owner_voen = excluded.owner_voen,"
+    " holder_name = excluded.holder_name, address = excluded.address, debt_qepik = excluded.debt_qepik,"
+    " as_of = excluded.as_of, updated_at = excluded.updated_at";
+static const char SQL_FIND[] = "SELECT subscriber_type, owner_fin, owner_voen, holder_name, address, debt_qepik, as_of"
+                               " FROM subscribers WHERE code = ?1";
+
+/* Returns 1 and the stored as_of when the code exists, 0 when not, -1 on error. */
+static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_AS_OF, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *as_of = (time_t)sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
+        db_fail(d, e, "read subscriber");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *empty_as_null(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e)
+{
+    time_t as_of = 0;
+    int exists = stored_as_of(d, r->subscriber_code, &as_of, e);
+    if (exists < 0)
+        return -1;
+    if (exists && r->as_of < as_of) {
+        *result = SUBSCRIBER_STALE;
+        return 0;
+    }
+    sqlite3_stmt *st = db_stmt(d, SQL_UPSERT, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, r->subscriber_code);
+    db_bind_text(st, 2, billing_type_name(r->non_residential));
+    db_bind_text(st, 3, empty_as_null(r->owner_fin));
+    db_bind_text(st, 4, empty_as_null(r->owner_voen));
+    db_bind_text(st, 5, r->holder_name);
+    db_bind_text(st, 6, r->address);
+    sqlite3_bind_int64(st, 7, r->debt_qepik);
+    sqlite3_bind_int64(st, 8, r->as_of);
+    sqlite3_bind_int64(st, 9, now);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    *result = exists ? SUBSCRIBER_UPDATED : SUBSCRIBER_CREATED;
+    return 0;
+}
+
+static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", text ? (const char *)text : "");
+}
+
+static char *column_strdup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+int subscribers_find(db *d, const char *code, billing_record *r, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_FIND, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(r, 0, sizeof *r);
+        snprintf(r->subscriber_code, sizeof r->subscriber_code, "%s", code);
+        r->non_residential = strcmp((const char *)sqlite3_column_text(st, 0), "non_residential") == 0;
+        column_copy(st, 1, r->owner_fin, sizeof r->owner_fin);
+        column_copy(st, 2, r->owner_voen, sizeof r->owner_voen);
+        r->holder_name = column_strdup(st, 3);
+        r->address = column_strdup(st, 4);
+        r->debt_qepik = sqlite3_column_int64(st, 5);
+        r->as_of = (time_t)sqlite3_column_int64(st, 6);
+    } else if (rc != SQLITE_DONE) {
+        db_fail(d, e, "find subscriber");
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,17 @@
+/* The subscribers table: the billing system's balance per subscriber code. */
+#ifndef ARAYIS_STORE_SUBSCRIBERS_H
+#define ARAYIS_STORE_SUBSCRIBERS_H
+
+#include "domain/billing.h"
+#include "store/db.h"
+
+typedef enum subscriber_write { SUBSCRIBER_CREATED, SUBSCRIBER_UPDATED, SUBSCRIBER_STALE } subscriber_write;
+
+/* Creates or updates the record; a record older (as_of) than the stored one is left out (SUBSCRIBER_STALE).
+   Call inside a transaction. Returns 0 with *result set, or -1 with e set. */
+int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e);
+
+/* Loads the record for code. Returns 1 found (r filled; free with billing_record_free), 0 none, -1 error. */
+int subscribers_find(db *d, const char *code, billing_record *r, err *e);
+
+#endif

@@ -1,0 +1,150 @@
+"""Starts the real arayis binary on a free loopback port with a fresh data directory and talks HTTP to it."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+ARAYIS_BIN = os.environ.get("ARAYIS_BIN", "arayis")
+
+
+def run_cli(args, env, check=True, input_bytes=None):
+    """Runs `arayis ARGS` with env; returns the CompletedProcess (text mode)."""
+    proc = subprocess.run([ARAYIS_BIN] + args, env=env, capture_output=True, input=input_bytes, timeout=120)
+    out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                      proc.stderr.decode("utf-8", "replace"))
+    if check and out.returncode != 0:
+        raise AssertionError(f"arayis {' '.join(args)} failed ({out.returncode}): {out.stderr}")
+    return out
+
+
+class Service:
+    """One arayis process with its own temporary data and keys directories."""
+
+    def __init__(self, extra_env=None, workdir=None):
+        self.dir = workdir or tempfile.mkdtemp(prefix="arayis-test-")
+        self.owns_dir = workdir is None
+        self.env = dict(os.environ)
+        self.env.update({
+            "ARAYIS_DATA_DIR": os.path.join(self.dir, "data"),
+            "ARAYIS_KEYS_DIR": os.path.join(self.dir, "keys"),
+            "ARAYIS_LISTEN": "127.0.0.1:0",
+        })
+        self.env.update(extra_env or {})
+        self.proc = None
+        self.port = None
+        self.log_lines = []
+        self._reader = None
+
+    # --- process control -------------------------------------------------
+
+    def start(self, timeout=30):
+        self.proc = subprocess.Popen([ARAYIS_BIN, "serve"], env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ready = threading.Event()
+
+        def read_log():
+            for raw in self.proc.stderr:
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                self.log_lines.append(line)
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("event") == "listening":
+                    self.port = entry["port"]
+                    ready.set()
+
+        self._reader = threading.Thread(target=read_log, daemon=True)
+        self._reader.start()
+        if not ready.wait(timeout):
+            self.kill()
+            raise AssertionError("arayis did not start:\n" + "\n".join(self.log_lines))
+        if self.env["ARAYIS_LISTEN"].endswith(":0") and "ARAYIS_PUBLIC_BASE_URL" not in self.env:
+            self.base_url = f"http://127.0.0.1:{self.port}"
+        else:
+            self.base_url = self.env.get("ARAYIS_PUBLIC_BASE_URL", f"http://127.0.0.1:{self.port}")
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        """Sends sig and returns the exit status."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        self._reader.join(5)
+        self.proc = None
+        return code
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def close(self):
+        if self.proc is not None:
+            self.kill()
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- command line ----------------------------------------------------
+
+    def cli(self, *args, check=True, input_bytes=None):
+        return run_cli(list(args), self.env, check=check, input_bytes=input_bytes)
+
+    def create_key(self, name, role):
+        out = self.cli("apikey", "create", name, "--role", role)
+        return out.stdout.strip().splitlines()[-1]
+
+    @property
+    def db_path(self):
+        return os.path.join(self.env["ARAYIS_DATA_DIR"], "arayis.db")
+
+    # --- HTTP ------------------------------------------------------------
+
+    def request(self, method, path, body=None, key=None, headers=None, content_type="application/json", timeout=30):
+        """Returns (status, headers dict with lower-case names, body bytes). dict/list bodies are sent as JSON."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        if body is not None and content_type is not None:
+            hdrs.setdefault("Content-Type", content_type)
+        if key is not None:
+            hdrs["Authorization"] = f"Bearer {key}"
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+        finally:
+            conn.close()
+
+    def json(self, method, path, body=None, key=None, **kw):
+        """Like request, but decodes the JSON answer."""
+        status, headers, data = self.request(method, path, body, key, **kw)
+        return status, json.loads(data.decode("utf-8")) if data else None
+
+    def log_events(self, event=None):
+        out = []
+        for line in list(self.log_lines):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if event is None or entry.get("event") == event:
+                out.append(entry)
+        return out
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
