@@ -7,5 +7,6 @@ int cmd_apikey(int argc, char **argv);
 int cmd_billing(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

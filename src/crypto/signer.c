@@ -100,7 +100,7 @@ void signer_free(signer *s)
 int signer_name_text(X509_NAME *name, char *out, size_t size)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    unsigned long flags = (XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_DN_REV | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253) & ~ASN1_STRFLGS_ESC_MSB;
+    unsigned long flags = (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_DN_REV | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253) & ~ASN1_STRFLGS_ESC_MSB;
     int n = b && X509_NAME_print_ex(b, name, 0, flags) >= 0 ? BIO_read(b, out, (int)size - 1) : -1;
     out[n > 0 ? n : 0] = '\0';
     BIO_free(b);
