@@ -3,6 +3,7 @@
 #define ARAYIS_API_APP_H
 
 #include "core/config.h"
+#include "api/web.h"
 #include "crypto/keyring.h"
 #include "domain/issuing.h"
 #include "http/metrics.h"
@@ -17,6 +18,7 @@ typedef struct app {
     signer *signer;
     keyring *keyring;
     sms_messages *messages;
+    web_pages *web;
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
 } app;

@@ -2,15 +2,19 @@
 #include "api/certificates.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "api/app.h"
 #include "api/auth.h"
+#include "api/json_fields.h"
 #include "api/respond.h"
 #include "api/views.h"
 #include "crypto/hash.h"
+#include "domain/validate.h"
 #include "domain/vcode.h"
 #include "store/applications.h"
+#include "store/audit.h"
 
 int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e)
 {
@@ -81,4 +85,60 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
         return;
     }
     api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
+}
+
+/* Reads and validates {"reason": "…"} (1-500 characters). Writes the 4xx answer and returns NULL when bad. */
+static char *read_reason(const http_request *req, http_response *res)
+{
+    json_t *body = api_read_json(req, res);
+    if (body == NULL)
+        return NULL;
+    field_errors errs = {0};
+    char *reason = NULL;
+    const char *text = json_field_string(body, "reason", "reason", &errs);
+    const char *problem = errs.count ? NULL : validate_text(text, 1, 500, &reason);
+    if (problem)
+        field_errors_add(&errs, "reason", problem);
+    if (errs.count)
+        api_validation_failed(res, json_from_field_errors(&errs));
+    json_decref(body);
+    return reason;
+}
+
+/* Revokes in one transaction with the audit entry and the history entry. Returns 1 found, 0 none, -1 error. */
+static int revoke(db *d, const char *number, const char *reason, const char *actor, certificate_row *c, err *e)
+{
+    time_t now = time(NULL);
+    int found = db_begin(d, e) == 0 ? certificates_find(d, number, c, e) : -1;
+    int changed = found == 1 && c->sha256[0] ? certificates_revoke(d, number, now, reason, actor, e) : 0;
+    if (changed == 1 && (audit_append(d, now, actor, "certificate.revoke", number, reason, e) != 0 ||
+                         application_events_append(d, c->application_id, "revoked", now, reason, e) != 0))
+        changed = -1;
+    if (found < 0 || changed < 0 || db_commit(d, e) != 0) {
+        db_rollback(d);
+        return -1;
+    }
+    return found == 1 && c->sha256[0] ? certificates_find(d, number, c, e) : 0;
+}
+
+void certificates_post_revoke(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    apikey_row key;
+    if (auth_require(a, req, res, AUTH_ROLE(ROLE_ADMIN), &key) != 0)
+        return;
+    char *reason = read_reason(req, res);
+    if (reason == NULL)
+        return;
+    err e = {0};
+    db *d = store_db(a->store, &e);
+    certificate_row c;
+    int found = d ? revoke(d, req->params[0], reason, key.name, &c, &e) : -1;
+    free(reason);
+    if (found < 0)
+        api_store_failed(res, &e);
+    else if (found == 0)
+        api_error(res, 404, "not_found", "no such certificate");
+    else
+        api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
 }

@@ -17,4 +17,8 @@ void certificates_download(void *ctx, http_request *req, http_response *res);
 /* GET /api/v1/certificates/{number} (role portal for its own, or admin): JSON metadata. */
 void certificates_get(void *ctx, http_request *req, http_response *res);
 
+/* POST /api/v1/certificates/{number}/revoke (role admin), body {"reason"}: 200 with the metadata,
+   now revoked; revoking again changes nothing. Recorded in the audit log and the application's history. */
+void certificates_post_revoke(void *ctx, http_request *req, http_response *res);
+
 #endif

@@ -5,6 +5,7 @@
 #include "api/billing.h"
 #include "api/certificates.h"
 #include "api/health.h"
+#include "api/verify.h"
 
 static const http_route routes[] = {
     {HTTP_GET, "/healthz", health_get, 0},
@@ -13,7 +14,13 @@ static const http_route routes[] = {
     {HTTP_GET, "/api/v1/applications/{id}", applications_get, 0},
     {HTTP_GET, "/api/v1/certificates/{number}", certificates_get, 0},
     {HTTP_GET, "/c/{number}.pdf", certificates_download, 0},
+    {HTTP_POST, "/api/v1/certificates/{number}/revoke", certificates_post_revoke, 0},
     {HTTP_PUT, "/api/v1/billing/subscribers/{code}", billing_put_subscriber, 0},
+    {HTTP_GET, "/v", verify_form, 0},
+    {HTTP_GET, "/v/{number}", verify_page, 0},
+    {HTTP_POST, "/v/pdf", verify_pdf_form, 1},
+    {HTTP_POST, "/api/v1/verify/pdf", verify_pdf_api, 1},
+    {HTTP_GET, "/api/v1/keys", verify_keys, 0},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -72,7 +72,8 @@ static int load_issuing(app *a)
         log_printf(LOG_WARN, "dev_keys_created", "made a DEVELOPMENT CA and signing key in %s: not for production",
                    a->cfg.keys_dir);
     if ((a->signer = signer_load(a->cfg.keys_dir, &e)) == NULL || (a->keyring = keyring_load(a->cfg.keys_dir, &e)) == NULL ||
-        (a->renderer = pdf_renderer_open(share_dir(), &e)) == NULL || (a->messages = sms_messages_load(&e)) == NULL)
+        (a->renderer = pdf_renderer_open(share_dir(), &e)) == NULL || (a->messages = sms_messages_load(&e)) == NULL ||
+        (a->web = web_pages_load(&e)) == NULL)
         goto fail;
     a->issuer = (issuer){a->store, a->renderer, a->signer, a->messages, &a->cfg};
     a->counter_issued = metrics_counter(a->metrics, "arayis_certificates_issued_total", "Certificates issued.");
@@ -91,6 +92,7 @@ fail:
 
 static void unload_issuing(app *a)
 {
+    web_pages_free(a->web);
     sms_messages_free(a->messages);
     pdf_renderer_close(a->renderer);
     keyring_free(a->keyring);

@@ -10,7 +10,7 @@ typedef struct http_route {
     http_method method;
     const char *pattern;   /* "/api/v1/applications/{id}", "/c/{number}.pdf"; a placeholder stops at '/' */
     http_handler handler;
-    size_t body_limit;     /* 0: the server's default JSON body limit */
+    int large_body;        /* 1: the upload limit (PDF files) instead of the JSON body limit */
 } http_route;
 
 typedef enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_WRONG_METHOD } router_result;

@@ -20,7 +20,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     http_server_spec spec;
-    size_t default_body_limit;
+    size_t body_limit, upload_limit;
     atomic_int in_flight;
     unsigned short port;
 };
@@ -83,7 +83,7 @@ static request_state *request_begin(http_server *srv, struct MHD_Connection *con
     client_address(conn, rs->req.client_ip, sizeof rs->req.client_ip);
     rs->routing = router_match(srv->spec.routes, srv->spec.nroutes, rs->req.method, url, &rs->req, &rs->route);
     rs->req.route = rs->routing == ROUTER_FOUND ? rs->route->pattern : "unmatched";
-    rs->body_limit = rs->route && rs->route->body_limit ? rs->route->body_limit : srv->default_body_limit;
+    rs->body_limit = rs->route && rs->route->large_body ? srv->upload_limit : srv->body_limit;
     atomic_fetch_add(&srv->in_flight, 1);
     return rs;
 }
@@ -231,7 +231,8 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
         return NULL;
     }
     srv->spec = *spec;
-    srv->default_body_limit = cfg->body_limit;
+    srv->body_limit = cfg->body_limit;
+    srv->upload_limit = cfg->pdf_body_limit;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : (unsigned int)(cores > 0 ? cores : 1);
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);

@@ -1,0 +1,310 @@
+/* Public verification handlers. Nothing here shows a FIN, VÖEN of a person, birth date, phone or e-mail. */
+#include "api/verify.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/app.h"
+#include "api/certificates.h"
+#include "api/respond.h"
+#include "api/views.h"
+#include "api/web.h"
+#include "core/money.h"
+#include "core/placeholders.h"
+#include "core/timeutil.h"
+#include "crypto/hash.h"
+#include "domain/vcode.h"
+#include "pdf/sigcheck.h"
+
+static int wants_json(const http_request *req)
+{
+    const char *accept = http_request_header(req, "Accept");
+    return accept && strstr(accept, "application/json") != NULL;
+}
+
+static json_t *verify_json(const certificate_row *c, const char *status)
+{
+    char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s?}", "status", status, "number", c->number,
+                     "issued_at", time_format_rfc3339(c->issued_at, issued), "valid_until",
+                     time_format_rfc3339(c->valid_until, until), "subscriber_type",
+                     c->non_residential ? "non_residential" : "residential", "subscriber_code", c->subscriber_code,
+                     "holder", c->holder, "debt", view_debt(c->debt_qepik, c->debt_as_of), "sha256", c->sha256,
+                     "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
+                     "revocation_reason", c->revoked_at ? c->revocation_reason : NULL);
+}
+
+/* Wraps content (already HTML) in the page shell and answers with status. */
+static void answer_page(app *a, const http_request *req, web_lang lang, const char *content, int status, http_response *res)
+{
+    buf href = BUF_INIT, page = BUF_INIT;
+    err e = {0};
+    const char *code = http_request_query(req, "code");
+    buf_printf(&href, "%s?lang=%s", req->path, lang == LANG_EN ? "az" : "en");
+    if (code && vcode_normalize(code, (char[VCODE_LEN + 1]){0}) == 0)
+        buf_printf(&href, "&code=%s", code);
+    buf escaped_href = BUF_INIT;
+    web_escape(&escaped_href, buf_cstr(&href));
+    const char *vars[] = {"content", content, "lang_switch_href", buf_cstr(&escaped_href), "other_lang",
+                          lang == LANG_EN ? "az" : "en", NULL};
+    if (web_render(a->web, lang, WEB_PAGE, vars, &page, &e) != 0) {
+        api_error(res, 500, "internal", e.msg);
+    } else {
+        res->status = status;
+        res->content_type = "text/html; charset=utf-8";
+        res->body = page;
+        page = (buf)BUF_INIT;
+        web_security_headers(res);
+    }
+    buf_free(&page);
+    buf_free(&href);
+    buf_free(&escaped_href);
+}
+
+static void finding_text(const web_pages *w, web_lang lang, const certificate_row *c, buf *out)
+{
+    char date[TIME_TEXT_MAX], amount[MONEY_TEXT_MAX];
+    const char *vars[] = {"date", time_format_az_date(c->debt_as_of, date), "amount", money_format_az(c->debt_qepik, amount), NULL};
+    err e = {0};
+    placeholders_expand(web_text(w, lang, c->debt_qepik > 0 ? "t_debt" : "t_no_debt"), vars, out, &e);
+}
+
+/* The verdict fragment for a found certificate. */
+static int render_found(app *a, web_lang lang, const certificate_row *c, const char *status, buf *out, err *e)
+{
+    char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked_date[TIME_TEXT_MAX];
+    char verdict_key[32], explanation_key[48];
+    snprintf(verdict_key, sizeof verdict_key, "t_%s", status);
+    snprintf(explanation_key, sizeof explanation_key, "t_%s_explanation", status);
+    buf holder = BUF_INIT, reason = BUF_INIT, finding = BUF_INIT, revocation = BUF_INIT;
+    web_escape(&holder, c->holder);
+    web_escape(&reason, c->revocation_reason);
+    finding_text(a->web, lang, c, &finding);
+    const char *revoked_vars[] = {"revoked_date", time_format_az_date(c->revoked_at, revoked_date), "revocation_reason",
+                                  buf_cstr(&reason), NULL};
+    int rc = c->revoked_at ? web_render(a->web, lang, WEB_REVOKED, revoked_vars, &revocation, e) : 0;
+    const char *vars[] = {"status", status, "verdict", web_text(a->web, lang, verdict_key), "explanation",
+                          web_text(a->web, lang, explanation_key), "number", c->number, "issued_date",
+                          time_format_az_date(c->issued_at, issued), "valid_until_date",
+                          time_format_az_date(c->valid_until, until), "revocation", buf_cstr(&revocation),
+                          "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
+                          "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
+                          "sha256", c->sha256, NULL};
+    if (rc == 0)
+        rc = web_render(a->web, lang, WEB_FOUND, vars, out, e);
+    buf_free(&holder);
+    buf_free(&reason);
+    buf_free(&finding);
+    buf_free(&revocation);
+    return rc;
+}
+
+static int render_missing(app *a, web_lang lang, buf *out, err *e)
+{
+    buf form = BUF_INIT;
+    const char *none[] = {NULL};
+    int rc = web_render(a->web, lang, WEB_FORM, none, &form, e);
+    const char *vars[] = {"form", buf_cstr(&form), NULL};
+    if (rc == 0)
+        rc = web_render(a->web, lang, WEB_MISSING, vars, out, e);
+    buf_free(&form);
+    return rc;
+}
+
+void verify_page(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    certificate_row c;
+    err e = {0};
+    int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
+    if (found < 0) {
+        api_store_failed(res, &e);
+        return;
+    }
+    const char *status = found ? view_certificate_status(&c, time(NULL)) : "not_found";
+    if (wants_json(req)) {
+        api_json(res, found ? 200 : 404, found ? verify_json(&c, status) : json_pack("{s:s}", "status", "not_found"));
+        web_security_headers(res);
+        return;
+    }
+    web_lang lang = web_lang_from(http_request_query(req, "lang"));
+    buf content = BUF_INIT;
+    if ((found ? render_found(a, lang, &c, status, &content, &e) : render_missing(a, lang, &content, &e)) != 0)
+        api_error(res, 500, "internal", e.msg);
+    else
+        answer_page(a, req, lang, buf_cstr(&content), found ? 200 : 404, res);
+    buf_free(&content);
+}
+
+void verify_form(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    web_lang lang = web_lang_from(http_request_query(req, "lang"));
+    const char *number = http_request_query(req, "number"), *code = http_request_query(req, "code");
+    char canonical[VCODE_LEN + 1], trimmed[32];
+    int year;
+    long seq;
+    if (number && code) {
+        snprintf(trimmed, sizeof trimmed, "%.*s", (int)strcspn(number, " "), number + strspn(number, " "));
+        for (char *p = trimmed; *p; p++)
+            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        if (vcode_parse_number(trimmed, &year, &seq) == 0 && vcode_normalize(code, canonical) == 0) {
+            char location[128];
+            snprintf(location, sizeof location, "/v/%s?code=%s%s", trimmed, canonical, lang == LANG_EN ? "&lang=en" : "");
+            res->status = 303;
+            http_response_header(res, "Location", location);
+            web_security_headers(res);
+            return;
+        }
+    }
+    buf content = BUF_INIT;
+    err e = {0};
+    int rc = number && code ? render_missing(a, lang, &content, &e) : web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &content, &e);
+    if (rc != 0)
+        api_error(res, 500, "internal", e.msg);
+    else
+        answer_page(a, req, lang, buf_cstr(&content), number && code ? 404 : 200, res);
+    buf_free(&content);
+}
+
+typedef struct pdf_check {
+    int readable, registered;
+    pdf_sig_report report;
+    certificate_row cert;
+    const char *status;          /* the registered certificate's status, or NULL */
+} pdf_check;
+
+/* Checks the signature and looks the exact bytes up by SHA-256. Returns 0, or -1 when the store fails. */
+static int check_pdf(app *a, const unsigned char *pdf, size_t len, pdf_check *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    err parse = {0};
+    out->readable = pdf_sigcheck(pdf, len, a->keyring, &out->report, &parse) == 0;
+    if (!out->readable)
+        return 0;
+    char sha[SHA256_HEX_LEN + 1];
+    hash_sha256_hex(pdf, len, sha);
+    db *d = store_db(a->store, e);
+    int found = d ? certificates_find_by_sha256(d, sha, &out->cert, e) : -1;
+    if (found < 0)
+        return -1;
+    out->registered = found == 1;
+    out->status = found ? view_certificate_status(&out->cert, time(NULL)) : NULL;
+    return 0;
+}
+
+static int is_pdf_content_type(const char *ct)
+{
+    return ct && strncmp(ct, "application/pdf", 15) == 0 && (ct[15] == '\0' || ct[15] == ';');
+}
+
+void verify_pdf_api(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    if (!is_pdf_content_type(http_request_header(req, "Content-Type"))) {
+        api_error(res, 415, "unsupported_media_type", "Content-Type must be application/pdf");
+        return;
+    }
+    pdf_check check;
+    err e = {0};
+    if (check_pdf(a, req->body, req->body_len, &check, &e) != 0) {
+        api_store_failed(res, &e);
+        return;
+    }
+    if (!check.readable) {
+        api_error(res, 400, "invalid_pdf", "the body is not a readable PDF");
+        return;
+    }
+    api_json(res, 200, json_pack("{s:b, s:s?, s:b, s:s?, s:s?}", "signature_valid", check.report.signature_valid,
+                                 "signed_by", check.report.signed_by[0] ? check.report.signed_by : NULL, "registered",
+                                 check.registered, "number", check.registered ? check.cert.number : NULL, "status",
+                                 check.status));
+}
+
+typedef struct upload {
+    buf file;
+    size_t limit;
+    int too_large;
+} upload;
+
+static enum MHD_Result collect_pdf_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                                         const char *content_type, const char *transfer_encoding, const char *data,
+                                         uint64_t off, size_t size)
+{
+    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding, (void)off;
+    upload *u = cls;
+    if (strcmp(key, "pdf") != 0 || size == 0)
+        return MHD_YES;
+    if (u->file.len + size > u->limit || buf_append(&u->file, data, size) != 0) {
+        u->too_large = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static void render_pdf_result(app *a, const http_request *req, web_lang lang, const pdf_check *check, http_response *res)
+{
+    int genuine = check->readable && check->report.signature_valid && check->registered;
+    buf signed_by = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
+    err e = {0};
+    web_escape(&signed_by, check->report.signed_by[0] ? check->report.signed_by : "—");
+    web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e);
+    const char *vars[] = {
+        "status", genuine ? check->status : "not_found",
+        "verdict", web_text(a->web, lang, genuine ? "t_file_genuine" : "t_file_not_genuine"),
+        "explanation", check->readable ? web_text(a->web, lang, genuine ? "t_file_genuine_explanation" : "t_file_not_genuine_explanation")
+                                       : web_text(a->web, lang, "t_not_pdf"),
+        "signature", web_text(a->web, lang, check->report.signature_valid ? "t_signature_valid" : "t_signature_invalid"),
+        "signed_by", buf_cstr(&signed_by),
+        "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
+        "number", check->registered ? check->cert.number : "—",
+        "form", buf_cstr(&form), NULL};
+    if (web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
+        api_error(res, 500, "internal", e.msg);
+    else
+        answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, res);
+    buf_free(&signed_by);
+    buf_free(&content);
+    buf_free(&form);
+}
+
+void verify_pdf_form(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    web_lang lang = web_lang_from(http_request_query(req, "lang"));
+    upload u = {BUF_INIT, a->cfg.pdf_body_limit, 0};
+    struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 64 * 1024, collect_pdf_field, &u);
+    if (pp == NULL) {
+        api_on_error(ctx, req, res, 415);
+        res->status = 415;
+        return;
+    }
+    MHD_post_process(pp, (const char *)req->body, req->body_len);
+    MHD_destroy_post_processor(pp);
+    pdf_check check;
+    err e = {0};
+    if (check_pdf(a, u.file.data ? u.file.data : (const unsigned char *)"", u.file.len, &check, &e) != 0)
+        api_store_failed(res, &e);
+    else
+        render_pdf_result(a, req, lang, &check, res);
+    buf_free(&u.file);
+}
+
+void verify_keys(void *ctx, http_request *req, http_response *res)
+{
+    (void)req;
+    app *a = ctx;
+    json_t *keys = json_array();
+    for (size_t i = 0; i < keyring_count(a->keyring); i++) {
+        const keyring_cert *k = keyring_get(a->keyring, i);
+        char from[TIME_TEXT_MAX], until[TIME_TEXT_MAX];
+        json_array_append_new(keys, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "subject", k->subject, "not_before",
+                                              time_format_rfc3339(k->not_before, from), "not_after",
+                                              time_format_rfc3339(k->not_after, until), "sha256", k->sha256, "pem",
+                                              k->pem, "current", k->current));
+    }
+    api_json(res, 200, json_pack("{s:o}", "keys", keys));
+    http_response_header(res, "Cache-Control", "public, max-age=300");
+}
