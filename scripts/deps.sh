@@ -9,7 +9,7 @@ packages=(
   python3 sqlite3 openssl curl
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(poppler-utils qpdf zbar-tools mupdf-tools)
+  packages+=(poppler-utils qpdf zbar-tools chromium)
 fi
 
 missing=()

@@ -36,15 +36,20 @@ static json_t *verify_json(const certificate_row *c, const char *status)
                      "revocation_reason", c->revoked_at ? c->revocation_reason : NULL);
 }
 
-/* Wraps content (already HTML) in the page shell and answers with status. */
-static void answer_page(app *a, const http_request *req, web_lang lang, const char *content, int status, http_response *res)
+/* Wraps content (already HTML) in the page shell and answers with status. The language switch leads to
+   the same certificate page when one was found (same_page), else to the form, so that every "not found"
+   answer is byte-identical. */
+static void answer_page(app *a, const http_request *req, web_lang lang, const char *content, int status, int same_page,
+                        http_response *res)
 {
     buf href = BUF_INIT, page = BUF_INIT;
     err e = {0};
-    const char *code = http_request_query(req, "code");
-    buf_printf(&href, "%s?lang=%s", req->path, lang == LANG_EN ? "az" : "en");
-    if (code && vcode_normalize(code, (char[VCODE_LEN + 1]){0}) == 0)
-        buf_printf(&href, "&code=%s", code);
+    char code[VCODE_LEN + 1];
+    const char *other = lang == LANG_EN ? "az" : "en";
+    if (same_page && vcode_normalize(http_request_query(req, "code"), code) == 0)
+        buf_printf(&href, "%s?code=%s&lang=%s", req->path, code, other);
+    else
+        buf_printf(&href, "/v?lang=%s", other);
     buf escaped_href = BUF_INIT;
     web_escape(&escaped_href, buf_cstr(&href));
     const char *vars[] = {"content", content, "lang_switch_href", buf_cstr(&escaped_href), "other_lang",
@@ -134,7 +139,7 @@ void verify_page(void *ctx, http_request *req, http_response *res)
     if ((found ? render_found(a, lang, &c, status, &content, &e) : render_missing(a, lang, &content, &e)) != 0)
         api_error(res, 500, "internal", e.msg);
     else
-        answer_page(a, req, lang, buf_cstr(&content), found ? 200 : 404, res);
+        answer_page(a, req, lang, buf_cstr(&content), found ? 200 : 404, found, res);
     buf_free(&content);
 }
 
@@ -165,7 +170,7 @@ void verify_form(void *ctx, http_request *req, http_response *res)
     if (rc != 0)
         api_error(res, 500, "internal", e.msg);
     else
-        answer_page(a, req, lang, buf_cstr(&content), number && code ? 404 : 200, res);
+        answer_page(a, req, lang, buf_cstr(&content), number && code ? 404 : 200, 0, res);
     buf_free(&content);
 }
 
@@ -264,7 +269,7 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
     if (web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
         api_error(res, 500, "internal", e.msg);
     else
-        answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, res);
+        answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, 0, res);
     buf_free(&signed_by);
     buf_free(&content);
     buf_free(&form);

@@ -41,6 +41,8 @@ static char canonical_char(char c)
 int vcode_normalize(const char *input, char out[VCODE_LEN + 1])
 {
     size_t n = 0;
+    if (input == NULL)
+        return -1;
     for (const char *p = input; *p; p++) {
         if (*p == '-' || *p == ' ')
             continue;

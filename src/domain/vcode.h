@@ -13,7 +13,8 @@ void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1]);
 int vcode_generate(char out[VCODE_LEN + 1]);
 
 /* Reads a code as a person may type it: any case, dashes and spaces anywhere, Crockford's aliases
-   (O→0, I and L→1). Writes the canonical 16 characters. Returns 0, or -1 when it is not a code. */
+   (O→0, I and L→1). Writes the canonical 16 characters. Returns 0, or -1 when it is not a code
+   (or input is NULL). */
 int vcode_normalize(const char *input, char out[VCODE_LEN + 1]);
 
 /* Writes "K7Q2-M9XD-4P8T-3R6W" for a canonical code (out: 20 bytes). */

@@ -124,6 +124,28 @@ class Service:
         finally:
             conn.close()
 
+    def request_declaring(self, method, path, content_length, content_type="application/json", timeout=30):
+        """Sends only the headers of a request whose declared body is content_length bytes; returns
+        (status, body bytes) of the answer the server gives before reading any body."""
+        import socket
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                      f"Content-Length: {content_length}\r\n\r\n".encode())
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(next((l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")), b"0"))
+            while len(body) < length:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            return int(head.split()[1]), body
+
     def json(self, method, path, body=None, key=None, **kw):
         """Like request, but decodes the JSON answer."""
         status, headers, data = self.request(method, path, body, key, **kw)
