@@ -16,6 +16,7 @@ static const command commands[] = {
     {"billing", cmd_billing, "import subscriber balances from CSV"},
     {"keygen", cmd_keygen, "make development signing keys"},
     {"render", cmd_render, "render and sign a sample certificate"},
+    {"routes", cmd_routes, "list the HTTP routes"},
     {"verify", cmd_verify, "check a certificate PDF's signature"},
 };
 

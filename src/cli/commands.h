@@ -7,6 +7,7 @@ int cmd_apikey(int argc, char **argv);
 int cmd_billing(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif
