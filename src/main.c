@@ -17,6 +17,7 @@ static const command commands[] = {
     {"keygen", cmd_keygen, "make development signing keys"},
     {"render", cmd_render, "render and sign a sample certificate"},
     {"routes", cmd_routes, "list the HTTP routes"},
+    {"sms", cmd_sms, "list and retry SMS messages"},
     {"verify", cmd_verify, "check a certificate PDF's signature"},
 };
 

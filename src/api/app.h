@@ -7,6 +7,7 @@
 #include "crypto/keyring.h"
 #include "domain/issuing.h"
 #include "http/metrics.h"
+#include "notify/sender.h"
 #include "store/db.h"
 
 typedef struct app {
@@ -19,8 +20,10 @@ typedef struct app {
     keyring *keyring;
     sms_messages *messages;
     web_pages *web;
+    sms_sender *sender;
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
+    int counter_sms_queued;
 } app;
 
 #endif

@@ -98,10 +98,14 @@ static void answer_outcome(app *a, submit_outcome outcome, const char *app_id, h
         return;
     case SUBMIT_ISSUED:
         metrics_add(a->metrics, a->counter_issued, 1);
+        metrics_add(a->metrics, a->counter_sms_queued, 1);
+        sms_sender_wake(a->sender);
         break;
     case SUBMIT_NOT_FOUND:
     case SUBMIT_MISMATCH:
         metrics_add(a->metrics, a->counter_rejected, 1);
+        metrics_add(a->metrics, a->counter_sms_queued, 1);
+        sms_sender_wake(a->sender);
         break;
     case SUBMIT_REPLAYED:
         break;

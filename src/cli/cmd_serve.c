@@ -1,4 +1,5 @@
 /* arayis serve: opens the store, starts the HTTP server, and stops cleanly on SIGTERM or SIGINT. */
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,8 @@ static int serve(app *a)
     sigwait(&stop_signals, &sig);
     log_printf(LOG_INFO, "stopping", "signal %d: finishing requests in flight", sig);
     http_server_stop(srv, SHUTDOWN_GRACE_SECONDS);
+    sms_sender_stop(a->sender);
+    a->sender = NULL;
     return 0;
 }
 
@@ -78,12 +81,15 @@ static int load_issuing(app *a)
     a->issuer = (issuer){a->store, a->renderer, a->signer, a->messages, &a->cfg};
     a->counter_issued = metrics_counter(a->metrics, "arayis_certificates_issued_total", "Certificates issued.");
     a->counter_rejected = metrics_counter(a->metrics, "arayis_applications_rejected_total", "Applications rejected.");
+    a->counter_sms_queued = metrics_counter(a->metrics, "arayis_sms_queued_total", "SMS messages queued.");
     int resumed = issuing_resume(&a->issuer, &e);
     if (resumed < 0)
         goto fail;
     if (resumed > 0)
         log_printf(LOG_WARN, "issues_resumed", "completed %d interrupted certificate(s)", resumed);
     log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(a->signer)));
+    if ((a->sender = sms_sender_start(&a->cfg, a->store, a->metrics, &e)) == NULL)
+        goto fail;
     return 0;
 fail:
     log_printf(LOG_ERROR, "start_failed", "%s", e.msg);
@@ -92,6 +98,7 @@ fail:
 
 static void unload_issuing(app *a)
 {
+    sms_sender_stop(a->sender);
     web_pages_free(a->web);
     sms_messages_free(a->messages);
     pdf_renderer_close(a->renderer);
@@ -109,6 +116,7 @@ int cmd_serve(int argc, char **argv)
     if (cli_config(&a.cfg, argc, argv, 1) != 0)
         return 2;
     log_set_level(parse_level(a.cfg.log_level));
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = 1;
     size_t nroutes;
     api_routes(&nroutes);
@@ -119,6 +127,7 @@ int cmd_serve(int argc, char **argv)
     unload_issuing(&a);
     metrics_free(a.metrics);
     store_close(a.store);
+    curl_global_cleanup();
     log_printf(LOG_INFO, "stopped", "exit status %d", rc);
     return rc;
 }

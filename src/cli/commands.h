@@ -8,6 +8,7 @@ int cmd_billing(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_sms(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static const config_setting settings[] = {
     {"ARAYIS_VALIDITY_DAYS", "--validity-days", "days a certificate is valid (30)"},
     {"ARAYIS_SMS_TRANSPORT", "--sms-transport", "log or http (log)"},
     {"ARAYIS_SMS_GATEWAY_URL", "--sms-gateway-url", "where the http transport posts messages"},
+    {"ARAYIS_SMS_MAX_ATTEMPTS", "--sms-max-attempts", "delivery attempts before a message is failed (8)"},
+    {"ARAYIS_SMS_RETRY_BASE_MS", "--sms-retry-base-ms", "first retry delay in ms, doubled per attempt (2000)"},
     {"ARAYIS_THREADS", "--threads", "worker threads, 0 = one per core (0)"},
     {"ARAYIS_MAX_CONNECTIONS", "--max-connections", "open connections in total (1024)"},
     {"ARAYIS_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", "open connections per client address (64)"},
@@ -40,6 +42,8 @@ void config_defaults(config *c)
     snprintf(c->public_base_url, sizeof c->public_base_url, "http://127.0.0.1:8080");
     c->validity_days = 30;
     snprintf(c->sms_transport, sizeof c->sms_transport, "log");
+    c->sms_max_attempts = 8;
+    c->sms_retry_base_ms = 2000;
     c->max_connections = 1024;
     c->max_connections_per_ip = 64;
     c->connection_timeout_s = 15;
@@ -98,6 +102,10 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
     long v;
     if (strcmp(env_name, "ARAYIS_VALIDITY_DAYS") == 0 && parse_long(value, 1, 3650, &v) == 0)
         c->validity_days = (int)v;
+    else if (strcmp(env_name, "ARAYIS_SMS_MAX_ATTEMPTS") == 0 && parse_long(value, 1, 100, &v) == 0)
+        c->sms_max_attempts = (int)v;
+    else if (strcmp(env_name, "ARAYIS_SMS_RETRY_BASE_MS") == 0 && parse_long(value, 10, 600000, &v) == 0)
+        c->sms_retry_base_ms = (int)v;
     else if (strcmp(env_name, "ARAYIS_THREADS") == 0 && parse_long(value, 0, 256, &v) == 0)
         c->threads = (int)v;
     else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS") == 0 && parse_long(value, 1, 100000, &v) == 0)

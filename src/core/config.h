@@ -15,6 +15,8 @@ typedef struct config {
     int validity_days;
     char sms_transport[8];           /* "log" or "http" */
     char sms_gateway_url[512];       /* "" when unset */
+    int sms_max_attempts;
+    int sms_retry_base_ms;           /* first back-off; doubles per attempt, with jitter */
     int threads;                     /* 0 = one per core */
     int max_connections;
     int max_connections_per_ip;

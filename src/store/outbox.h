@@ -14,7 +14,7 @@ typedef struct outbox_message {
     char body[1024];
     char status[8];                  /* pending, sent, failed */
     int attempts;
-    time_t next_attempt_at;
+    long long next_attempt_ms;       /* Unix time in milliseconds */
     time_t created_at;
     char last_error[256];
 } outbox_message;
@@ -22,5 +22,23 @@ typedef struct outbox_message {
 /* Queues a message due now. Returns 0 or -1 (STORE_ERR_CONSTRAINT for a reference already queued). */
 int outbox_enqueue(db *d, const char *reference, const char *application_id, const char *recipient,
                    const char *body, time_t now, err *e);
+
+/* Loads up to max pending messages due at now_ms, oldest first. Returns how many, or -1. */
+int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
+
+/* Records a delivery attempt: status "sent", "failed" or "pending" (then due again at next_ms), with
+   the attempt count and last error; a sent or failed message also gets its application history entry
+   (sms_sent / sms_failed). One transaction. Returns 0 or -1. */
+int outbox_record_attempt(db *d, const outbox_message *m, const char *status, long long next_ms, const char *error,
+                          time_t now, err *e);
+
+/* Calls fn for each message with the given status (all when status is NULL), newest first, at most limit. */
+int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx, err *e);
+
+/* Puts a failed message back in the queue, due now. Returns 1 done, 0 no such failed message, -1 error. */
+int outbox_retry(db *d, long long id, long long now_ms, err *e);
+
+/* The number of pending messages and the creation time of the oldest (0 when none). Returns 0 or -1. */
+int outbox_pending_stats(db *d, long long *count, time_t *oldest, err *e);
 
 #endif

@@ -1,0 +1,76 @@
+/* arayis sms list|retry: the operator's view of the SMS outbox. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "notify/sms_text.h"
+#include "store/outbox.h"
+
+#define SMS_LIST_LIMIT 200
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: arayis sms list [--status pending|sent|failed] [settings]\n"
+                 "       arayis sms retry ID [settings]\n");
+}
+
+static void print_message(const outbox_message *m, void *ctx)
+{
+    (void)ctx;
+    char masked[32];
+    sms_mask_number(m->recipient, masked, sizeof masked);
+    printf("%-6lld %-8s %-3d %-14s %-40s %s\n", m->id, m->status, m->attempts, masked, m->reference,
+           m->last_error[0] ? m->last_error : "-");
+}
+
+static int run(const char *action, const char *arg, const config *c)
+{
+    store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    err e = {0};
+    db *d = store_db(s, &e);
+    int rc = 1;
+    if (strcmp(action, "list") == 0) {
+        printf("%-6s %-8s %-3s %-14s %-40s %s\n", "ID", "STATUS", "TRY", "TO", "REFERENCE", "LAST ERROR");
+        rc = outbox_each(d, arg, SMS_LIST_LIMIT, print_message, NULL, &e) == 0 ? 0 : 1;
+    } else {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        int done = outbox_retry(d, atoll(arg), (long long)tv.tv_sec * 1000, &e);
+        if (done >= 0)
+            printf(done ? "message %s queued again\n" : "no failed message %s\n", arg);
+        rc = done == 1 ? 0 : 1;
+    }
+    if (e.msg[0])
+        fprintf(stderr, "arayis: %s\n", e.msg);
+    store_close(s);
+    return rc;
+}
+
+int cmd_sms(int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1])) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *arg = NULL;
+    int first = 2;
+    if (strcmp(argv[1], "list") == 0 && argc > 3 && strcmp(argv[2], "--status") == 0) {
+        arg = argv[3];
+        first = 4;
+    } else if (strcmp(argv[1], "retry") == 0 && argc > 2 && atoll(argv[2]) > 0) {
+        arg = argv[2];
+        first = 3;
+    } else if (strcmp(argv[1], "list") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    config c;
+    if (cli_config(&c, argc, argv, first) != 0)
+        return 2;
+    return run(argv[1], arg, &c);
+}

@@ -1,0 +1,185 @@
+/* The outbox-draining thread. A message is marked sent only after the gateway acknowledged it; a crash
+   in between re-sends it with the same Idempotency-Key, which the gateway deduplicates. */
+#include "notify/sender.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "crypto/random.h"
+#include "notify/transport.h"
+#include "store/outbox.h"
+
+#define SENDER_BATCH 32
+#define SENDER_IDLE_MS 1000
+#define SENDER_MAX_BACKOFF_MS (15LL * 60 * 1000)
+
+struct sms_sender {
+    const config *cfg;
+    store *store;
+    metrics *metrics;
+    sms_transport *transport;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int woken;
+    atomic_int stopping;
+    int sent_id, failed_id, retry_id;
+};
+
+static long long now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+long long sms_backoff_ms(int base_ms, int attempts, long retry_after_s, double jitter)
+{
+    long long delay = base_ms;
+    for (int i = 1; i < attempts && delay < SENDER_MAX_BACKOFF_MS; i++)
+        delay *= 2;
+    delay = (long long)((double)delay * (0.5 + jitter));
+    if (delay > SENDER_MAX_BACKOFF_MS)
+        delay = SENDER_MAX_BACKOFF_MS;
+    return retry_after_s * 1000LL > delay ? retry_after_s * 1000LL : delay;
+}
+
+static double random_unit(void)
+{
+    unsigned int r = 0;
+    random_bytes(&r, sizeof r);
+    return (double)r / 4294967296.0;
+}
+
+/* Sends one message and records the outcome. */
+static void deliver(sms_sender *snd, db *d, const outbox_message *m)
+{
+    long retry_after = 0;
+    char error[256];
+    send_result result = sms_transport_send(snd->transport, m, &retry_after, error, sizeof error);
+    int attempts = m->attempts + 1;
+    const char *status = result == SEND_OK ? "sent"
+                         : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? "failed"
+                                                                                          : "pending";
+    long long next = now_ms() + sms_backoff_ms(snd->cfg->sms_retry_base_ms, attempts, retry_after, random_unit());
+    err e = {0};
+    if (outbox_record_attempt(d, m, status, next, result == SEND_OK ? NULL : error, time(NULL), &e) != 0)
+        log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
+    metrics_add(snd->metrics, strcmp(status, "sent") == 0 ? snd->sent_id : strcmp(status, "failed") == 0 ? snd->failed_id : snd->retry_id, 1);
+    if (result != SEND_OK)
+        log_write(strcmp(status, "failed") == 0 ? LOG_ERROR : LOG_WARN, "sms_attempt_failed",
+                  json_pack("{s:s, s:i, s:s, s:s}", "reference", m->reference, "attempt", attempts, "error", error,
+                            "status", status));
+}
+
+/* Sends every message that is due. Returns how many were handled. */
+static int drain(sms_sender *snd)
+{
+    err e = {0};
+    db *d = store_db(snd->store, &e);
+    outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
+    int n = batch ? outbox_due(d, now_ms(), batch, SENDER_BATCH, &e) : -1;
+    for (int i = 0; i < n && !atomic_load(&snd->stopping); i++)
+        deliver(snd, d, &batch[i]);
+    if (n < 0)
+        log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
+    free(batch);
+    return n;
+}
+
+static void *sender_main(void *arg)
+{
+    sms_sender *snd = arg;
+    while (!atomic_load(&snd->stopping)) {
+        if (drain(snd) > 0)
+            continue;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (SENDER_IDLE_MS % 1000) * 1000000L;
+        until.tv_sec += SENDER_IDLE_MS / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&snd->lock);
+        if (!snd->woken && !atomic_load(&snd->stopping))
+            pthread_cond_timedwait(&snd->wake, &snd->lock, &until);
+        snd->woken = 0;
+        pthread_mutex_unlock(&snd->lock);
+    }
+    return NULL;
+}
+
+static double pending_count(void *ctx)
+{
+    sms_sender *snd = ctx;
+    err e = {0};
+    long long count = 0;
+    time_t oldest = 0;
+    db *d = store_db(snd->store, &e);
+    return d && outbox_pending_stats(d, &count, &oldest, &e) == 0 ? (double)count : -1;
+}
+
+static double oldest_pending_age(void *ctx)
+{
+    sms_sender *snd = ctx;
+    err e = {0};
+    long long count = 0;
+    time_t oldest = 0;
+    db *d = store_db(snd->store, &e);
+    if (d == NULL || outbox_pending_stats(d, &count, &oldest, &e) != 0)
+        return -1;
+    return count > 0 ? difftime(time(NULL), oldest) : 0;
+}
+
+sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
+{
+    sms_sender *snd = calloc(1, sizeof *snd);
+    if (snd == NULL || (snd->transport = sms_transport_new(cfg, e)) == NULL) {
+        free(snd);
+        return NULL;
+    }
+    snd->cfg = cfg;
+    snd->store = s;
+    snd->metrics = m;
+    snd->sent_id = metrics_counter(m, "arayis_sms_sent_total", "SMS messages the gateway acknowledged.");
+    snd->failed_id = metrics_counter(m, "arayis_sms_failed_total", "SMS messages given up on.");
+    snd->retry_id = metrics_counter(m, "arayis_sms_retries_total", "SMS delivery attempts to be retried.");
+    metrics_gauge(m, "arayis_sms_outbox_pending", "SMS messages waiting in the outbox.", pending_count, snd);
+    metrics_gauge(m, "arayis_sms_outbox_oldest_pending_seconds", "Age of the oldest waiting SMS message.",
+                  oldest_pending_age, snd);
+    pthread_mutex_init(&snd->lock, NULL);
+    pthread_cond_init(&snd->wake, NULL);
+    if (pthread_create(&snd->thread, NULL, sender_main, snd) != 0) {
+        sms_transport_free(snd->transport);
+        free(snd);
+        err_set(e, 1, "cannot start the SMS sender");
+        return NULL;
+    }
+    return snd;
+}
+
+void sms_sender_wake(sms_sender *snd)
+{
+    if (snd == NULL)
+        return;
+    pthread_mutex_lock(&snd->lock);
+    snd->woken = 1;
+    pthread_cond_signal(&snd->wake);
+    pthread_mutex_unlock(&snd->lock);
+}
+
+void sms_sender_stop(sms_sender *snd)
+{
+    if (snd == NULL)
+        return;
+    atomic_store(&snd->stopping, 1);
+    sms_sender_wake(snd);
+    pthread_join(snd->thread, NULL);
+    pthread_mutex_destroy(&snd->lock);
+    pthread_cond_destroy(&snd->wake);
+    sms_transport_free(snd->transport);
+    free(snd);
+}

@@ -1,0 +1,25 @@
+/* The SMS sender: one thread that drains the outbox through a transport, with exponential back-off and
+   jitter, a Retry-After floor, and a final "failed" after the configured number of attempts. */
+#ifndef ARAYIS_NOTIFY_SENDER_H
+#define ARAYIS_NOTIFY_SENDER_H
+
+#include "core/config.h"
+#include "http/metrics.h"
+#include "store/db.h"
+
+typedef struct sms_sender sms_sender;
+
+/* Starts the thread. cfg, store and m must outlive the sender. Returns NULL with e set. */
+sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e);
+
+/* Wakes the thread to look at the outbox now (after a message was queued). */
+void sms_sender_wake(sms_sender *snd);
+
+/* Stops the thread after the message in hand and frees the sender. */
+void sms_sender_stop(sms_sender *snd);
+
+/* The back-off before attempt number attempts+1: base * 2^(attempts-1), ×0.5–1.5 jitter, at most 15 minutes,
+   and never less than retry_after_s. jitter is a number in [0, 1). */
+long long sms_backoff_ms(int base_ms, int attempts, long retry_after_s, double jitter);
+
+#endif

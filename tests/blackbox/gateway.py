@@ -1,0 +1,49 @@
+"""A local SMS gateway for tests: records messages by idempotency key and can misbehave on purpose."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Gateway:
+    """Serves POST / on a free loopback port. behaviour(n) -> (status, headers, delay_s) for the n-th call."""
+
+    def __init__(self, behaviour=None):
+        self.behaviour = behaviour or (lambda n: (200, {}, 0))
+        self.calls = []                      # (time, headers, payload) of every call
+        self.delivered = {}                  # idempotency key -> payload, for calls answered 2xx
+        self.lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                payload = json.loads(self.rfile.read(length))
+                with gateway.lock:
+                    n = len(gateway.calls)
+                    gateway.calls.append((time.time(), dict(self.headers), payload))
+                status, headers, delay = gateway.behaviour(n)
+                if delay:
+                    time.sleep(delay)
+                if 200 <= status < 300:
+                    with gateway.lock:
+                        gateway.delivered.setdefault(self.headers.get("Idempotency-Key"), payload)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
