@@ -92,16 +92,28 @@ static int drain(sms_sender *snd)
     return n;
 }
 
+/* How long to sleep: until the next message is due, at most SENDER_IDLE_MS. */
+static long long idle_ms(sms_sender *snd)
+{
+    err e = {0};
+    long long due = 0, now = now_ms();
+    db *d = store_db(snd->store, &e);
+    if (d == NULL || outbox_next_due_ms(d, &due, &e) != 0 || due == 0 || due - now > SENDER_IDLE_MS)
+        return SENDER_IDLE_MS;
+    return due > now ? due - now : 0;
+}
+
 static void *sender_main(void *arg)
 {
     sms_sender *snd = arg;
     while (!atomic_load(&snd->stopping)) {
         if (drain(snd) > 0)
             continue;
+        long long wait = idle_ms(snd);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (SENDER_IDLE_MS % 1000) * 1000000L;
-        until.tv_sec += SENDER_IDLE_MS / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec += (long)(wait % 1000) * 1000000L;
+        until.tv_sec += (time_t)(wait / 1000) + until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&snd->lock);
         if (!snd->woken && !atomic_load(&snd->stopping))

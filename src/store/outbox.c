@@ -17,6 +17,7 @@ static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts =
 static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox WHERE ?1 IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_RETRY[] = "UPDATE sms_outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status = 'failed'";
+static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM sms_outbox WHERE status = 'pending'";
 static const char SQL_STATS[] = "SELECT count(*), min(created_at) FROM sms_outbox WHERE status = 'pending'";
 
 int outbox_enqueue(db *d, const char *reference, const char *application_id, const char *recipient,
@@ -134,4 +135,16 @@ int outbox_pending_stats(db *d, long long *count, time_t *oldest, err *e)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(d, e, "outbox stats");
+}
+
+int outbox_next_due_ms(db *d, long long *due_ms, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_NEXT_DUE, e);
+    if (st == NULL)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *due_ms = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(d, e, "outbox next due");
 }

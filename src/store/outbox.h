@@ -38,6 +38,9 @@ int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_me
 /* Puts a failed message back in the queue, due now. Returns 1 done, 0 no such failed message, -1 error. */
 int outbox_retry(db *d, long long id, long long now_ms, err *e);
 
+/* When the next pending message is due (milliseconds), or 0 when none is pending. Returns 0 or -1. */
+int outbox_next_due_ms(db *d, long long *due_ms, err *e);
+
 /* The number of pending messages and the creation time of the oldest (0 when none). Returns 0 or -1. */
 int outbox_pending_stats(db *d, long long *count, time_t *oldest, err *e);
 

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "notify/sender.h"
 #include "notify/sms_text.h"
 
 static void repeat(char *out, const char *unit, int times)
@@ -85,6 +86,18 @@ static void test_masking(void **state)
     assert_string_equal(out, "***");
 }
 
+static void test_backoff(void **state)
+{
+    (void)state;
+    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.5), 2000);
+    assert_int_equal(sms_backoff_ms(2000, 2, 0, 0.5), 4000);
+    assert_int_equal(sms_backoff_ms(2000, 4, 0, 0.5), 16000);
+    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.0), 1000);
+    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.999), 2998);
+    assert_int_equal(sms_backoff_ms(2000, 40, 0, 0.5), 15 * 60 * 1000);
+    assert_int_equal(sms_backoff_ms(2000, 1, 30, 0.5), 30000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +105,7 @@ int main(void)
         cmocka_unit_test(test_ucs2_for_azerbaijani),
         cmocka_unit_test(test_issued_text_fits_two_parts),
         cmocka_unit_test(test_masking),
+        cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
