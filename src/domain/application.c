@@ -12,13 +12,6 @@
 #define APPLICATION_ORG_NAME_MAX 200
 #define APPLICATION_DOCUMENT_MAX 32
 
-static int problem(field_errors *errs, const char *field, const char *reason)
-{
-    if (reason != NULL)
-        field_errors_add(errs, field, reason);
-    return reason != NULL;
-}
-
 static const char *validate_reference(const char *in, char out[APPLICATION_REFERENCE_MAX + 1])
 {
     out[0] = '\0';
@@ -50,10 +43,10 @@ static const char *validate_document(const char *in, char **out)
 static void validate_names(const application_input *in, application *a, field_errors *errs)
 {
     char *last = NULL, *first = NULL, *patronymic = NULL;
-    int bad = problem(errs, "applicant.last_name", validate_name(in->last_name, &last));
-    bad |= problem(errs, "applicant.first_name", validate_name(in->first_name, &first));
+    int bad = field_errors_check(errs, "applicant.last_name", validate_name(in->last_name, &last));
+    bad |= field_errors_check(errs, "applicant.first_name", validate_name(in->first_name, &first));
     if (in->patronymic != NULL)
-        bad |= problem(errs, "applicant.patronymic", validate_name(in->patronymic, &patronymic));
+        bad |= field_errors_check(errs, "applicant.patronymic", validate_name(in->patronymic, &patronymic));
     if (!bad) {
         buf full = BUF_INIT;
         buf_printf(&full, "%s %s%s%s", last, first, patronymic ? " " : "", patronymic ? patronymic : "");
@@ -72,30 +65,30 @@ static void validate_organization(const application_input *in, application *a, f
         field_errors_add(errs, "organization", "is required for non_residential subscribers");
         return;
     }
-    problem(errs, "organization.voen", validate_digits(in->org_voen, 10, 10, a->org_voen, sizeof a->org_voen));
-    problem(errs, "organization.name", validate_text(in->org_name, 1, APPLICATION_ORG_NAME_MAX, &a->org_name));
+    field_errors_check(errs, "organization.voen", validate_digits(in->org_voen, 10, 10, a->org_voen, sizeof a->org_voen));
+    field_errors_check(errs, "organization.name", validate_text(in->org_name, 1, APPLICATION_ORG_NAME_MAX, &a->org_name));
 }
 
 int application_validate(const application_input *in, time_t now, application *out, field_errors *errs)
 {
     size_t before = errs->count;
     memset(out, 0, sizeof *out);
-    problem(errs, "portal_reference", validate_reference(in->portal_reference, out->portal_reference));
+    field_errors_check(errs, "portal_reference", validate_reference(in->portal_reference, out->portal_reference));
     if (in->subscriber_type == NULL || (strcmp(in->subscriber_type, "residential") != 0 &&
                                         strcmp(in->subscriber_type, "non_residential") != 0))
         field_errors_add(errs, "subscriber_type", "must be residential or non_residential");
     else
         out->non_residential = strcmp(in->subscriber_type, "non_residential") == 0;
-    problem(errs, "subscriber_code",
+    field_errors_check(errs, "subscriber_code",
             validate_digits(in->subscriber_code, 6, 16, out->subscriber_code, sizeof out->subscriber_code));
-    problem(errs, "applicant.fin", validate_fin(in->fin, out->fin));
+    field_errors_check(errs, "applicant.fin", validate_fin(in->fin, out->fin));
     validate_names(in, out, errs);
-    problem(errs, "applicant.birth_date", validate_birth_date(in->birth_date, now, out->birth_date));
-    problem(errs, "applicant.id_document", validate_document(in->id_document, &out->id_document));
-    problem(errs, "applicant.address", validate_text(in->address, 0, APPLICATION_ADDRESS_MAX, &out->address));
+    field_errors_check(errs, "applicant.birth_date", validate_birth_date(in->birth_date, now, out->birth_date));
+    field_errors_check(errs, "applicant.id_document", validate_document(in->id_document, &out->id_document));
+    field_errors_check(errs, "applicant.address", validate_text(in->address, 0, APPLICATION_ADDRESS_MAX, &out->address));
     validate_organization(in, out, errs);
-    problem(errs, "contact.mobile", validate_mobile(in->mobile, out->mobile));
-    problem(errs, "contact.email", validate_email(in->email, &out->email));
+    field_errors_check(errs, "contact.mobile", validate_mobile(in->mobile, out->mobile));
+    field_errors_check(errs, "contact.email", validate_email(in->email, &out->email));
     if (errs->count == before)
         return 0;
     application_free(out);

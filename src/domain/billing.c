@@ -16,24 +16,16 @@ const char *billing_type_name(int non_residential)
     return non_residential ? "non_residential" : "residential";
 }
 
-/* Adds field: reason when reason is not NULL. Returns 1 when a problem was added. */
-static int problem(field_errors *errs, const char *field, const char *reason)
-{
-    if (reason != NULL)
-        field_errors_add(errs, field, reason);
-    return reason != NULL;
-}
-
 static void validate_owner(const billing_input *in, billing_record *out, field_errors *errs)
 {
     if (out->non_residential) {
-        problem(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
+        field_errors_check(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
         if (in->owner_fin != NULL)
-            problem(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
+            field_errors_check(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
     } else {
-        problem(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
+        field_errors_check(errs, "owner_fin", validate_fin(in->owner_fin, out->owner_fin));
         if (in->owner_voen != NULL)
-            problem(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
+            field_errors_check(errs, "owner_voen", validate_digits(in->owner_voen, 10, 10, out->owner_voen, sizeof out->owner_voen));
     }
 }
 
@@ -41,7 +33,7 @@ int billing_validate(const billing_input *in, billing_record *out, field_errors 
 {
     size_t before = errs->count;
     memset(out, 0, sizeof *out);
-    problem(errs, "subscriber_code",
+    field_errors_check(errs, "subscriber_code",
             validate_digits(in->subscriber_code, 6, 16, out->subscriber_code, sizeof out->subscriber_code));
     if (in->subscriber_type == NULL || (strcmp(in->subscriber_type, "residential") != 0 &&
                                         strcmp(in->subscriber_type, "non_residential") != 0))
@@ -49,8 +41,8 @@ int billing_validate(const billing_input *in, billing_record *out, field_errors 
     else
         out->non_residential = strcmp(in->subscriber_type, "non_residential") == 0;
     validate_owner(in, out, errs);
-    problem(errs, "holder_name", validate_text(in->holder_name, 1, BILLING_HOLDER_MAX, &out->holder_name));
-    problem(errs, "address", validate_text(in->address, 0, BILLING_ADDRESS_MAX, &out->address));
+    field_errors_check(errs, "holder_name", validate_text(in->holder_name, 1, BILLING_HOLDER_MAX, &out->holder_name));
+    field_errors_check(errs, "address", validate_text(in->address, 0, BILLING_ADDRESS_MAX, &out->address));
     if (in->debt_amount == NULL || money_parse(in->debt_amount, &out->debt_qepik) != 0)
         field_errors_add(errs, "debt_amount", "must be a non-negative amount such as 1234.56");
     if (in->as_of == NULL || time_parse_rfc3339(in->as_of, &out->as_of) != 0)

@@ -19,4 +19,7 @@ typedef struct field_errors {
 /* Adds a problem (field path and message are copied, truncated to fit); extra ones past the capacity are dropped. */
 void field_errors_add(field_errors *fe, const char *field, const char *message);
 
+/* Adds field: reason when reason is not NULL (validators return NULL for a good value). Returns 1 when added. */
+int field_errors_check(field_errors *fe, const char *field, const char *reason);
+
 #endif

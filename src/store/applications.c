@@ -22,15 +22,10 @@ static const char SQL_MOBILE[] = "SELECT mobile FROM applications WHERE id = ?1"
 static const char SQL_EVENT[] = "INSERT INTO application_events(application_id, status, at, detail) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_EVENTS[] = "SELECT status, at FROM application_events WHERE application_id = ?1 ORDER BY id";
 
-static const char *empty_as_null(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 static void bind_state(sqlite3_stmt *st, int status_index, const application_row *row)
 {
     db_bind_text(st, status_index, row->status);
-    db_bind_text(st, status_index + 1, empty_as_null(row->rejection_code));
+    db_bind_optional_text(st, status_index + 1, row->rejection_code);
     if (row->has_debt) {
         sqlite3_bind_int64(st, status_index + 2, row->debt_qepik);
         sqlite3_bind_int64(st, status_index + 3, row->debt_as_of);
@@ -44,7 +39,7 @@ int applications_insert(db *d, const application_row *row, const applicant_data 
         return -1;
     db_bind_text(st, 1, row->id);
     sqlite3_bind_int64(st, 2, row->api_key_id);
-    db_bind_text(st, 3, empty_as_null(row->portal_reference));
+    db_bind_optional_text(st, 3, row->portal_reference);
     db_bind_text(st, 4, row->request_sha256);
     db_bind_text(st, 5, row->non_residential ? "non_residential" : "residential");
     db_bind_text(st, 6, row->subscriber_code);
@@ -67,22 +62,16 @@ int applications_update(db *d, const application_row *row, err *e)
     return db_exec_stmt(d, st, e);
 }
 
-static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
-}
-
 static void read_row(sqlite3_stmt *st, application_row *row)
 {
-    column_copy(st, 0, row->id, sizeof row->id);
+    db_column_copy(st, 0, row->id, sizeof row->id);
     row->api_key_id = sqlite3_column_int64(st, 1);
-    column_copy(st, 2, row->portal_reference, sizeof row->portal_reference);
-    column_copy(st, 3, row->request_sha256, sizeof row->request_sha256);
+    db_column_copy(st, 2, row->portal_reference, sizeof row->portal_reference);
+    db_column_copy(st, 3, row->request_sha256, sizeof row->request_sha256);
     row->non_residential = strcmp((const char *)sqlite3_column_text(st, 4), "non_residential") == 0;
-    column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code);
-    column_copy(st, 6, row->status, sizeof row->status);
-    column_copy(st, 7, row->rejection_code, sizeof row->rejection_code);
+    db_column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code);
+    db_column_copy(st, 6, row->status, sizeof row->status);
+    db_column_copy(st, 7, row->rejection_code, sizeof row->rejection_code);
     row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
     row->debt_qepik = sqlite3_column_int64(st, 8);
     row->debt_as_of = (time_t)sqlite3_column_int64(st, 9);
@@ -128,7 +117,7 @@ int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e
     db_bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        column_copy(st, 0, mobile, size);
+        db_column_copy(st, 0, mobile, size);
     else if (rc != SQLITE_DONE)
         db_fail(d, e, "read mobile");
     sqlite3_reset(st);

@@ -36,11 +36,6 @@ static int next_seq(db *d, int year, long long *seq, err *e)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static const char *empty_as_null(const char *s)
-{
-    return s[0] ? s : NULL;
-}
-
 int certificates_reserve(db *d, certificate_row *c, err *e)
 {
     struct tm tm;
@@ -63,8 +58,8 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
     db_bind_text(st, 6, c->non_residential ? "non_residential" : "residential");
     db_bind_text(st, 7, c->subscriber_code);
     db_bind_text(st, 8, c->holder);
-    db_bind_text(st, 9, empty_as_null(c->address));
-    db_bind_text(st, 10, empty_as_null(c->voen));
+    db_bind_optional_text(st, 9, c->address);
+    db_bind_optional_text(st, 10, c->voen);
     sqlite3_bind_int64(st, 11, c->debt_qepik);
     sqlite3_bind_int64(st, 12, c->debt_as_of);
     return db_exec_stmt(d, st, e);
@@ -83,30 +78,24 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, STORE_ERR_CONSTRAINT, "certificate %s is not pending", number);
 }
 
-static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
-}
-
 static void read_row(sqlite3_stmt *st, certificate_row *c)
 {
-    column_copy(st, 0, c->number, sizeof c->number);
-    column_copy(st, 1, c->application_id, sizeof c->application_id);
-    column_copy(st, 2, c->code, sizeof c->code);
+    db_column_copy(st, 0, c->number, sizeof c->number);
+    db_column_copy(st, 1, c->application_id, sizeof c->application_id);
+    db_column_copy(st, 2, c->code, sizeof c->code);
     c->issued_at = (time_t)sqlite3_column_int64(st, 3);
     c->valid_until = (time_t)sqlite3_column_int64(st, 4);
     c->non_residential = strcmp((const char *)sqlite3_column_text(st, 5), "non_residential") == 0;
-    column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code);
-    column_copy(st, 7, c->holder, sizeof c->holder);
-    column_copy(st, 8, c->address, sizeof c->address);
-    column_copy(st, 9, c->voen, sizeof c->voen);
+    db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code);
+    db_column_copy(st, 7, c->holder, sizeof c->holder);
+    db_column_copy(st, 8, c->address, sizeof c->address);
+    db_column_copy(st, 9, c->voen, sizeof c->voen);
     c->debt_qepik = sqlite3_column_int64(st, 10);
     c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
-    column_copy(st, 12, c->sha256, sizeof c->sha256);
+    db_column_copy(st, 12, c->sha256, sizeof c->sha256);
     c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
-    column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason);
-    column_copy(st, 15, c->revoked_by, sizeof c->revoked_by);
+    db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason);
+    db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by);
 }
 
 /* Runs a one-parameter lookup returning at most one row. */

@@ -241,3 +241,14 @@ int db_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
     return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, index);
 }
+
+int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text)
+{
+    return db_bind_text(st, index, text && text[0] ? text : NULL);
+}
+
+void db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", text ? (const char *)text : "");
+}

@@ -43,6 +43,12 @@ sqlite3 *db_handle(db *d);
 /* Binds NUL-terminated text, or NULL when text is NULL. */
 int db_bind_text(sqlite3_stmt *st, int index, const char *text);
 
+/* Binds text, or NULL when text is NULL or empty. */
+int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text);
+
+/* Copies a text column into dst (truncated to size; "" for NULL). */
+void db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size);
+
 /* The error codes the store sets in err.code. */
 enum { STORE_ERR_IO = 1, STORE_ERR_BUSY = 2, STORE_ERR_FULL = 3, STORE_ERR_CONSTRAINT = 4, STORE_ERR_VERSION = 5 };
 

@@ -34,24 +34,18 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
     return db_exec_stmt(d, st, e);
 }
 
-static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
-}
-
 static void read_message(sqlite3_stmt *st, outbox_message *m)
 {
     m->id = sqlite3_column_int64(st, 0);
-    column_copy(st, 1, m->reference, sizeof m->reference);
-    column_copy(st, 2, m->application_id, sizeof m->application_id);
-    column_copy(st, 3, m->recipient, sizeof m->recipient);
-    column_copy(st, 4, m->body, sizeof m->body);
-    column_copy(st, 5, m->status, sizeof m->status);
+    db_column_copy(st, 1, m->reference, sizeof m->reference);
+    db_column_copy(st, 2, m->application_id, sizeof m->application_id);
+    db_column_copy(st, 3, m->recipient, sizeof m->recipient);
+    db_column_copy(st, 4, m->body, sizeof m->body);
+    db_column_copy(st, 5, m->status, sizeof m->status);
     m->attempts = sqlite3_column_int(st, 6);
     m->next_attempt_ms = sqlite3_column_int64(st, 7);
     m->created_at = (time_t)sqlite3_column_int64(st, 8);
-    column_copy(st, 9, m->last_error, sizeof m->last_error);
+    db_column_copy(st, 9, m->last_error, sizeof m->last_error);
 }
 
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)

@@ -31,11 +31,6 @@ static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static const char *empty_as_null(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e)
 {
     time_t as_of = 0;
@@ -51,8 +46,8 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
         return -1;
     db_bind_text(st, 1, r->subscriber_code);
     db_bind_text(st, 2, billing_type_name(r->non_residential));
-    db_bind_text(st, 3, empty_as_null(r->owner_fin));
-    db_bind_text(st, 4, empty_as_null(r->owner_voen));
+    db_bind_optional_text(st, 3, r->owner_fin);
+    db_bind_optional_text(st, 4, r->owner_voen);
     db_bind_text(st, 5, r->holder_name);
     db_bind_text(st, 6, r->address);
     sqlite3_bind_int64(st, 7, r->debt_qepik);
@@ -62,12 +57,6 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
         return -1;
     *result = exists ? SUBSCRIBER_UPDATED : SUBSCRIBER_CREATED;
     return 0;
-}
-
-static void column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
 }
 
 static char *column_strdup(sqlite3_stmt *st, int col)
@@ -87,8 +76,8 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
         memset(r, 0, sizeof *r);
         snprintf(r->subscriber_code, sizeof r->subscriber_code, "%s", code);
         r->non_residential = strcmp((const char *)sqlite3_column_text(st, 0), "non_residential") == 0;
-        column_copy(st, 1, r->owner_fin, sizeof r->owner_fin);
-        column_copy(st, 2, r->owner_voen, sizeof r->owner_voen);
+        db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin);
+        db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen);
         r->holder_name = column_strdup(st, 3);
         r->address = column_strdup(st, 4);
         r->debt_qepik = sqlite3_column_int64(st, 5);
