@@ -86,7 +86,9 @@ class ApplicationsTest(unittest.TestCase):
         status, got = self.submit(body)
         self.assertEqual(status, 201, got)
         self.assertEqual(got["status"], "issued")
-        self.assertEqual([h["status"] for h in got["history"]], ["received", "debt_checked", "issued"])
+        history = [h["status"] for h in got["history"]]
+        self.assertEqual(history[:3], ["received", "debt_checked", "issued"])
+        self.assertTrue(set(history[3:]) <= {"sms_sent"}, history)  # the SMS may already be out
         self.assertEqual(got["debt"]["amount"], expect_debt)
         self.assertEqual(got["debt"]["has_debt"], expect_debt != "0.00")
         self.assertEqual(got["debt"]["as_of"], "2026-11-25T09:00:00Z")
@@ -134,7 +136,7 @@ class ApplicationsTest(unittest.TestCase):
         status, again = self.svc.json("GET", path, key=self.portal)
         self.assertEqual(status, 200)
         self.assertEqual(again["certificate"], got["certificate"])
-        self.assertEqual(again["history"][:3], got["history"])
+        self.assertEqual(again["history"][:3], got["history"][:3])
         self.assertTrue(set(h["status"] for h in again["history"][3:]) <= {"sms_sent"})
         status, body = self.svc.json("GET", path, key=self.other_portal)
         self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
