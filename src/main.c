@@ -13,6 +13,7 @@ typedef struct command {
 static const command commands[] = {
     {"serve", cmd_serve, "run the HTTP service"},
     {"apikey", cmd_apikey, "create, list and revoke API keys"},
+    {"bench", cmd_bench, "measure rendering and issuing; seed data for HTTP benchmarks"},
     {"billing", cmd_billing, "import subscriber balances from CSV"},
     {"keygen", cmd_keygen, "make development signing keys"},
     {"render", cmd_render, "render and sign a sample certificate"},

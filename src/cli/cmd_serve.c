@@ -40,14 +40,12 @@ static void block_stop_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int serve(app *a)
+static int serve(app *a, sigset_t *stop_signals)
 {
     size_t nroutes;
     const http_route *routes = api_routes(&nroutes);
     http_server_spec spec = {routes, nroutes, a, api_on_error, a->metrics};
     err e = {0};
-    sigset_t stop_signals;
-    block_stop_signals(&stop_signals);
     http_server *srv = http_server_start(&a->cfg, &spec, &e);
     if (srv == NULL) {
         log_printf(LOG_ERROR, "start_failed", "%s", e.msg);
@@ -56,7 +54,7 @@ static int serve(app *a)
     log_write(LOG_INFO, "listening", json_pack("{s:s, s:i, s:s}", "host", a->cfg.listen_host, "port",
                                                http_server_port(srv), "public_base_url", a->cfg.public_base_url));
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    sigwait(stop_signals, &sig);
     log_printf(LOG_INFO, "stopping", "signal %d: finishing requests in flight", sig);
     http_server_stop(srv, SHUTDOWN_GRACE_SECONDS);
     sms_sender_stop(a->sender);
@@ -115,6 +113,8 @@ int cmd_serve(int argc, char **argv)
     app a = {0};
     if (cli_config(&a.cfg, argc, argv, 1) != 0)
         return 2;
+    sigset_t stop_signals;
+    block_stop_signals(&stop_signals); /* before any thread starts, so every thread inherits the mask */
     log_set_level(parse_level(a.cfg.log_level));
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = 1;
@@ -123,7 +123,7 @@ int cmd_serve(int argc, char **argv)
     a.store = cli_open_store(&a.cfg);
     a.metrics = metrics_new(api_route_names(), nroutes);
     if (a.store != NULL && a.metrics != NULL && load_issuing(&a) == 0)
-        rc = serve(&a);
+        rc = serve(&a, &stop_signals);
     unload_issuing(&a);
     metrics_free(a.metrics);
     store_close(a.store);

@@ -12,11 +12,11 @@ static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
                                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL)";
-static const char SQL_STORE_PDF[] = "UPDATE certificates SET pdf = ?2, sha256 = ?3 WHERE number = ?1 AND pdf IS NULL";
+static const char SQL_STORE_PDF[] = "UPDATE certificates SET pdf = ?2, sha256 = ?3 WHERE number = ?1 AND sha256 = ''";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND pdf IS NOT NULL";
-static const char SQL_PENDING[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE pdf IS NULL";
+static const char SQL_PENDING[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ''";
 static const char SQL_PDF[] = "SELECT pdf FROM certificates WHERE number = ?1 AND pdf IS NOT NULL";
 static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4"
                                  " WHERE number = ?1 AND revoked_at IS NULL";

@@ -46,7 +46,8 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e);
 /* Marks the certificate revoked unless it already is. Returns 1 revoked now, 0 already revoked or absent, -1 error. */
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e);
 
-/* Calls fn for each certificate reserved but without stored PDF (an interrupted issue). Returns 0 or -1. */
+/* Calls fn for each certificate numbered but not yet stored (sha256 still empty: an interrupted issue).
+   Returns 0 or -1. */
 int certificates_each_pending(db *d, void (*fn)(const certificate_row *c, void *ctx), void *ctx, err *e);
 
 #endif

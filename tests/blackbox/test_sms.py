@@ -122,8 +122,13 @@ class SmsTest(unittest.TestCase):
         self.svc.start()
         self.assertTrue(wait_until(lambda: len(self.gw.delivered) == 10, timeout=30))
         self.assertEqual(set(self.gw.delivered), refs)
-        with sqlite3.connect(self.svc.db_path) as db:
-            self.assertEqual(db.execute("SELECT count(*) FROM sms_outbox WHERE status = 'sent'").fetchone()[0], 10)
+
+        def sent_count():
+            with sqlite3.connect(self.svc.db_path) as db:
+                return db.execute("SELECT count(*) FROM sms_outbox WHERE status = 'sent'").fetchone()[0]
+
+        self.assertTrue(wait_until(lambda: sent_count() == 10, timeout=10))
+        self.assertEqual(len(self.gw.delivered), 10)
 
 
 if __name__ == "__main__":
