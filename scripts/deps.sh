@@ -8,9 +8,10 @@ packages=(
   libcurl4-openssl-dev libunistring-dev libcmocka-dev
   python3 sqlite3 openssl curl
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(poppler-utils qpdf zbar-tools chromium)
-fi
+case "${1:-}" in
+  --test) packages+=(poppler-utils qpdf zbar-tools chromium) ;;
+  --bench) packages+=(wrk time) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

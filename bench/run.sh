@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# HTTP benchmarks with wrk against a service started here with a fresh data directory: issuing (16 connections,
+# durable commits) and verification (64 connections, JSON and HTML) over SEED certificates (default 1 000 000).
+# Also prints the service's peak memory (GNU time). DURATION (seconds per run) defaults to 20.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh --bench
+./scripts/build.sh >/dev/null
+work=$(mktemp -d)
+port=${PORT:-18181}
+seed=${SEED:-1000000}
+duration=${DURATION:-20}
+export ARAYIS_DATA_DIR="$work/data" ARAYIS_KEYS_DIR="$work/keys" ARAYIS_LISTEN="127.0.0.1:$port" ARAYIS_LOG_LEVEL=warn
+./build/arayis billing import demo/billing.csv >/dev/null
+ARAYIS_BENCH_KEY=$(./build/arayis apikey create bench --role portal | tail -n 1)
+export ARAYIS_BENCH_KEY
+./build/arayis bench seed --count "$seed"
+/usr/bin/time -v -o "$work/time.txt" ./build/arayis serve 2>"$work/serve.log" &
+service=$!
+trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+url="http://127.0.0.1:$port"
+echo "== issue: POST /api/v1/applications, 16 connections, ${duration}s"
+wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
+echo "== verify JSON: GET /v/{number}, 64 connections, ${duration}s, $seed certificates stored"
+wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- json "$seed"
+echo "== verify HTML: GET /v/{number}, 64 connections, ${duration}s"
+wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- html "$seed"
+kill -TERM "$service"
+wait "$service" || true
+trap 'rm -rf "$work"' EXIT
+echo "== service peak memory"
+grep "Maximum resident set size" "$work/time.txt"
