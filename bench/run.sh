@@ -17,7 +17,7 @@ export ARAYIS_BENCH_KEY
 ./build/arayis bench seed --count "$seed"
 /usr/bin/time -v -o "$work/time.txt" ./build/arayis serve 2>"$work/serve.log" &
 service=$!
-trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'pkill -TERM -P $service 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 url="http://127.0.0.1:$port"
 echo "== issue: POST /api/v1/applications, 16 connections, ${duration}s"
@@ -26,7 +26,7 @@ echo "== verify JSON: GET /v/{number}, 64 connections, ${duration}s, $seed certi
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- json "$seed"
 echo "== verify HTML: GET /v/{number}, 64 connections, ${duration}s"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- html "$seed"
-kill -TERM "$service"
+pkill -TERM -P "$service"  # the service runs under GNU time
 wait "$service" || true
 trap 'rm -rf "$work"' EXIT
 echo "== service peak memory"

@@ -17,7 +17,7 @@
 
 static EVP_PKEY *new_key(const char *type)
 {
-    return type && strcmp(type, "rsa") == 0 ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
+    return type && strcmp(type, "rsa") == 0 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256");
 }
 
 static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
