@@ -11,6 +11,7 @@ port=${PORT:-18181}
 seed=${SEED:-1000000}
 duration=${DURATION:-20}
 export ARAYIS_DATA_DIR="$work/data" ARAYIS_KEYS_DIR="$work/keys" ARAYIS_LISTEN="127.0.0.1:$port" ARAYIS_LOG_LEVEL=warn
+export ARAYIS_RATE_PUBLIC=0 ARAYIS_RATE_API=0  # one load generator is not an abusive client
 ./build/arayis billing import demo/billing.csv >/dev/null
 ARAYIS_BENCH_KEY=$(./build/arayis apikey create bench --role portal | tail -n 1)
 export ARAYIS_BENCH_KEY

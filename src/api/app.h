@@ -7,6 +7,7 @@
 #include "crypto/keyring.h"
 #include "domain/issuing.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "notify/sender.h"
 #include "store/db.h"
 
@@ -21,6 +22,8 @@ typedef struct app {
     sms_messages *messages;
     web_pages *web;
     sms_sender *sender;
+    ratelimit *public_limit;
+    ratelimit *api_limit;
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

@@ -44,7 +44,7 @@ static int serve(app *a, sigset_t *stop_signals)
 {
     size_t nroutes;
     const http_route *routes = api_routes(&nroutes);
-    http_server_spec spec = {routes, nroutes, a, api_on_error, a->metrics};
+    http_server_spec spec = {routes, nroutes, a, api_on_error, a->metrics, a->public_limit, a->api_limit};
     err e = {0};
     http_server *srv = http_server_start(&a->cfg, &spec, &e);
     if (srv == NULL) {
@@ -122,9 +122,13 @@ int cmd_serve(int argc, char **argv)
     api_routes(&nroutes);
     a.store = cli_open_store(&a.cfg);
     a.metrics = metrics_new(api_route_names(), nroutes);
-    if (a.store != NULL && a.metrics != NULL && load_issuing(&a) == 0)
+    a.public_limit = ratelimit_new(a.cfg.rate_public, a.cfg.rate_public_burst);
+    a.api_limit = ratelimit_new(a.cfg.rate_api, a.cfg.rate_api_burst);
+    if (a.store != NULL && a.metrics != NULL && a.public_limit && a.api_limit && load_issuing(&a) == 0)
         rc = serve(&a, &stop_signals);
     unload_issuing(&a);
+    ratelimit_free(a.public_limit);
+    ratelimit_free(a.api_limit);
     metrics_free(a.metrics);
     store_close(a.store);
     curl_global_cleanup();

@@ -23,6 +23,11 @@ static const config_setting settings[] = {
     {"ARAYIS_CONNECTION_TIMEOUT", "--connection-timeout", "seconds a connection may stay idle (15)"},
     {"ARAYIS_BODY_LIMIT", "--body-limit", "largest JSON body in bytes (65536)"},
     {"ARAYIS_PDF_BODY_LIMIT", "--pdf-body-limit", "largest PDF upload in bytes (10485760)"},
+    {"ARAYIS_RATE_PUBLIC", "--rate-public", "public requests per second per client address, 0 = off (10)"},
+    {"ARAYIS_RATE_PUBLIC_BURST", "--rate-public-burst", "public requests in a burst (30)"},
+    {"ARAYIS_RATE_API", "--rate-api", "API requests per second per key, 0 = off (200)"},
+    {"ARAYIS_RATE_API_BURST", "--rate-api-burst", "API requests in a burst (400)"},
+    {"ARAYIS_TRUSTED_PROXY", "--trusted-proxy", "reverse proxy address whose X-Forwarded-For is used (none)"},
     {"ARAYIS_LOG_LEVEL", "--log-level", "debug, info, warn or error (info)"},
     {NULL, NULL, NULL},
 };
@@ -50,6 +55,10 @@ void config_defaults(config *c)
     c->body_limit = 64 * 1024;
     c->pdf_body_limit = 10 * 1024 * 1024;
     snprintf(c->log_level, sizeof c->log_level, "info");
+    c->rate_public = 10;
+    c->rate_public_burst = 30;
+    c->rate_api = 200;
+    c->rate_api_burst = 400;
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -106,6 +115,14 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->sms_max_attempts = (int)v;
     else if (strcmp(env_name, "ARAYIS_SMS_RETRY_BASE_MS") == 0 && parse_long(value, 10, 600000, &v) == 0)
         c->sms_retry_base_ms = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_PUBLIC") == 0 && parse_long(value, 0, 1000000, &v) == 0)
+        c->rate_public = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_PUBLIC_BURST") == 0 && parse_long(value, 1, 1000000, &v) == 0)
+        c->rate_public_burst = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_API") == 0 && parse_long(value, 0, 1000000, &v) == 0)
+        c->rate_api = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_API_BURST") == 0 && parse_long(value, 1, 1000000, &v) == 0)
+        c->rate_api_burst = (int)v;
     else if (strcmp(env_name, "ARAYIS_THREADS") == 0 && parse_long(value, 0, 256, &v) == 0)
         c->threads = (int)v;
     else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS") == 0 && parse_long(value, 1, 100000, &v) == 0)
@@ -147,6 +164,8 @@ static int apply_setting(config *c, const char *env_name, const char *value)
         return is_one_of(value, transports) ? copy_text(c->sms_transport, sizeof c->sms_transport, value) : -1;
     if (strcmp(env_name, "ARAYIS_SMS_GATEWAY_URL") == 0)
         return copy_text(c->sms_gateway_url, sizeof c->sms_gateway_url, value);
+    if (strcmp(env_name, "ARAYIS_TRUSTED_PROXY") == 0)
+        return copy_text(c->trusted_proxy, sizeof c->trusted_proxy, value);
     if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
         return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
     return parse_int_setting(env_name, value, c);

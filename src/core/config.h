@@ -24,6 +24,9 @@ typedef struct config {
     size_t body_limit;               /* JSON bodies */
     size_t pdf_body_limit;           /* POST /api/v1/verify/pdf */
     char log_level[8];
+    int rate_public, rate_public_burst;  /* per client address on /v, /c, /api/v1/verify; 0 = off */
+    int rate_api, rate_api_burst;        /* per API key on the other /api/ routes; 0 = off */
+    char trusted_proxy[48];              /* address whose X-Forwarded-For is believed; "" = none */
 } config;
 
 /* One setting as it appears in the environment and on the command line. */

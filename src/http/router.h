@@ -11,7 +11,10 @@ typedef struct http_route {
     const char *pattern;   /* "/api/v1/applications/{id}", "/c/{number}.pdf"; a placeholder stops at '/' */
     http_handler handler;
     int large_body;        /* 1: the upload limit (PDF files) instead of the JSON body limit */
+    int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address), _API (per key) */
 } http_route;
+
+enum { HTTP_LIMIT_NONE, HTTP_LIMIT_PUBLIC, HTTP_LIMIT_API };
 
 typedef enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_WRONG_METHOD } router_result;
 

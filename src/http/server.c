@@ -21,6 +21,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     http_server_spec spec;
     size_t body_limit, upload_limit;
+    char trusted_proxy[48];
     atomic_int in_flight;
     unsigned short port;
 };
@@ -33,6 +34,7 @@ typedef struct request_state {
     size_t body_limit;
     buf body;
     int too_large;
+    int retry_after;                  /* > 0: refused by the rate limit */
     int status;                       /* 0 until a response is queued */
     struct timespec started;
 } request_state;
@@ -68,6 +70,43 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
+/* Behind the configured reverse proxy, the client is the last address the proxy appended to X-Forwarded-For. */
+static void forwarded_address(const http_server *srv, struct MHD_Connection *conn, char *ip, size_t size)
+{
+    if (srv->trusted_proxy[0] == '\0' || strcmp(ip, srv->trusted_proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff == NULL)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    size_t n = strcspn(last, " ");
+    if (n > 0 && n < size && n < 46) {
+        memcpy(ip, last, n);
+        ip[n] = '\0';
+    }
+}
+
+static long long wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Seconds the client must wait under the route's rate limit, 0 when it may go on. */
+static int rate_limited(http_server *srv, request_state *rs)
+{
+    if (rs->routing != ROUTER_FOUND || rs->route->limit == HTTP_LIMIT_NONE)
+        return 0;
+    if (rs->route->limit == HTTP_LIMIT_PUBLIC)
+        return srv->spec.public_limit ? ratelimit_take(srv->spec.public_limit, rs->req.client_ip, wall_ms()) : 0;
+    const char *auth = MHD_lookup_connection_value(rs->req.conn, MHD_HEADER_KIND, "Authorization");
+    return srv->spec.api_limit ? ratelimit_take(srv->spec.api_limit, auth ? auth : rs->req.client_ip, wall_ms()) : 0;
+}
+
 static request_state *request_begin(http_server *srv, struct MHD_Connection *conn, const char *url, const char *method)
 {
     request_state *rs = calloc(1, sizeof *rs);
@@ -81,6 +120,7 @@ static request_state *request_begin(http_server *srv, struct MHD_Connection *con
     random_bytes(id, sizeof id);
     hash_hex(id, sizeof id, rs->req.request_id);
     client_address(conn, rs->req.client_ip, sizeof rs->req.client_ip);
+    forwarded_address(srv, conn, rs->req.client_ip, sizeof rs->req.client_ip);
     rs->routing = router_match(srv->spec.routes, srv->spec.nroutes, rs->req.method, url, &rs->req, &rs->route);
     rs->req.route = rs->routing == ROUTER_FOUND ? rs->route->pattern : "unmatched";
     rs->body_limit = rs->route && rs->route->large_body ? srv->upload_limit : srv->body_limit;
@@ -125,7 +165,12 @@ static enum MHD_Result respond(http_server *srv, struct MHD_Connection *conn, re
     http_response res = {.status = 500};
     rs->req.body = rs->body.data ? rs->body.data : (const unsigned char *)"";
     rs->req.body_len = rs->body.len;
-    if (rs->too_large)
+    if (rs->retry_after > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%d", rs->retry_after);
+        srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 429);
+        http_response_header(&res, "Retry-After", seconds);
+    } else if (rs->too_large)
         srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 413);
     else if (rs->routing == ROUTER_NO_PATH)
         srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 404);
@@ -150,6 +195,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (rs == NULL)
             return MHD_NO;
         *con_cls = rs;
+        if ((rs->retry_after = rate_limited(srv, rs)) > 0)
+            return respond(srv, conn, rs);
         if (declared_too_large(conn, rs->body_limit)) {
             rs->too_large = 1;
             return respond(srv, conn, rs);
@@ -233,6 +280,7 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     srv->spec = *spec;
     srv->body_limit = cfg->body_limit;
     srv->upload_limit = cfg->pdf_body_limit;
+    snprintf(srv->trusted_proxy, sizeof srv->trusted_proxy, "%s", cfg->trusted_proxy);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : (unsigned int)(cores > 0 ? cores : 1);
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 
 typedef struct http_server http_server;
@@ -18,6 +19,8 @@ typedef struct http_server_spec {
     void *ctx;                          /* passed to every handler */
     http_error_responder on_error;
     metrics *metrics;                   /* may be NULL */
+    ratelimit *public_limit;            /* per client address; may be NULL */
+    ratelimit *api_limit;               /* per Authorization header (or address); may be NULL */
 } http_server_spec;
 
 /* Starts listening with the limits in cfg (port 0 picks a free port). The spec's routes and ctx must

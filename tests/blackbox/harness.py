@@ -33,6 +33,9 @@ class Service:
             "ARAYIS_DATA_DIR": os.path.join(self.dir, "data"),
             "ARAYIS_KEYS_DIR": os.path.join(self.dir, "keys"),
             "ARAYIS_LISTEN": "127.0.0.1:0",
+            # tests talk from one address much faster than a person; test_hardening sets real limits
+            "ARAYIS_RATE_PUBLIC": "100000",
+            "ARAYIS_RATE_PUBLIC_BURST": "100000",
         })
         self.env.update(extra_env or {})
         self.proc = None

@@ -1,0 +1,102 @@
+"""Black-box tests of abuse handling: rate limits with Retry-After and recovery, slow clients, connection floods."""
+import http.client
+import json
+import socket
+import time
+import unittest
+
+from harness import Service
+
+
+def get_from(address, port, path, timeout=5):
+    """GET path from a given loopback source address; returns (status, headers, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(address, 0))
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+class RateLimitTest(unittest.TestCase):
+    def test_public_limit_answers_429_with_retry_after_then_recovers(self):
+        svc = Service({"ARAYIS_RATE_PUBLIC": "2", "ARAYIS_RATE_PUBLIC_BURST": "5"}).start()
+        self.addCleanup(svc.close)
+        statuses = [get_from("127.0.0.3", svc.port, "/v/AZI-2026-000001?code=0000000000000000")[0] for _ in range(8)]
+        self.assertEqual(statuses[:5], [404] * 5)
+        self.assertIn(429, statuses[5:])
+        status, headers, body = get_from("127.0.0.3", svc.port, "/api/v1/keys")
+        self.assertEqual(status, 429)
+        self.assertGreaterEqual(int(headers["Retry-After"]), 1)
+        self.assertEqual(json.loads(body)["error"]["code"], "rate_limited")
+        self.assertEqual(get_from("127.0.0.4", svc.port, "/api/v1/keys")[0], 200)   # another client is not affected
+        self.assertEqual(get_from("127.0.0.3", svc.port, "/healthz")[0], 200)       # health is not limited
+        time.sleep(int(headers["Retry-After"]) + 0.1)
+        self.assertEqual(get_from("127.0.0.3", svc.port, "/api/v1/keys")[0], 200)
+
+    def test_api_limit_is_per_key(self):
+        svc = Service({"ARAYIS_RATE_API": "1", "ARAYIS_RATE_API_BURST": "3"}).start()
+        self.addCleanup(svc.close)
+        first, second = svc.create_key("a", "portal"), svc.create_key("b", "portal")
+        statuses = [svc.json("GET", "/api/v1/applications/none", key=first)[0] for _ in range(5)]
+        self.assertEqual(statuses[:3], [404] * 3)
+        self.assertEqual(statuses[3:], [429, 429])
+        self.assertEqual(svc.json("GET", "/api/v1/applications/none", key=second)[0], 404)
+
+
+class SlowClientTest(unittest.TestCase):
+    def test_slowloris_does_not_starve_other_clients(self):
+        svc = Service({"ARAYIS_CONNECTION_TIMEOUT": "3", "ARAYIS_MAX_CONNECTIONS_PER_IP": "200"}).start()
+        self.addCleanup(svc.close)
+        slow = []
+        for _ in range(150):
+            s = socket.create_connection(("127.0.0.1", svc.port), timeout=5)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            slow.append(s)
+        self.addCleanup(lambda: [s.close() for s in slow])
+        for second in range(2):
+            for s in slow:
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    pass
+            start = time.time()
+            status, _, _ = get_from("127.0.0.2", svc.port, "/healthz")
+            self.assertEqual(status, 200)
+            self.assertLess(time.time() - start, 1.0)
+            time.sleep(1)
+        time.sleep(4)  # past the connection time-out: the server has dropped the silent ones
+        closed = 0
+        for s in slow:
+            s.settimeout(0.5)
+            try:
+                closed += s.recv(1) == b""
+            except OSError:
+                closed += 1
+        self.assertGreater(closed, 100)
+
+    def test_connection_flood_is_capped_and_service_survives(self):
+        svc = Service({"ARAYIS_MAX_CONNECTIONS_PER_IP": "20"}).start()
+        self.addCleanup(svc.close)
+        flood = []
+        for _ in range(100):
+            try:
+                flood.append(socket.create_connection(("127.0.0.1", svc.port), timeout=2))
+            except OSError:
+                break
+        self.addCleanup(lambda: [s.close() for s in flood])
+        refused = 0
+        for s in flood:
+            s.settimeout(1)
+            try:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                refused += s.recv(64) == b""
+            except OSError:
+                refused += 1
+        self.assertGreaterEqual(refused, 70)
+        self.assertEqual(get_from("127.0.0.2", svc.port, "/healthz")[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
