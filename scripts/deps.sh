@@ -11,6 +11,7 @@ packages=(
 case "${1:-}" in
   --test) packages+=(poppler-utils qpdf zbar-tools chromium) ;;
   --bench) packages+=(wrk time) ;;
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
 
 missing=()
