@@ -13,10 +13,12 @@ typedef struct command {
 static const command commands[] = {
     {"serve", cmd_serve, "run the HTTP service"},
     {"apikey", cmd_apikey, "create, list and revoke API keys"},
+    {"backup", cmd_backup, "copy the live database to a file"},
     {"bench", cmd_bench, "measure rendering and issuing; seed data for HTTP benchmarks"},
     {"billing", cmd_billing, "import subscriber balances from CSV"},
     {"keygen", cmd_keygen, "make development signing keys"},
     {"render", cmd_render, "render and sign a sample certificate"},
+    {"restore", cmd_backup, "install a backup as the database (service stopped)"},
     {"routes", cmd_routes, "list the HTTP routes"},
     {"sms", cmd_sms, "list and retry SMS messages"},
     {"verify", cmd_verify, "check a certificate PDF's signature"},

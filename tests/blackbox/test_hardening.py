@@ -100,3 +100,45 @@ class SlowClientTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BackupTest(unittest.TestCase):
+    def test_backup_while_serving_and_restore(self):
+        import hashlib
+        import os
+        import threading
+        svc = Service().start()
+        self.addCleanup(svc.close)
+        key = svc.create_key("egov", "portal")
+        svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
+        body = {"subscriber_type": "residential", "subscriber_code": "1234567890",
+                "applicant": {"fin": "5ABC7D9", "last_name": "Məmmədov", "first_name": "Əli", "birth_date": "1985-04-12"},
+                "contact": {"mobile": "0501234567"}}
+        issued = [svc.json("POST", "/api/v1/applications", body, key=key)[1]["certificate"] for _ in range(5)]
+        stop = threading.Event()
+
+        def keep_writing():
+            while not stop.is_set():
+                svc.json("POST", "/api/v1/applications", body, key=key)
+
+        writer = threading.Thread(target=keep_writing)
+        writer.start()
+        backup = os.path.join(svc.dir, "backup.db")
+        out = svc.cli("backup", backup)
+        stop.set()
+        writer.join()
+        self.assertIn("backed up", out.stdout)
+        self.assertNotEqual(svc.cli("backup", backup, check=False).returncode, 0)  # never overwrites
+        svc.stop()
+        restored = Service(workdir=None)
+        self.addCleanup(restored.close)
+        restored.env["ARAYIS_KEYS_DIR"] = svc.env["ARAYIS_KEYS_DIR"]
+        restored.cli("restore", backup)
+        restored.start()
+        for cert in issued:
+            status, _, pdf = restored.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
+            self.assertEqual(status, 200)
+            self.assertEqual(hashlib.sha256(pdf).hexdigest(), cert["sha256"])
+        junk = os.path.join(svc.dir, "junk.db")
+        open(junk, "wb").write(b"not a database")
+        self.assertNotEqual(restored.cli("restore", junk, check=False).returncode, 0)

@@ -1,0 +1,34 @@
+/* arayis backup FILE / arayis restore FILE: online backup while serving; restore with the service stopped. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "store/backup.h"
+
+int cmd_backup(int argc, char **argv)
+{
+    int restore = strcmp(argv[0], "restore") == 0;
+    if (argc < 2 || cli_is_help(argv[1])) {
+        printf(restore ? "usage: arayis restore FILE [settings]\nInstalls a backup as the database (stop the service first).\n"
+                       : "usage: arayis backup FILE [settings]\nCopies the live database to FILE (safe while serving).\n");
+        return argc < 2 ? 2 : 0;
+    }
+    config c;
+    if (cli_config(&c, argc, argv, 2) != 0)
+        return 2;
+    err e = {0};
+    int rc = -1;
+    if (restore) {
+        rc = backup_restore(argv[1], c.data_dir, &e);
+    } else {
+        store *s = cli_open_store(&c);
+        rc = s ? backup_to_file(s, argv[1], &e) : -1;
+        store_close(s);
+    }
+    if (rc != 0)
+        fprintf(stderr, "arayis: %s\n", e.msg[0] ? e.msg : "failed");
+    else
+        printf(restore ? "restored %s into %s\n" : "backed up to %s\n", argv[1], c.data_dir);
+    return rc == 0 ? 0 : 1;
+}
