@@ -1,0 +1,41 @@
+"""The deployment files are accepted by the tools that will read them, where those tools are installed."""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+DEPLOY = os.path.join(os.environ["ARAYIS_SHARE_DIR"], "deploy")
+
+
+class DeployTest(unittest.TestCase):
+    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
+    def test_systemd_unit_verifies(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            unit = os.path.join(tmp, "arayis.service")
+            text = open(os.path.join(DEPLOY, "arayis.service")).read()
+            # verify checks that ExecStart exists: point it at the built binary
+            open(unit, "w").write(text.replace("/usr/local/bin/arayis", os.environ["ARAYIS_BIN"]))
+            proc = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True)
+            problems = [l for l in proc.stderr.splitlines() if "arayis.service" in l]
+            self.assertEqual(problems, [])
+        self.assertIn("ProtectSystem=strict", text)
+        self.assertIn("NoNewPrivileges=yes", text)
+        self.assertIn("ReadWritePaths=/var/lib/arayis", text)
+
+    @unittest.skipUnless(shutil.which("nginx"), "nginx is not installed")
+    def test_nginx_site_parses(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                            "-nodes", "-subj", "/CN=test", "-keyout", f"{tmp}/privkey.pem", "-out", f"{tmp}/fullchain.pem"],
+                           check=True, capture_output=True)
+            site = open(os.path.join(DEPLOY, "nginx-arayis.conf")).read().replace("/etc/ssl/arayis", tmp)
+            conf = os.path.join(tmp, "nginx.conf")
+            open(conf, "w").write(f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
+                                  f"http {{ access_log off; client_body_temp_path {tmp}; {site} }}\n")
+            proc = subprocess.run(["nginx", "-t", "-c", conf, "-p", tmp], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
