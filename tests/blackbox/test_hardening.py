@@ -142,3 +142,47 @@ class BackupTest(unittest.TestCase):
         junk = os.path.join(svc.dir, "junk.db")
         open(junk, "wb").write(b"not a database")
         self.assertNotEqual(restored.cli("restore", junk, check=False).returncode, 0)
+
+
+def mount_small_tmpfs(path, size="3m"):
+    """Mounts a small tmpfs at path; returns False where this machine does not allow it."""
+    import os
+    import subprocess
+    os.makedirs(path, exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True).returncode == 0
+
+
+class DiskFullTest(unittest.TestCase):
+    def test_full_disk_refuses_writes_keeps_reads_and_recovers(self):
+        import hashlib
+        import os
+        import subprocess
+        import tempfile
+        mount = tempfile.mkdtemp(prefix="arayis-full-")
+        if not mount_small_tmpfs(mount):
+            self.skipTest("cannot mount a tmpfs here")
+        self.addCleanup(lambda: subprocess.run(["umount", "-l", mount]))
+        svc = Service({"ARAYIS_DATA_DIR": os.path.join(mount, "data")}).start()
+        self.addCleanup(svc.close)
+        key = svc.create_key("egov", "portal")
+        svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
+        body = {"subscriber_type": "residential", "subscriber_code": "1234567890",
+                "applicant": {"fin": "5ABC7D9", "last_name": "Məmmədov", "first_name": "Əli", "birth_date": "1985-04-12"},
+                "contact": {"mobile": "0501234567"}}
+        status, first = svc.json("POST", "/api/v1/applications", body, key=key)
+        self.assertEqual(status, 201)
+        filler = os.path.join(mount, "filler")
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)  # until the disk is full
+        statuses = [svc.json("POST", "/api/v1/applications", body, key=key) for _ in range(5)]
+        self.assertIn((503, "unavailable"), [(s, b["error"]["code"]) for s, b in statuses if s != 201])
+        cert = first["certificate"]
+        status, _, pdf = svc.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
+        self.assertEqual((status, hashlib.sha256(pdf).hexdigest()), (200, cert["sha256"]))
+        self.assertEqual(svc.json("GET", f'/v/{cert["number"]}?code={cert["verification_code"]}',
+                                  headers={"Accept": "application/json"})[0], 200)
+        os.unlink(filler)
+        status, again = svc.json("POST", "/api/v1/applications", body, key=key)
+        self.assertEqual(status, 201, again)
+        new = again["certificate"]
+        status, _, pdf = svc.request("GET", f'/c/{new["number"]}.pdf?code={new["verification_code"]}')
+        self.assertEqual((status, hashlib.sha256(pdf).hexdigest()), (200, new["sha256"]))
