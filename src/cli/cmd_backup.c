@@ -28,7 +28,9 @@ int cmd_backup(int argc, char **argv)
     }
     if (rc != 0)
         fprintf(stderr, "arayis: %s\n", e.msg[0] ? e.msg : "failed");
+    else if (restore)
+        printf("restored %s into %s\n", argv[1], c.data_dir);
     else
-        printf(restore ? "restored %s into %s\n" : "backed up to %s\n", argv[1], c.data_dir);
+        printf("backed up to %s\n", argv[1]);
     return rc == 0 ? 0 : 1;
 }

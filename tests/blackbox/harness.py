@@ -80,6 +80,7 @@ class Service:
         self.proc.send_signal(sig)
         code = self.proc.wait(timeout)
         self._reader.join(5)
+        self.proc.stderr.close()
         self.proc = None
         return code
 

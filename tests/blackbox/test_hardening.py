@@ -1,11 +1,35 @@
 """Black-box tests of abuse handling: rate limits with Retry-After and recovery, slow clients, connection floods."""
+import hashlib
 import http.client
 import json
+import os
 import socket
+import subprocess
+import tempfile
+import threading
 import time
 import unittest
 
 from harness import Service
+
+APPLICATION = {"subscriber_type": "residential", "subscriber_code": "1234567890",
+               "applicant": {"fin": "5ABC7D9", "last_name": "Məmmədov", "first_name": "Əli", "birth_date": "1985-04-12"},
+               "contact": {"mobile": "0501234567"}}
+
+
+def issuing_service(test, env=None):
+    """A started service with demo billing data and a portal key; stopped at the test's end."""
+    svc = Service(env).start()
+    test.addCleanup(svc.close)
+    key = svc.create_key("egov", "portal")
+    svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
+    return svc, key
+
+
+def download(svc, cert):
+    """(status, SHA-256 hex) of a certificate's PDF download."""
+    status, _, pdf = svc.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
+    return status, hashlib.sha256(pdf).hexdigest()
 
 
 def get_from(address, port, path, timeout=5):
@@ -98,22 +122,10 @@ class SlowClientTest(unittest.TestCase):
         self.assertEqual(get_from("127.0.0.2", svc.port, "/healthz")[0], 200)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class BackupTest(unittest.TestCase):
     def test_backup_while_serving_and_restore(self):
-        import hashlib
-        import os
-        import threading
-        svc = Service().start()
-        self.addCleanup(svc.close)
-        key = svc.create_key("egov", "portal")
-        svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
-        body = {"subscriber_type": "residential", "subscriber_code": "1234567890",
-                "applicant": {"fin": "5ABC7D9", "last_name": "Məmmədov", "first_name": "Əli", "birth_date": "1985-04-12"},
-                "contact": {"mobile": "0501234567"}}
+        svc, key = issuing_service(self)
+        body = APPLICATION
         issued = [svc.json("POST", "/api/v1/applications", body, key=key)[1]["certificate"] for _ in range(5)]
         stop = threading.Event()
 
@@ -136,9 +148,7 @@ class BackupTest(unittest.TestCase):
         restored.cli("restore", backup)
         restored.start()
         for cert in issued:
-            status, _, pdf = restored.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
-            self.assertEqual(status, 200)
-            self.assertEqual(hashlib.sha256(pdf).hexdigest(), cert["sha256"])
+            self.assertEqual(download(restored, cert), (200, cert["sha256"]))
         junk = os.path.join(svc.dir, "junk.db")
         open(junk, "wb").write(b"not a database")
         self.assertNotEqual(restored.cli("restore", junk, check=False).returncode, 0)
@@ -146,29 +156,18 @@ class BackupTest(unittest.TestCase):
 
 def mount_small_tmpfs(path, size="3m"):
     """Mounts a small tmpfs at path; returns False where this machine does not allow it."""
-    import os
-    import subprocess
     os.makedirs(path, exist_ok=True)
     return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True).returncode == 0
 
 
 class DiskFullTest(unittest.TestCase):
     def test_full_disk_refuses_writes_keeps_reads_and_recovers(self):
-        import hashlib
-        import os
-        import subprocess
-        import tempfile
         mount = tempfile.mkdtemp(prefix="arayis-full-")
         if not mount_small_tmpfs(mount):
             self.skipTest("cannot mount a tmpfs here")
         self.addCleanup(lambda: subprocess.run(["umount", "-l", mount]))
-        svc = Service({"ARAYIS_DATA_DIR": os.path.join(mount, "data")}).start()
-        self.addCleanup(svc.close)
-        key = svc.create_key("egov", "portal")
-        svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
-        body = {"subscriber_type": "residential", "subscriber_code": "1234567890",
-                "applicant": {"fin": "5ABC7D9", "last_name": "Məmmədov", "first_name": "Əli", "birth_date": "1985-04-12"},
-                "contact": {"mobile": "0501234567"}}
+        svc, key = issuing_service(self, {"ARAYIS_DATA_DIR": os.path.join(mount, "data")})
+        body = APPLICATION
         status, first = svc.json("POST", "/api/v1/applications", body, key=key)
         self.assertEqual(status, 201)
         filler = os.path.join(mount, "filler")
@@ -176,13 +175,14 @@ class DiskFullTest(unittest.TestCase):
         statuses = [svc.json("POST", "/api/v1/applications", body, key=key) for _ in range(5)]
         self.assertIn((503, "unavailable"), [(s, b["error"]["code"]) for s, b in statuses if s != 201])
         cert = first["certificate"]
-        status, _, pdf = svc.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
-        self.assertEqual((status, hashlib.sha256(pdf).hexdigest()), (200, cert["sha256"]))
+        self.assertEqual(download(svc, cert), (200, cert["sha256"]))
         self.assertEqual(svc.json("GET", f'/v/{cert["number"]}?code={cert["verification_code"]}',
                                   headers={"Accept": "application/json"})[0], 200)
         os.unlink(filler)
         status, again = svc.json("POST", "/api/v1/applications", body, key=key)
         self.assertEqual(status, 201, again)
-        new = again["certificate"]
-        status, _, pdf = svc.request("GET", f'/c/{new["number"]}.pdf?code={new["verification_code"]}')
-        self.assertEqual((status, hashlib.sha256(pdf).hexdigest()), (200, new["sha256"]))
+        self.assertEqual(download(svc, again["certificate"]), (200, again["certificate"]["sha256"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
