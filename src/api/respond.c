@@ -73,6 +73,7 @@ void api_on_error(void *ctx, http_request *req, http_response *res, int status)
         {404, "not_found", "no such resource"},
         {405, "method_not_allowed", "this method is not allowed on this path"},
         {413, "payload_too_large", "the request body is over the limit"},
+        {415, "unsupported_media_type", "the form must be sent as multipart/form-data"},
         {429, "rate_limited", "too many requests; try again after Retry-After seconds"},
     };
     const char *code = "internal", *message = "internal error";

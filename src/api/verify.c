@@ -152,7 +152,8 @@ void verify_form(void *ctx, http_request *req, http_response *res)
     int year;
     long seq;
     if (number && code) {
-        snprintf(trimmed, sizeof trimmed, "%.*s", (int)strcspn(number, " "), number + strspn(number, " "));
+        const char *start = number + strspn(number, " ");
+        snprintf(trimmed, sizeof trimmed, "%.*s", (int)strcspn(start, " "), start);
         for (char *p = trimmed; *p; p++)
             *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
         if (vcode_parse_number(trimmed, &year, &seq) == 0 && vcode_normalize(code, canonical) == 0) {
@@ -283,7 +284,6 @@ void verify_pdf_form(void *ctx, http_request *req, http_response *res)
     struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 64 * 1024, collect_pdf_field, &u);
     if (pp == NULL) {
         api_on_error(ctx, req, res, 415);
-        res->status = 415;
         return;
     }
     MHD_post_process(pp, (const char *)req->body, req->body_len);
