@@ -15,6 +15,11 @@ int share_read_file(const char *relative_path, size_t max_bytes, buf *out, err *
     char path[1024];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", share_dir(), relative_path) >= sizeof path)
         return err_set(e, 1, "path too long: %s", relative_path);
+    return share_read_path(path, max_bytes, out, e);
+}
+
+int share_read_path(const char *path, size_t max_bytes, buf *out, err *e)
+{
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return err_set(e, 1, "cannot open %s", path);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/asn1t.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -115,7 +116,7 @@ static int measure_signature(signer *s, err *e)
     buf der = BUF_INIT;
     if (signer_sign_detached(s, parts, lens, 1, &der, e) != 0)
         return -1;
-    s->max_signature = der.len + 64; /* ECDSA signatures vary by a few bytes; the rest is fixed */
+    s->max_signature = der.len + 16; /* ECDSA values vary by a few bytes; the rest is fixed */
     buf_free(&der);
     return 0;
 }
@@ -161,19 +162,59 @@ size_t signer_max_signature_size(const signer *s)
     return s->max_signature;
 }
 
+/* SignedAttributes as DER (SET OF Attribute, sorted): the bytes a CMS signer signs (RFC 5652, 5.4). */
+typedef STACK_OF(X509_ATTRIBUTE) signed_attrs;
+ASN1_ITEM_TEMPLATE(signed_attrs) = ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, 0, signed_attrs, X509_ATTRIBUTE)
+static_ASN1_ITEM_TEMPLATE_END(signed_attrs)
+
+static int digest_parts(const unsigned char *const *parts, const size_t *lens, size_t n, unsigned char md[32])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = EVP_DigestUpdate(ctx, parts[i], lens[i]);
+    ok = ok && EVP_DigestFinal_ex(ctx, md, NULL);
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+/* Signs the DER of si's signed attributes with key and stores the signature in si. OpenSSL's own
+   CMS_SignerInfo_sign would add a signing-time attribute, which PAdES baseline leaves out (the time is /M). */
+static int sign_attributes(CMS_SignerInfo *si, EVP_PKEY *key)
+{
+    signed_attrs *attrs = sk_X509_ATTRIBUTE_new_null();
+    unsigned char *der = NULL, *sig = NULL;
+    size_t sig_len = 0;
+    int der_len = -1, ok = 0;
+    for (int i = 0; attrs && i < CMS_signed_get_attr_count(si); i++)
+        sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (attrs && ctx && (der_len = ASN1_item_i2d((ASN1_VALUE *)attrs, &der, ASN1_ITEM_rptr(signed_attrs))) > 0 &&
+        EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+        EVP_DigestSign(ctx, NULL, &sig_len, der, (size_t)der_len) == 1 && (sig = OPENSSL_malloc(sig_len)) != NULL &&
+        EVP_DigestSign(ctx, sig, &sig_len, der, (size_t)der_len) == 1)
+        ok = ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len);
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(sig);
+    OPENSSL_free(der);
+    sk_X509_ATTRIBUTE_free(attrs);
+    return ok ? 0 : -1;
+}
+
 int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
                          buf *out, err *e)
 {
+    unsigned char md[32], *der = NULL;
+    unsigned int flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP;
+    CMS_SignerInfo *si = NULL;
+    CMS_ContentInfo *cms = digest_parts(parts, lens, n, md) == 0 ? CMS_sign(NULL, NULL, s->chain, NULL, flags) : NULL;
     int rc = -1;
-    CMS_ContentInfo *cms = NULL;
-    unsigned char *der = NULL;
-    BIO *data = BIO_new(BIO_s_mem());
-    for (size_t i = 0; data && i < n; i++)
-        if (BIO_write(data, parts[i], (int)lens[i]) != (int)lens[i])
-            goto fail;
-    unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_CADES | CMS_NOSMIMECAP;
-    cms = data ? CMS_sign(s->cert, s->key, s->chain, data, flags) : NULL;
-    int len = cms ? i2d_CMS_ContentInfo(cms, &der) : -1;
+    if (cms == NULL || (si = CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags | CMS_CADES)) == NULL ||
+        !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) ||
+        !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, sizeof md) ||
+        sign_attributes(si, s->key) != 0)
+        goto fail;
+    int len = i2d_CMS_ContentInfo(cms, &der);
     if (len <= 0 || buf_append(out, der, (size_t)len) != 0)
         goto fail;
     rc = 0;
@@ -182,6 +223,5 @@ fail:
         openssl_fail(e, "CMS signing failed");
     OPENSSL_free(der);
     CMS_ContentInfo_free(cms);
-    BIO_free(data);
     return rc;
 }

@@ -1,5 +1,5 @@
-/* PAdES baseline B-B signing of a libharu document: the signature field and its placeholders before
-   saving, then the ByteRange and the CMS signature written into the saved bytes. */
+/* PAdES baseline B-B signing of a libharu document: the signature field and its placeholders before saving, then
+   the ByteRange and the CMS signature written into the saved bytes. */
 #ifndef ARAYIS_PDF_PADES_H
 #define ARAYIS_PDF_PADES_H
 
@@ -10,13 +10,15 @@
 #include "core/err.h"
 #include "crypto/signer.h"
 
-/* Adds to pdf an /AcroForm (SigFlags 3), a signature field whose widget covers rect on page, and a
-   signature dictionary (/Adobe.PPKLite, /ETSI.CAdES.detached) with a ByteRange placeholder and room for
-   a signature of contents_bytes bytes. Returns 0 or -1 with e set. */
-int pades_prepare(HPDF_Doc pdf, HPDF_Page page, HPDF_Rect rect, time_t signing_time, size_t contents_bytes, err *e);
+/* Adds to pdf an /AcroForm (SigFlags 3) with one signature field whose widget covers box (left, bottom, right,
+   top) on page, and its signature dictionary: /Adobe.PPKLite, /ETSI.CAdES.detached, /Reason reason (UTF-8),
+   /M signing_time, a ByteRange placeholder and a zero /Contents of contents_bytes bytes; also the ESIC developer
+   extension in the catalog. Returns 0 or -1 with e set. */
+int pades_prepare(HPDF_Doc pdf, HPDF_Page page, const double box[4], time_t signing_time, const char *reason,
+                  size_t contents_bytes, err *e);
 
-/* Finds the placeholders in the saved file, writes the ByteRange covering all but /Contents, signs those
-   bytes with s and writes the hex DER into /Contents. Returns 0 or -1 with e set. */
+/* In the saved file pdf: writes the ByteRange that covers everything but the /Contents hex string, signs those
+   bytes with s, and writes the DER signature in hex into /Contents. Returns 0 or -1 with e set. */
 int pades_sign(buf *pdf, const signer *s, err *e);
 
 #endif

@@ -1,4 +1,5 @@
-/* QR codes as rectangles: libqrencode's modules merged into horizontal runs, ready to draw as vector paths. */
+/* QR codes as rectangles: libqrencode's dark modules merged into horizontal runs, and identical runs of
+   consecutive rows into taller rectangles, ready to fill as one vector path. */
 #ifndef ARAYIS_PDF_QR_H
 #define ARAYIS_PDF_QR_H
 
@@ -6,19 +7,20 @@
 
 #include "core/err.h"
 
-#define QR_QUIET_ZONE 4
+#define QR_QUIET_ZONE 4 /* light modules around the symbol, the minimum the standard asks for */
 
-typedef struct qr_run {
-    int row, col, len;       /* in modules, counted from the top-left corner of the symbol without quiet zone */
-} qr_run;
+typedef struct qr_rect {
+    int col, row, width, height;   /* in modules, from the symbol's top-left corner (quiet zone not counted) */
+} qr_rect;
 
 typedef struct qr_code {
-    int width;               /* modules per side, without the quiet zone */
-    size_t nruns;
-    qr_run *runs;            /* owned */
+    int modules;                   /* modules per side, quiet zone not counted */
+    size_t nrects;
+    qr_rect *rects;                /* owned; together they cover exactly the dark modules, without overlap */
 } qr_code;
 
-/* Encodes text (8-bit mode, error correction M) into dark runs. Returns 0 or -1 with e set. */
+/* Encodes text (8-bit mode, error correction level M, smallest version that holds it). Returns 0, or -1 with e
+   set (text too long, out of memory). */
 int qr_encode(const char *text, qr_code *out, err *e);
 
 void qr_free(qr_code *q);

@@ -1,4 +1,6 @@
-/* PDF signature checking: locate the last signature dictionary, validate its ByteRange, verify the CMS. */
+/* PDF signature checking: the last /ByteRange of the file, its shape (the whole file but one hex string, which
+   follows /Contents), the CMS inside that string verified with OpenSSL against our keyring, and the certificate
+   number from /Reason. Every read is bounded by the buffer; nothing recurses. */
 #include "pdf/sigcheck.h"
 
 #include <openssl/cms.h>
@@ -10,12 +12,18 @@
 
 #include "crypto/signer.h"
 
-#define SIGCHECK_TAIL 1024
-#define SIGCHECK_MAX_CMS (256u * 1024)
+#define SIGCHECK_TAIL 1024                /* where %%EOF must be */
+#define SIGCHECK_MAX_CMS (256u * 1024)    /* largest signature accepted */
+#define SIGCHECK_MAX_REASON 512           /* bytes of /Reason read */
 
 typedef struct byte_range {
-    size_t a, b, c, d;        /* [a, a+b) and [c, c+d) */
+    size_t a, b, c, d;                    /* signed: [a, a+b) and [c, c+d) */
 } byte_range;
+
+static void problem(pdf_sig_report *report, const char *text)
+{
+    snprintf(report->problem, sizeof report->problem, "%s", text);
+}
 
 static const unsigned char *find_last(const unsigned char *hay, size_t n, const char *needle)
 {
@@ -31,11 +39,17 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0;
 }
 
-/* Reads a non-negative decimal at *p (after white space), not past end. Returns 0 or -1. */
+static const unsigned char *skip_spaces(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && is_space(*p))
+        p++;
+    return p;
+}
+
+/* Reads a non-negative decimal of at most 11 digits at *p (after white space), not past end. Returns 0 or -1. */
 static int read_size(const unsigned char **p, const unsigned char *end, size_t *out)
 {
-    while (*p < end && is_space(**p))
-        (*p)++;
+    *p = skip_spaces(*p, end);
     size_t v = 0, digits = 0;
     for (; *p < end && **p >= '0' && **p <= '9' && digits < 12; (*p)++, digits++)
         v = v * 10 + (size_t)(**p - '0');
@@ -45,19 +59,28 @@ static int read_size(const unsigned char **p, const unsigned char *end, size_t *
 
 static int parse_byte_range(const unsigned char *pdf, size_t len, byte_range *r)
 {
-    const unsigned char *p = find_last(pdf, len, "/ByteRange");
+    const unsigned char *p = find_last(pdf, len, "/ByteRange"), *end = pdf + len;
     if (p == NULL)
         return -1;
-    const unsigned char *end = pdf + len;
-    p += strlen("/ByteRange");
-    while (p < end && is_space(*p))
-        p++;
-    if (p == end || *p++ != '[' || read_size(&p, end, &r->a) || read_size(&p, end, &r->b) ||
-        read_size(&p, end, &r->c) || read_size(&p, end, &r->d))
+    p = skip_spaces(p + strlen("/ByteRange"), end);
+    if (p == end || *p++ != '[' || read_size(&p, end, &r->a) || read_size(&p, end, &r->b) || read_size(&p, end, &r->c) ||
+        read_size(&p, end, &r->d))
         return -1;
-    while (p < end && is_space(*p))
-        p++;
+    p = skip_spaces(p, end);
     return p < end && *p == ']' ? 0 : -1;
+}
+
+/* The ranges start at 0, end at the end of the file, and leave out exactly one hex string that follows /Contents. */
+static int range_shape_ok(const unsigned char *pdf, size_t len, const byte_range *r)
+{
+    static const char key[] = "/Contents";
+    if (r->a != 0 || r->b < sizeof key || r->c < r->b + 2 || r->c > len || r->d != len - r->c || pdf[r->b] != '<' ||
+        pdf[r->c - 1] != '>')
+        return 0;
+    size_t k = r->b;
+    while (k > 0 && is_space(pdf[k - 1]))
+        k--;
+    return k >= sizeof key - 1 && memcmp(pdf + k - (sizeof key - 1), key, sizeof key - 1) == 0;
 }
 
 static int hex_value(unsigned char c)
@@ -65,38 +88,43 @@ static int hex_value(unsigned char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Checks the range shape and decodes the /Contents hex between them. Returns the DER length or 0. */
-static size_t contents_der(const unsigned char *pdf, size_t len, const byte_range *r, unsigned char *der, size_t cap,
-                           pdf_sig_report *report)
+/* Decodes the n hex digits at hex into der (n / 2 bytes, at most cap). Returns the byte count, or 0. */
+static size_t decode_hex(const unsigned char *hex, size_t n, unsigned char *der, size_t cap)
 {
-    if (r->a != 0 || r->b >= r->c || r->c > len || r->d != len - r->c || pdf[r->b] != '<' || pdf[r->c - 1] != '>') {
-        snprintf(report->problem, sizeof report->problem, "the signed byte ranges do not cover the whole file");
+    if (n % 2 != 0 || n / 2 > cap)
         return 0;
-    }
-    size_t hex_len = r->c - 1 - (r->b + 1), n = 0;
-    const unsigned char *hex = pdf + r->b + 1;
-    for (size_t i = 0; i + 1 < hex_len + 1 && n < cap; i += 2) {
-        int hi = hex_value(hex[i]), lo = i + 1 < hex_len ? hex_value(hex[i + 1]) : -1;
-        if (hi < 0 || lo < 0) {
-            snprintf(report->problem, sizeof report->problem, "the signature contents are not hexadecimal");
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+        if (hi < 0 || lo < 0)
             return 0;
-        }
-        der[n++] = (unsigned char)(hi << 4 | lo);
+        der[i / 2] = (unsigned char)(hi << 4 | lo);
     }
-    return n;
+    return n / 2;
+}
+
+/* Parses the DER CMS; everything after it in the placeholder must be zero padding. */
+static CMS_ContentInfo *parse_cms(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    for (const unsigned char *q = p; cms && q < der + len; q++)
+        if (*q != 0) {
+            CMS_ContentInfo_free(cms);
+            return NULL;
+        }
+    return cms;
 }
 
 static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
                        const keyring *ours, pdf_sig_report *report)
 {
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
+    CMS_ContentInfo *cms = parse_cms(der, der_len);
     X509_STORE *trust = keyring_trust_store(ours);
     BIO *data = BIO_new(BIO_s_mem());
     STACK_OF(X509) *signers = NULL;
     if (cms == NULL || trust == NULL || data == NULL || BIO_write(data, pdf, (int)r->b) != (int)r->b ||
         BIO_write(data, pdf + r->c, (int)r->d) != (int)r->d) {
-        snprintf(report->problem, sizeof report->problem, "the signature is not a readable CMS structure");
+        problem(report, "the signature is not a readable CMS structure");
         goto done;
     }
     /* our own certificate list is the authority, so a since-expired retired certificate still verifies */
@@ -104,15 +132,14 @@ static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsi
     X509_STORE_set_purpose(trust, X509_PURPOSE_ANY);
     int verified = CMS_verify(cms, NULL, trust, data, NULL, CMS_BINARY | CMS_DETACHED) == 1;
     signers = CMS_get0_signers(cms);
-    X509 *signer = signers && sk_X509_num(signers) > 0 ? sk_X509_value(signers, 0) : NULL;
+    X509 *signer = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
     if (signer)
         signer_name_text(X509_get_subject_name(signer), report->signed_by, sizeof report->signed_by);
     report->signer_is_ours = signer && keyring_find(ours, signer) >= 0;
     report->signature_valid = verified && report->signer_is_ours;
     if (!report->signature_valid)
-        snprintf(report->problem, sizeof report->problem, "%s",
-                 !verified ? "the signature does not match the signed bytes or does not chain to our CA"
-                           : "the signer is not one of our signing certificates");
+        problem(report, !verified ? "the signature does not match the signed bytes or does not chain to our CA"
+                                  : "the signer is not one of our signing certificates");
 done:
     ERR_clear_error();
     sk_X509_free(signers);
@@ -121,26 +148,85 @@ done:
     CMS_ContentInfo_free(cms);
 }
 
+/* The ASCII of a PDF string at p: hex (<…>, UTF-16BE when it starts with FE FF) or literal ((…)); other
+   characters become spaces. Writes at most size - 1 characters. */
+static void string_ascii(const unsigned char *p, const unsigned char *end, char *out, size_t size)
+{
+    unsigned char bytes[SIGCHECK_MAX_REASON];
+    size_t n = 0, o = 0;
+    if (p < end && *p == '<') {
+        const unsigned char *close = memchr(p, '>', (size_t)(end - p));
+        n = close ? decode_hex(p + 1, (size_t)(close - p - 1), bytes, sizeof bytes) : 0;
+    } else if (p < end && *p == '(') {
+        for (p++; p < end && *p != ')' && n < sizeof bytes; p++)
+            bytes[n++] = *p;
+    }
+    int utf16 = n >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF;
+    for (size_t i = utf16 ? 2 : 0; i + (size_t)utf16 < n && o + 1 < size; i += 1 + (size_t)utf16) {
+        unsigned unit = utf16 ? (unsigned)bytes[i] << 8 | bytes[i + 1] : bytes[i];
+        out[o++] = unit >= 0x21 && unit < 0x7F ? (char)unit : ' ';
+    }
+    out[o] = '\0';
+}
+
+/* "AZI-2026-000001": capitals, dash, four digits, dash, digits. */
+static int is_number(const char *s, size_t n)
+{
+    size_t i = 0, start;
+    while (i < n && s[i] >= 'A' && s[i] <= 'Z')
+        i++;
+    if (i == 0 || i + 7 > n || s[i] != '-' || s[i + 5] != '-')
+        return 0;
+    for (start = i + 1; start < n; start++)
+        if (start != i + 5 && (s[start] < '0' || s[start] > '9'))
+            return 0;
+    return 1;
+}
+
+/* The first word of the last /Reason in the signed part that looks like a certificate number. */
+static void read_number(const unsigned char *pdf, size_t signed_len, pdf_sig_report *report)
+{
+    char text[SIGCHECK_MAX_REASON], *rest = NULL;
+    const unsigned char *at = find_last(pdf, signed_len, "/Reason");
+    if (at == NULL)
+        return;
+    string_ascii(skip_spaces(at + strlen("/Reason"), pdf + signed_len), pdf + signed_len, text, sizeof text);
+    for (char *word = strtok_r(text, " ", &rest); word; word = strtok_r(NULL, " ", &rest)) {
+        size_t n = strlen(word);
+        if (n < sizeof report->number && is_number(word, n)) {
+            memcpy(report->number, word, n + 1);
+            return;
+        }
+    }
+}
+
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e)
 {
     memset(report, 0, sizeof *report);
-    size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
     if (len > SIGCHECK_MAX_BYTES)
         return err_set(e, 1, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
+    size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
     if (len < 16 || memcmp(pdf, "%PDF-", 5) != 0 || find_last(pdf + len - tail, tail, "%%EOF") == NULL)
         return err_set(e, 1, "not a complete PDF file");
     byte_range r;
     if (parse_byte_range(pdf, len, &r) != 0) {
-        snprintf(report->problem, sizeof report->problem, "the file carries no signature");
+        problem(report, "the file carries no signature");
+        return 0;
+    }
+    if (!range_shape_ok(pdf, len, &r)) {
+        problem(report, "the signed byte ranges do not cover the whole file but the signature");
         return 0;
     }
     unsigned char *der = malloc(SIGCHECK_MAX_CMS);
     if (der == NULL)
         return err_set(e, 1, "out of memory");
-    size_t der_len = contents_der(pdf, len, &r, der, SIGCHECK_MAX_CMS, report);
+    size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
     if (der_len > 0)
         verify_cms(pdf, &r, der, der_len, ours, report);
+    else
+        problem(report, "the signature contents are not hexadecimal or too large");
+    read_number(pdf, r.b, report);
     free(der);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* Checking the signature of an uploaded or local PDF. The bytes are hostile: every offset is checked
-   against the buffer, nothing recurses, and the size is limited. */
+/* Checking the signature of an uploaded or local PDF. The bytes are hostile: every offset is checked against the
+   buffer, nothing recurses, and the size is limited. */
 #ifndef ARAYIS_PDF_SIGCHECK_H
 #define ARAYIS_PDF_SIGCHECK_H
 
@@ -11,16 +11,19 @@
 #define SIGCHECK_MAX_BYTES (10u * 1024 * 1024)
 
 typedef struct pdf_sig_report {
-    int signature_present;   /* a /ByteRange and /Contents were found and are well formed */
-    int signature_valid;     /* CMS verifies over exactly the ByteRange, which covers the whole file but
-                                /Contents, and the signer is one of our signing certificates */
-    int signer_is_ours;
-    char signed_by[512];     /* "CN=…" of the CMS signer, "" when none */
-    char problem[160];       /* why it is not valid, in English; "" when valid */
+    int signature_present;   /* a /ByteRange and a hexadecimal /Contents were found */
+    int signature_valid;     /* the CMS verifies over exactly the ByteRange, which covers the whole file but the
+                                /Contents string, and the signer is one of our signing certificates (current or
+                                retired) and chains to our CA */
+    int signer_is_ours;      /* the CMS signer certificate is in the keyring */
+    char signed_by[256];     /* "CN=…, O=…" of the CMS signer, "" when none */
+    char number[32];         /* the certificate number named in the signature's /Reason, "" when none */
+    char problem[160];       /* why the signature is not valid, in English; "" when valid */
 } pdf_sig_report;
 
-/* Returns 0 with report filled for any readable PDF (valid or not); -1 with e set when the bytes are
-   not a PDF (no %PDF- header, no %%EOF trailer, or over the size limit). */
+/* Checks the last signature of the len bytes at pdf against ours. Returns 0 with report filled for any readable
+   PDF, valid or not; -1 with e set when the bytes are not a PDF (no %PDF- header, no %%EOF in the last KiB, more
+   than SIGCHECK_MAX_BYTES). */
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e);
 
 #endif

@@ -117,7 +117,9 @@ class DocumentTest(unittest.TestCase):
 
     def test_tampering_is_detected_by_pdfsig_and_arayis_verify(self):
         path = self.render("tamper.pdf")
-        self.assertEqual(run_cli(["verify", path], self.env, check=False).returncode, 0)
+        good = run_cli(["verify", path], self.env, check=False)
+        self.assertEqual(good.returncode, 0)
+        self.assertIn("certificate: AZI-2026-000001\n", good.stdout)
         data = bytearray(open(path, "rb").read())
         for offset in (200, len(data) - 100):
             bad = os.path.join(self.tmp, f"tampered-{offset}.pdf")

@@ -1,0 +1,73 @@
+/* Content-stream operators. Numbers are written with at most two decimals (1/7200 inch), trailing zeros dropped. */
+#include "pdf/content.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends v rounded to 0.01 and a separator, without trailing zeros ("12", "12.5", "-0.25"). */
+static int put_number(buf *out, double v, char separator)
+{
+    char text[32];
+    double rounded = round(v * 100) / 100;
+    int n = snprintf(text, sizeof text, "%.2f", rounded == 0 ? 0.0 : rounded);
+    while (n > 0 && text[n - 1] == '0')
+        n--;
+    if (n > 0 && text[n - 1] == '.')
+        n--;
+    text[n++] = separator;
+    return buf_append(out, text, (size_t)n);
+}
+
+/* "<gggg…> Tj" for the glyphs [from, to), all of one program. */
+static int show_run(buf *out, const font_glyph *g, size_t from, size_t to)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (buf_reserve(out, (to - from) * 4 + 8) != 0)
+        return -1;
+    unsigned char *p = out->data + out->len;
+    *p++ = '<';
+    for (size_t i = from; i < to; i++) {
+        unsigned gid = g[i].gid;
+        *p++ = (unsigned char)hex[gid >> 12 & 15], *p++ = (unsigned char)hex[gid >> 8 & 15];
+        *p++ = (unsigned char)hex[gid >> 4 & 15], *p++ = (unsigned char)hex[gid & 15];
+    }
+    memcpy(p, "> Tj\n", 5);
+    out->len = (size_t)(p + 5 - out->data);
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, uint32_t *used)
+{
+    int rc = buf_puts(out, "BT\n") | put_number(out, gray, ' ') | buf_puts(out, "g\n");
+    rc |= put_number(out, x, ' ') | put_number(out, y, ' ') | buf_puts(out, "Td\n");
+    for (size_t from = 0, to; from < n; from = to) {
+        for (to = from + 1; to < n && g[to].program == g[from].program;)
+            to++;
+        *used |= 1u << g[from].program;
+        rc |= buf_printf(out, "/F%u ", g[from].program) | put_number(out, size, ' ') | buf_puts(out, "Tf\n");
+        rc |= show_run(out, g, from, to);
+    }
+    return rc | buf_puts(out, "ET\n");
+}
+
+int content_rule(buf *out, double x0, double x1, double y, double width, double gray)
+{
+    int rc = put_number(out, width, ' ') | buf_puts(out, "w ") | put_number(out, gray, ' ') | buf_puts(out, "G ");
+    rc |= put_number(out, x0, ' ') | put_number(out, y, ' ') | buf_puts(out, "m ");
+    return rc | put_number(out, x1, ' ') | put_number(out, y, ' ') | buf_puts(out, "l S\n");
+}
+
+int content_qr(buf *out, const qr_code *q, double x, double top, double side)
+{
+    double module = side / (q->modules + 2 * QR_QUIET_ZONE);
+    int rc = buf_puts(out, "q 0 g ") | put_number(out, module, ' ') | buf_puts(out, "0 0 ");
+    rc |= put_number(out, -module, ' ') | put_number(out, x + QR_QUIET_ZONE * module, ' ');
+    rc |= put_number(out, top - QR_QUIET_ZONE * module, ' ') | buf_puts(out, "cm\n");
+    for (size_t i = 0; i < q->nrects; i++) {
+        const qr_rect *r = &q->rects[i];
+        rc |= buf_printf(out, "%d %d %d %d re\n", r->col, r->row, r->width, r->height);
+    }
+    return rc | buf_puts(out, "f Q\n");
+}
