@@ -20,6 +20,8 @@ typedef struct cached_stmt {
 
 struct db {
     sqlite3 *handle;
+    pthread_mutex_t *writer;     /* the store's: held from BEGIN to the end of the transaction */
+    int writing;
     size_t nstmts;
     cached_stmt stmts[DB_STMT_CACHE];
 };
@@ -27,6 +29,9 @@ struct db {
 struct store {
     char path[600];
     pthread_key_t key;
+    /* Writers of this process queue here instead of in SQLite's busy handler, which sleeps in steps of
+       milliseconds; the busy time-out still covers other processes (the CLI). */
+    pthread_mutex_t writer;
 };
 
 int db_fail(db *d, err *e, const char *what)
@@ -68,13 +73,14 @@ static int db_exec_sql(db *d, const char *sql, err *e)
     return 0;
 }
 
-static db *db_connect(const char *path, err *e)
+static db *db_connect(const char *path, pthread_mutex_t *writer, err *e)
 {
     db *d = calloc(1, sizeof *d);
     if (d == NULL) {
         err_set(e, STORE_ERR_IO, "out of memory");
         return NULL;
     }
+    d->writer = writer;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->handle, flags, NULL) != SQLITE_OK) {
         db_fail(d, e, "open database");
@@ -145,6 +151,7 @@ store *store_open(const char *data_dir, err *e)
         free(s);
         return NULL;
     }
+    pthread_mutex_init(&s->writer, NULL);
     if ((size_t)snprintf(s->path, sizeof s->path, "%s/arayis.db", data_dir) >= sizeof s->path ||
         pthread_key_create(&s->key, db_free) != 0) {
         err_set(e, STORE_ERR_IO, "data directory path too long");
@@ -166,6 +173,7 @@ void store_close(store *s)
     db_free(pthread_getspecific(s->key));
     pthread_setspecific(s->key, NULL);
     pthread_key_delete(s->key);
+    pthread_mutex_destroy(&s->writer);
     free(s);
 }
 
@@ -174,7 +182,7 @@ db *store_db(store *s, err *e)
     db *d = pthread_getspecific(s->key);
     if (d != NULL)
         return d;
-    d = db_connect(s->path, e);
+    d = db_connect(s->path, &s->writer, e);
     if (d != NULL && pthread_setspecific(s->key, d) != 0) {
         db_free(d);
         err_set(e, STORE_ERR_IO, "cannot keep connection");
@@ -206,20 +214,38 @@ sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)
     return st;
 }
 
+/* Releases the writer lock once the connection's transaction has ended. */
+static void release_writer(db *d)
+{
+    if (d->writing && sqlite3_get_autocommit(d->handle)) {
+        d->writing = 0;
+        pthread_mutex_unlock(d->writer);
+    }
+}
+
 int db_begin(db *d, err *e)
 {
-    return sqlite3_exec(d->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "begin");
+    pthread_mutex_lock(d->writer);
+    d->writing = 1;
+    if (sqlite3_exec(d->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    db_fail(d, e, "begin");
+    release_writer(d);
+    return -1;
 }
 
 int db_commit(db *d, err *e)
 {
-    return sqlite3_exec(d->handle, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "commit");
+    int rc = sqlite3_exec(d->handle, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "commit");
+    release_writer(d);
+    return rc;
 }
 
 void db_rollback(db *d)
 {
     if (!sqlite3_get_autocommit(d->handle))
         sqlite3_exec(d->handle, "ROLLBACK", NULL, NULL, NULL);
+    release_writer(d);
 }
 
 int db_exec_stmt(db *d, sqlite3_stmt *st, err *e)

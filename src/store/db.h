@@ -29,7 +29,9 @@ db *store_db(store *s, err *e);
    (pass string literals). Owned by the connection. Returns NULL with e set. */
 sqlite3_stmt *db_stmt(db *d, const char *sql, err *e);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 with e set (rollback never fails loudly). */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A transaction holds the store's writer lock from db_begin until it ends, so
+   threads of one process take turns without SQLite's sleeping busy handler. Return 0 or -1 with e set (rollback
+   never fails loudly). */
 int db_begin(db *d, err *e);
 int db_commit(db *d, err *e);
 void db_rollback(db *d);
