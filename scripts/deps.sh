@@ -5,11 +5,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libhpdf-dev libqrencode-dev
-  libcurl4-openssl-dev libunistring-dev libcmocka-dev
+  libcurl4-openssl-dev libunistring-dev libcmocka-dev zlib1g-dev
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(poppler-utils qpdf zbar-tools chromium) ;;
+  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools) ;;
   --bench) packages+=(wrk time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac

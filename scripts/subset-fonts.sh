@@ -13,6 +13,7 @@ import os
 import tempfile
 
 from fontTools import subset
+from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
@@ -60,8 +61,10 @@ def decompose(font, unicodes):
     glyf, glyphs, cmap = font["glyf"], font.getGlyphSet(), font.getBestCmap()
     for name in {cmap[c] for c in unicodes if c in cmap}:
         if glyf[name].isComposite():
-            pen = TTGlyphPen(glyphs)
-            glyphs[name].draw(pen)
+            outline = DecomposingRecordingPen(glyphs)
+            glyphs[name].draw(outline)
+            pen = TTGlyphPen(None)
+            outline.replay(pen)
             glyf[name] = pen.glyph()
             glyf[name].recalcBounds(glyf)
 
@@ -74,7 +77,7 @@ def write_subset(source_path, unicodes, out_path):
     options.notdef_outline = True
     options.glyph_names = False
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-    font = TTFont(source_path)
+    font = TTFont(source_path, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(unicodes))
     subsetter.subset(font)

@@ -14,6 +14,7 @@
 #include "core/timeutil.h"
 #include "domain/vcode.h"
 #include "pdf/docinfo.h"
+#include "pdf/flate.h"
 #include "pdf/font.h"
 #include "pdf/layout.h"
 #include "pdf/pades.h"
@@ -106,10 +107,10 @@ static int add_page(HPDF_Doc pdf, const pdf_renderer *r, const page_layout *page
     HPDF_Page p = HPDF_AddPage(pdf);
     if (p == NULL || HPDF_Page_SetWidth(p, (HPDF_REAL)r->tpl.width) != HPDF_OK ||
         HPDF_Page_SetHeight(p, (HPDF_REAL)r->tpl.height) != HPDF_OK ||
-        HPDF_Stream_Write(((HPDF_PageAttr)p->attr)->stream, page->content.data, (HPDF_UINT)page->content.len) != HPDF_OK)
+        flate_stream_write(((HPDF_PageAttr)p->attr)->contents, &page->content) != 0)
         return err_set(e, 1, "cannot build the page");
     *out = p;
-    return font_set_embed(r->fonts, page->fonts, pdf, p, e);
+    return font_set_embed(r->fonts, &page->fonts, pdf, p, e);
 }
 
 /* Builds the unsigned document with its signature placeholders and appends the saved bytes to out. */
@@ -120,7 +121,7 @@ static int build_document(const pdf_renderer *r, const signer *s, const cert_doc
     HPDF_Page p = NULL;
     buf reason = BUF_INIT;
     int rc = -1;
-    if (pdf == NULL || HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL) != HPDF_OK) {
+    if (pdf == NULL) {
         err_set(e, 1, "cannot start a PDF document");
         goto fail;
     }

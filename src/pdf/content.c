@@ -38,14 +38,13 @@ static int show_run(buf *out, const font_glyph *g, size_t from, size_t to)
     return 0;
 }
 
-int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, uint32_t *used)
+int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used)
 {
     int rc = buf_puts(out, "BT\n") | put_number(out, gray, ' ') | buf_puts(out, "g\n");
     rc |= put_number(out, x, ' ') | put_number(out, y, ' ') | buf_puts(out, "Td\n");
     for (size_t from = 0, to; from < n; from = to) {
-        for (to = from + 1; to < n && g[to].program == g[from].program;)
-            to++;
-        *used |= 1u << g[from].program;
+        for (to = from; to < n && g[to].program == g[from].program; to++)
+            font_usage_mark(used, &g[to]);
         rc |= buf_printf(out, "/F%u ", g[from].program) | put_number(out, size, ' ') | buf_puts(out, "Tf\n");
         rc |= show_run(out, g, from, to);
     }

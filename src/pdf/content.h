@@ -9,9 +9,9 @@
 #include "pdf/font.h"
 #include "pdf/qr.h"
 
-/* Shows n glyphs set at size points, baseline starting at (x, y), in gray (0 black … 1 white). Sets bit
-   (1u << program) in *used for each font program it names. Returns 0 or -1 (out of memory). */
-int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, uint32_t *used);
+/* Shows n glyphs set at size points, baseline starting at (x, y), in gray (0 black … 1 white), and marks them
+   in used. Returns 0 or -1 (out of memory). */
+int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used);
 
 /* Strokes a horizontal line from x0 to x1 at height y. Returns 0 or -1. */
 int content_rule(buf *out, double x0, double x1, double y, double width, double gray);

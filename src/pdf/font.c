@@ -1,5 +1,5 @@
-/* Font programs prepared once: character tables from libharu's TrueType parser, then the entries and compressed
-   streams of a Type0 / CIDFontType2 font, linked into each document through libharu's object API. */
+/* Font programs read once through libharu's TrueType parser (character map, widths, table directory, glyph
+   offsets); per document a Type 0 / CIDFontType2 font of the used glyphs, built with libharu's object API. */
 #include "pdf/font.h"
 
 #include <hpdf_conf.h>
@@ -13,11 +13,14 @@
 #include "core/buf.h"
 #include "core/share.h"
 #include "crypto/hash.h"
+#include "pdf/flate.h"
+#include "pdf/ttsubset.h"
 
 #define FONT_FILE_MAX (1024 * 1024)
 #define FONT_DIRECT 0x300 /* characters below this are found by index, the rest by binary search */
 #define FONT_NONE 0xFFFF
 #define FONT_CMAP_BLOCK 100 /* entries per bfchar block, the CMap limit */
+#define FONT_NAME_MAX 64
 
 typedef struct font_char {
     uint32_t cp;
@@ -25,10 +28,15 @@ typedef struct font_char {
 } font_char;
 
 typedef struct font_program {
-    font_char *chars;    /* sorted by cp */
+    font_char *chars;      /* sorted by cp */
     size_t nchars;
-    buf file, cmap;      /* FlateDecode streams: the TrueType program and its ToUnicode CMap */
-    buf type0, cidfont, descriptor, file_entries, cmap_entries; /* dictionary entries written as they are */
+    uint32_t *gid_cp;      /* per glyph id: the lowest character it shows, 0 when none */
+    uint16_t *gid_width;   /* per glyph id: advance width, 1/1000 em */
+    buf file;              /* the TrueType file */
+    uint32_t *glyph_start; /* per glyph id (and one past the last): offset of its data in glyf */
+    tt_source source;      /* points into file and glyph_start */
+    char name[FONT_NAME_MAX];                /* PostScript name */
+    buf type0, cidfont, descriptor;          /* the dictionaries' fixed entries, written as they are */
 } font_program;
 
 typedef struct font_face {
@@ -49,27 +57,6 @@ static void ignore_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user
     (void)error_no, (void)detail_no, (void)user_data; /* every call's status is checked where it is made */
 }
 
-/* Appends data compressed with libharu's Flate filter to out. Returns 0 or -1. */
-static int deflate_append(HPDF_MMgr mmgr, const buf *data, buf *out)
-{
-    HPDF_Stream src = HPDF_MemStream_New(mmgr, HPDF_STREAM_BUF_SIZ), dst = HPDF_MemStream_New(mmgr, HPDF_STREAM_BUF_SIZ);
-    int rc = -1;
-    if (src && dst && HPDF_Stream_Write(src, data->data, (HPDF_UINT)data->len) == HPDF_OK &&
-        HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) == HPDF_OK &&
-        HPDF_Stream_Seek(dst, 0, HPDF_SEEK_SET) == HPDF_OK && buf_reserve(out, HPDF_Stream_Size(dst)) == 0) {
-        HPDF_UINT n = HPDF_Stream_Size(dst);
-        HPDF_STATUS st = HPDF_Stream_Read(dst, out->data + out->len, &n);
-        rc = (st == HPDF_OK || st == HPDF_STREAM_EOF) && n == HPDF_Stream_Size(dst) ? 0 : -1;
-        out->len += rc == 0 ? n : 0;
-        out->data[out->len] = '\0';
-    }
-    if (src)
-        HPDF_Stream_Free(src);
-    if (dst)
-        HPDF_Stream_Free(dst);
-    return rc;
-}
-
 /* Every printable character of the font's Unicode cmap (format 4 segments), with glyph id and width. */
 static int collect_chars(HPDF_FontDef def, font_program *p)
 {
@@ -88,130 +75,100 @@ static int collect_chars(HPDF_FontDef def, font_program *p)
     return p->nchars > 0 ? 0 : -1;
 }
 
-/* The lowest character of each glyph, indexed by glyph id (cp 0 when none); the caller frees it. */
-static font_char *chars_by_gid(const font_program *p, size_t *count)
+/* The per-glyph tables: the lowest character of each glyph and every glyph's advance width. */
+static int glyph_tables(HPDF_FontDef def, font_program *p)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < p->nchars; i++)
-        n = p->chars[i].gid >= n ? (size_t)p->chars[i].gid + 1 : n;
-    font_char *by_gid = calloc(n, sizeof *by_gid);
-    for (size_t i = p->nchars; by_gid && i-- > 0;) /* descending, so the lowest character is kept */
-        by_gid[p->chars[i].gid] = p->chars[i];
-    *count = n;
-    return by_gid;
-}
-
-/* "/W [g [w w …] …]": widths of the mapped glyphs, in runs of consecutive glyph ids. */
-static int write_widths(const font_char *by_gid, size_t n, buf *out)
-{
-    int rc = buf_puts(out, "/W [");
-    for (size_t gid = 0; gid < n; gid++) {
-        if (by_gid[gid].cp == 0)
-            continue;
-        int starts = gid == 0 || by_gid[gid - 1].cp == 0, ends = gid + 1 == n || by_gid[gid + 1].cp == 0;
-        rc |= starts ? buf_printf(out, "%zu [", gid) : 0;
-        rc |= buf_printf(out, "%u%s", by_gid[gid].width, ends ? "] " : " ");
-    }
-    return rc | buf_puts(out, "]\012");
-}
-
-/* A ToUnicode CMap from glyph ids (the character codes) to the characters they show. */
-static int write_cmap(const font_char *by_gid, size_t n, buf *out)
-{
-    int rc = buf_puts(out, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                           "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                           "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                           "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    size_t mapped = 0, in_block = 0;
+    size_t n = p->source.nglyphs;
+    if ((p->gid_cp = calloc(n, sizeof *p->gid_cp)) == NULL || (p->gid_width = calloc(n, sizeof *p->gid_width)) == NULL)
+        return -1;
+    for (size_t i = p->nchars; i-- > 0;) /* descending, so the lowest character is kept */
+        if (p->chars[i].gid < n)
+            p->gid_cp[p->chars[i].gid] = p->chars[i].cp;
     for (size_t gid = 0; gid < n; gid++)
-        mapped += by_gid[gid].cp != 0;
-    for (size_t gid = 0; gid < n; gid++) {
-        if (by_gid[gid].cp == 0)
+        p->gid_width[gid] = (uint16_t)HPDF_TTFontDef_GetGidWidth(def, (HPDF_UINT16)gid);
+    return 0;
+}
+
+/* The table directory and glyph offsets of the file, for tt_subset. */
+static int outline_tables(HPDF_FontDef def, font_program *p)
+{
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)def->attr;
+    tt_source *src = &p->source;
+    src->nglyphs = attr->num_glyphs;
+    if (src->nglyphs == 0 || src->nglyphs > FONT_MAX_GLYPHS || attr->glyph_tbl.offsets == NULL ||
+        (p->glyph_start = calloc(src->nglyphs + 1, sizeof *p->glyph_start)) == NULL)
+        return -1;
+    src->long_loca = attr->header.index_to_loc_format != 0;
+    for (size_t gid = 0; gid <= src->nglyphs; gid++)
+        p->glyph_start[gid] = attr->glyph_tbl.offsets[gid] * (src->long_loca ? 1u : 2u);
+    for (HPDF_UINT i = 0; i < attr->offset_tbl.num_tables; i++) {
+        const HPDF_TTFTable *t = &attr->offset_tbl.table[i];
+        if (!tt_subset_keeps(t->tag))
             continue;
-        if (in_block == 0)
-            rc |= buf_printf(out, "%zu beginbfchar\n", mapped < FONT_CMAP_BLOCK ? mapped : FONT_CMAP_BLOCK);
-        rc |= buf_printf(out, "<%04zX> <%04X>\n", gid, (unsigned)by_gid[gid].cp);
-        mapped--;
-        if (++in_block == FONT_CMAP_BLOCK || mapped == 0) {
-            rc |= buf_puts(out, "endbfchar\n");
-            in_block = 0;
-        }
+        if (src->ntables == TTSUBSET_MAX_TABLES)
+            return -1;
+        memcpy(src->tables[src->ntables].tag, t->tag, 4);
+        src->tables[src->ntables].offset = t->offset;
+        src->tables[src->ntables++].length = t->length;
     }
-    return rc | buf_puts(out, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    src->data = p->file.data;
+    src->len = p->file.len;
+    src->glyph_start = p->glyph_start;
+    return tt_source_valid(src) ? 0 : -1;
 }
 
-/* "ABCDEF+Name": a subset tag derived from the program bytes, and the PostScript name up to any style suffix. */
-static void subset_name(HPDF_FontDef def, const buf *file, char *out, size_t size)
+/* The PostScript name, without any style suffix after a comma. */
+static void postscript_name(HPDF_FontDef def, char *out)
 {
-    unsigned char digest[32];
-    char tag[7], name[64];
     size_t n = 0;
-    hash_sha256(file->data, file->len, digest);
-    for (int i = 0; i < 6; i++)
-        tag[i] = (char)('A' + digest[i] % 26);
-    tag[6] = '\0';
-    for (const char *c = def->base_font; *c && *c != ',' && n + 1 < sizeof name; c++)
+    for (const char *c = def->base_font; *c && *c != ',' && n + 1 < FONT_NAME_MAX; c++)
         if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')
-            name[n++] = *c;
-    name[n] = '\0';
-    snprintf(out, size, "%s+%s", tag, name);
+            out[n++] = *c;
+    out[n] = '\0';
 }
 
-static int write_dicts(font_program *p, HPDF_FontDef def, const char *name, size_t file_length)
+static int write_entries(font_program *p, HPDF_FontDef def)
 {
-    int rc = buf_printf(&p->type0, "/Type /Font\012/Subtype /Type0\012/BaseFont /%s\012/Encoding /Identity-H\012", name);
-    rc |= buf_printf(&p->cidfont,
-                     "/Type /Font\012/Subtype /CIDFontType2\012/BaseFont /%s\012"
-                     "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>\012"
-                     "/CIDToGIDMap /Identity\012/DW 1000\012",
-                     name);
+    int rc = buf_puts(&p->type0, "/Type /Font\012/Subtype /Type0\012/Encoding /Identity-H\012");
+    rc |= buf_puts(&p->cidfont, "/Type /Font\012/Subtype /CIDFontType2\012"
+                                "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>\012"
+                                "/CIDToGIDMap /Identity\012/DW 1000\012");
     rc |= buf_printf(&p->descriptor,
-                     "/Type /FontDescriptor\012/FontName /%s\012/Flags %u\012/FontBBox [%d %d %d %d]\012"
+                     "/Type /FontDescriptor\012/Flags %u\012/FontBBox [%d %d %d %d]\012"
                      "/ItalicAngle %d\012/Ascent %d\012/Descent %d\012/CapHeight %u\012/StemV %u\012",
-                     name, (unsigned)def->flags, (int)def->font_bbox.left, (int)def->font_bbox.bottom,
+                     (unsigned)def->flags, (int)def->font_bbox.left, (int)def->font_bbox.bottom,
                      (int)def->font_bbox.right, (int)def->font_bbox.top, def->italic_angle, def->ascent, def->descent,
                      (unsigned)def->cap_height, (unsigned)def->stemv);
-    rc |= buf_printf(&p->file_entries, "/Filter /FlateDecode\012/Length1 %zu\012", file_length);
-    rc |= buf_puts(&p->cmap_entries, "/Filter /FlateDecode\012");
     return rc;
 }
 
-/* Reads one TrueType file and prepares everything a document will copy. */
+/* Reads one TrueType file and keeps what documents will need. */
 static int program_load(font_program *p, HPDF_Doc scratch, const char *path, err *e)
 {
-    buf raw = BUF_INIT, cmap = BUF_INIT;
-    font_char *by_gid = NULL;
-    size_t ngids = 0;
-    char name[80];
+    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(scratch, path, HPDF_TRUE);
     int rc = -1;
-    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(scratch, path, HPDF_FALSE);
     if (def == NULL) {
         err_set(e, 1, "cannot read the TrueType font %s (libharu error 0x%04lX)", path, (unsigned long)HPDF_GetError(scratch));
-        goto fail;
+        return -1;
     }
-    if (share_read_path(path, FONT_FILE_MAX, &raw, e) != 0)
-        goto fail;
-    subset_name(def, &raw, name, sizeof name);
-    if (collect_chars(def, p) != 0 || (by_gid = chars_by_gid(p, &ngids)) == NULL || write_widths(by_gid, ngids, &p->cidfont) != 0 ||
-        write_cmap(by_gid, ngids, &cmap) != 0 || deflate_append(scratch->mmgr, &raw, &p->file) != 0 ||
-        deflate_append(scratch->mmgr, &cmap, &p->cmap) != 0 || write_dicts(p, def, name, raw.len) != 0) {
-        err_set(e, 1, "cannot prepare the font %s", path);
-        goto fail;
+    if (share_read_path(path, FONT_FILE_MAX, &p->file, e) == 0) {
+        postscript_name(def, p->name);
+        if (collect_chars(def, p) != 0 || outline_tables(def, p) != 0 || glyph_tables(def, p) != 0 || write_entries(p, def) != 0)
+            err_set(e, 1, "cannot prepare the font %s", path);
+        else
+            rc = 0;
     }
-    rc = 0;
-fail:
-    if (def)
-        HPDF_FontDef_Free(def);
-    free(by_gid);
-    buf_free(&raw);
-    buf_free(&cmap);
+    HPDF_FontDef_Free(def);
     return rc;
 }
 
 static void program_free(font_program *p)
 {
     free(p->chars);
-    buf *bufs[] = {&p->file, &p->cmap, &p->type0, &p->cidfont, &p->descriptor, &p->file_entries, &p->cmap_entries};
+    free(p->gid_cp);
+    free(p->gid_width);
+    free(p->glyph_start);
+    buf *bufs[] = {&p->file, &p->type0, &p->cidfont, &p->descriptor};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         buf_free(bufs[i]);
 }
@@ -295,50 +252,141 @@ int font_set_glyph(const font_set *f, int face, uint32_t cp, font_glyph *out)
     return search_face(f, &f->faces[face], cp, out);
 }
 
-/* Writes a dictionary's pre-serialised entries (kept in attr) after its libharu-managed ones. */
-static HPDF_STATUS write_entries(HPDF_Dict dict, HPDF_Stream stream)
+void font_usage_mark(font_usage *u, const font_glyph *g)
+{
+    u->programs |= 1u << g->program;
+    u->glyphs[g->program][g->gid / 8] |= (uint8_t)(1u << (g->gid % 8));
+}
+
+static int glyph_used(const uint8_t *used, size_t gid)
+{
+    return used[gid / 8] >> (gid % 8) & 1;
+}
+
+/* Writes a dictionary's fixed entries (kept in attr) after the entries added to it per document. */
+static HPDF_STATUS write_fixed_entries(HPDF_Dict dict, HPDF_Stream stream)
 {
     return HPDF_Stream_WriteStr(stream, dict->attr);
 }
 
-/* An indirect dictionary with the entries text, or with a stream of data (already compressed) when data is set. */
-static HPDF_Dict prepared_dict(HPDF_Doc pdf, const buf *entries, const buf *data)
+/* An indirect dictionary that also writes the fixed entries. */
+static HPDF_Dict fixed_dict(HPDF_Doc pdf, const buf *entries)
 {
-    HPDF_Dict d = data ? HPDF_DictStream_New(pdf->mmgr, pdf->xref) : HPDF_Dict_New(pdf->mmgr);
-    if (d == NULL || (!data && HPDF_Xref_Add(pdf->xref, d) != HPDF_OK) ||
-        (data && HPDF_Stream_Write(d->stream, data->data, (HPDF_UINT)data->len) != HPDF_OK))
+    HPDF_Dict d = HPDF_Dict_New(pdf->mmgr);
+    if (d == NULL || HPDF_Xref_Add(pdf->xref, d) != HPDF_OK)
         return NULL;
     d->attr = entries->data;
-    d->write_fn = write_entries;
+    d->write_fn = write_fixed_entries;
     return d;
 }
 
-static int embed_program(const font_program *p, int index, HPDF_Doc pdf, HPDF_Dict fonts)
+/* An indirect stream of data, compressed. */
+static HPDF_Dict flate_stream(HPDF_Doc pdf, const buf *data)
 {
-    char name[16];
-    snprintf(name, sizeof name, "F%d", index);
-    HPDF_Dict type0 = prepared_dict(pdf, &p->type0, NULL), cid = prepared_dict(pdf, &p->cidfont, NULL);
-    HPDF_Dict descriptor = prepared_dict(pdf, &p->descriptor, NULL);
-    HPDF_Dict file = prepared_dict(pdf, &p->file_entries, &p->file), cmap = prepared_dict(pdf, &p->cmap_entries, &p->cmap);
-    HPDF_Array descendants = HPDF_Array_New(pdf->mmgr);
-    if (!type0 || !cid || !descriptor || !file || !cmap || !descendants)
+    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    return d && flate_stream_write(d, data) == 0 ? d : NULL;
+}
+
+/* "ABCDEF+Name": the subset tag derived from which glyphs the subset holds. */
+static void subset_name(const font_program *p, const uint8_t *used, char *out, size_t size)
+{
+    unsigned char digest[32];
+    char tag[7];
+    hash_sha256(used, FONT_MAX_GLYPHS / 8, digest);
+    for (int i = 0; i < 6; i++)
+        tag[i] = (char)('A' + digest[i] % 26);
+    tag[6] = '\0';
+    snprintf(out, size, "%s+%s", tag, p->name);
+}
+
+/* /W [g [w w …] …]: the widths of the used glyphs, in runs of consecutive glyph ids. */
+static HPDF_Array widths_array(HPDF_Doc pdf, const font_program *p, const uint8_t *used)
+{
+    HPDF_Array w = HPDF_Array_New(pdf->mmgr), run = NULL;
+    HPDF_STATUS ret = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+    for (size_t gid = 0; gid < p->source.nglyphs && ret == HPDF_OK; gid++) {
+        if (!glyph_used(used, gid)) {
+            run = NULL;
+            continue;
+        }
+        if (run == NULL) {
+            ret += HPDF_Array_AddNumber(w, (HPDF_INT32)gid);
+            ret += HPDF_Array_Add(w, run = HPDF_Array_New(pdf->mmgr));
+        }
+        ret += HPDF_Array_AddNumber(run, p->gid_width[gid]);
+    }
+    return ret == HPDF_OK ? w : NULL;
+}
+
+/* A ToUnicode CMap from the used glyph ids (the character codes) to the characters they show. */
+static int write_cmap(const font_program *p, const uint8_t *used, buf *out)
+{
+    int rc = buf_puts(out, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                           "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                           "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                           "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    size_t mapped = 0, in_block = 0;
+    for (size_t gid = 0; gid < p->source.nglyphs; gid++)
+        mapped += glyph_used(used, gid) && p->gid_cp[gid] != 0;
+    for (size_t gid = 0; gid < p->source.nglyphs; gid++) {
+        if (!glyph_used(used, gid) || p->gid_cp[gid] == 0)
+            continue;
+        if (in_block == 0)
+            rc |= buf_printf(out, "%zu beginbfchar\n", mapped < FONT_CMAP_BLOCK ? mapped : FONT_CMAP_BLOCK);
+        rc |= buf_printf(out, "<%04zX> <%04X>\n", gid, (unsigned)p->gid_cp[gid]);
+        mapped--;
+        if (++in_block == FONT_CMAP_BLOCK || mapped == 0) {
+            rc |= buf_puts(out, "endbfchar\n");
+            in_block = 0;
+        }
+    }
+    return rc | buf_puts(out, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+}
+
+/* The streams of one font: the subset program and the ToUnicode CMap. */
+static int font_streams(HPDF_Doc pdf, const font_program *p, const uint8_t *used, HPDF_Dict *file, HPDF_Dict *cmap)
+{
+    buf program = BUF_INIT, text = BUF_INIT;
+    int rc = tt_subset(&p->source, used, &program) == 0 && write_cmap(p, used, &text) == 0 &&
+                     (*file = flate_stream(pdf, &program)) != NULL && (*cmap = flate_stream(pdf, &text)) != NULL &&
+                     HPDF_Dict_AddNumber(*file, "Length1", (HPDF_INT32)program.len) == HPDF_OK
+                 ? 0
+                 : -1;
+    buf_free(&program);
+    buf_free(&text);
+    return rc;
+}
+
+static int embed_program(const font_program *p, int index, const uint8_t *used, HPDF_Doc pdf, HPDF_Dict fonts)
+{
+    char resource[16], name[FONT_NAME_MAX + 8];
+    snprintf(resource, sizeof resource, "F%d", index);
+    subset_name(p, used, name, sizeof name);
+    HPDF_Dict type0 = fixed_dict(pdf, &p->type0), cid = fixed_dict(pdf, &p->cidfont);
+    HPDF_Dict descriptor = fixed_dict(pdf, &p->descriptor), file = NULL, cmap = NULL;
+    HPDF_Array descendants = HPDF_Array_New(pdf->mmgr), widths = widths_array(pdf, p, used);
+    if (!type0 || !cid || !descriptor || !descendants || !widths || font_streams(pdf, p, used, &file, &cmap) != 0)
         return -1;
-    HPDF_STATUS ret = HPDF_Array_Add(descendants, cid);
+    HPDF_STATUS ret = HPDF_Dict_AddName(type0, "BaseFont", name);
+    ret += HPDF_Array_Add(descendants, cid);
     ret += HPDF_Dict_Add(type0, "DescendantFonts", descendants);
     ret += HPDF_Dict_Add(type0, "ToUnicode", cmap);
+    ret += HPDF_Dict_AddName(cid, "BaseFont", name);
     ret += HPDF_Dict_Add(cid, "FontDescriptor", descriptor);
+    ret += HPDF_Dict_Add(cid, "W", widths);
+    ret += HPDF_Dict_AddName(descriptor, "FontName", name);
     ret += HPDF_Dict_Add(descriptor, "FontFile2", file);
-    ret += HPDF_Dict_Add(fonts, name, type0);
+    ret += HPDF_Dict_Add(fonts, resource, type0);
     return ret == HPDF_OK ? 0 : -1;
 }
 
-int font_set_embed(const font_set *f, uint32_t used, HPDF_Doc pdf, HPDF_Page page, err *e)
+int font_set_embed(const font_set *f, const font_usage *u, HPDF_Doc pdf, HPDF_Page page, err *e)
 {
     HPDF_Dict resources = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT), fonts = HPDF_Dict_New(pdf->mmgr);
     if (resources == NULL || fonts == NULL || HPDF_Dict_Add(resources, "Font", fonts) != HPDF_OK)
         return err_set(e, 1, "cannot add the font resources");
     for (int i = 0; i < f->nprograms; i++)
-        if ((used & (1u << i)) && embed_program(&f->programs[i], i, pdf, fonts) != 0)
+        if ((u->programs & (1u << i)) && embed_program(&f->programs[i], i, u->glyphs[i], pdf, fonts) != 0)
             return err_set(e, 1, "cannot add font F%d", i);
     return 0;
 }

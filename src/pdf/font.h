@@ -1,5 +1,5 @@
-/* The certificate's fonts: TrueType subsets read once per process and turned once into the bytes of their PDF
-   objects (compressed font program, widths, ToUnicode map); a document only links the objects its text uses. */
+/* The certificate's fonts: TrueType files read once per process into character tables, widths and the fixed
+   entries of their PDF objects; each document embeds only the glyphs its text uses. */
 #ifndef ARAYIS_PDF_FONT_H
 #define ARAYIS_PDF_FONT_H
 
@@ -8,7 +8,8 @@
 
 #include "core/err.h"
 
-#define FONT_MAX_PROGRAMS 8 /* TrueType files in one set; they are /F0 … /F7 on the page */
+#define FONT_MAX_PROGRAMS 8   /* TrueType files in one set; they are /F0 … /F7 on the page */
+#define FONT_MAX_GLYPHS 1024  /* glyphs in one TrueType file */
 
 typedef struct font_set font_set;
 
@@ -27,9 +28,19 @@ font_set *font_set_load(const char *share_dir, char **const *faces, int nfaces, 
 /* Finds character cp in face. Returns 0 with out filled, or -1 when none of the face's files has a glyph for it. */
 int font_set_glyph(const font_set *f, int face, uint32_t cp, font_glyph *out);
 
-/* Adds to pdf the objects of every program whose bit (1u << index) is set in used, each named /F<index> in the
-   font resources of page. Copies only what font_set_load prepared. Returns 0 or -1 with e set. */
-int font_set_embed(const font_set *f, uint32_t used, HPDF_Doc pdf, HPDF_Page page, err *e);
+/* Which glyphs a document uses: one bit per glyph id of each program, and one bit per program. */
+typedef struct font_usage {
+    uint32_t programs;
+    uint8_t glyphs[FONT_MAX_PROGRAMS][FONT_MAX_GLYPHS / 8];
+} font_usage;
+
+/* Records that g is shown. */
+void font_usage_mark(font_usage *u, const font_glyph *g);
+
+/* Adds to pdf a font for every program u names, /F<index> in the font resources of page: a Type 0 font whose
+   CIDFontType2 embeds a subset of the program holding exactly the glyphs u marks (glyph ids kept), with their
+   widths and ToUnicode map. Returns 0 or -1 with e set. */
+int font_set_embed(const font_set *f, const font_usage *u, HPDF_Doc pdf, HPDF_Page page, err *e);
 
 void font_set_free(font_set *f);
 

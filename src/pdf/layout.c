@@ -2,6 +2,8 @@
    leading, and a block by its spacing. */
 #include "pdf/layout.h"
 
+#include <string.h>
+
 #include "core/placeholders.h"
 #include "pdf/content.h"
 #include "pdf/qr.h"
@@ -180,7 +182,7 @@ static int footer(flow *l)
 static int pass(flow *l)
 {
     l->out->content.len = 0;
-    l->out->fonts = 0;
+    memset(&l->out->fonts, 0, sizeof l->out->fonts);
     l->y = l->t->height - l->t->top;
     for (size_t i = 0; i < l->t->nblocks; i++)
         if (shown(l->in, l->t->blocks[i].when) && block(l, &l->t->blocks[i]) != 0)

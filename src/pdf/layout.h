@@ -19,7 +19,7 @@ typedef struct layout_input {
 
 typedef struct page_layout {
     buf content;                 /* the page's content stream (owned; BUF_INIT before the first use) */
-    uint32_t fonts;              /* the font programs the content names, one bit each */
+    font_usage fonts;            /* the glyphs the content shows */
     double footer[4];            /* left, bottom, right, top of the footer text: where the signature widget goes */
 } page_layout;
 

@@ -1,4 +1,5 @@
-"""Checks a PDF with independent tools: poppler's pdfsig and pdftotext, qpdf, pdftoppm + zbarimg."""
+"""Checks a PDF with independent tools: poppler's pdfsig and pdftotext, qpdf, pdftoppm + zbarimg, mutool + fontTools."""
+import json
 import os
 import subprocess
 import tempfile
@@ -44,3 +45,32 @@ def qr_payload(path, dpi=150):
         png = [f for f in os.listdir(tmp) if f.endswith(".png")][0]
         status, out, _ = run(["zbarimg", "--raw", "-q", os.path.join(tmp, png)])
         return out.strip() if status == 0 else None
+
+
+FONT_REPORT = r"""
+import json, sys
+from fontTools.ttLib import TTFont
+report = []
+for path in sys.argv[1:]:
+    font = TTFont(path, checkChecksums=2)
+    glyf = font["glyf"]
+    order = font.getGlyphOrder()
+    report.append({"tables": sorted(t for t in font.keys() if t != "GlyphOrder"), "glyphs": len(order),
+                   "outlines": sum(1 for g in order if glyf[g].numberOfContours != 0),
+                   "composites": sum(1 for g in order if glyf[g].isComposite())})
+print(json.dumps(report))
+"""
+
+
+def embedded_fonts(path):
+    """The TrueType programs embedded in the PDF (extracted by mutool, read by fontTools with checksums checked):
+    per font its tables, glyph count, glyphs with outlines and composite glyphs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        status, _, err = run(["sh", "-c", f'cd "{tmp}" && mutool extract "{os.path.abspath(path)}"'])
+        if status != 0:
+            raise AssertionError(f"mutool extract: {err}")
+        fonts = sorted(os.path.join(tmp, f) for f in os.listdir(tmp) if f.endswith(".ttf"))
+        status, out, err = run(["/usr/bin/python3", "-c", FONT_REPORT, *fonts])
+        if status != 0:
+            raise AssertionError(f"fontTools: {err}")
+        return json.loads(out)

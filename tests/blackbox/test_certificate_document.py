@@ -67,6 +67,19 @@ class DocumentTest(unittest.TestCase):
         text = self.check_common(self.render("letters.pdf", "--holder", LETTERS))
         self.assertIn(LETTERS, text)
 
+    def test_embedded_fonts_are_glyph_subsets(self):
+        path = self.render("subset.pdf", "--holder", LETTERS)
+        text = self.check_common(path)
+        shown = {c for c in text if not c.isspace()}
+        fonts = pdfcheck.embedded_fonts(path)
+        self.assertEqual(len(fonts), 2)  # regular and bold, no extension subset for Azerbaijani text
+        for font in fonts:
+            self.assertEqual(font["tables"], ["glyf", "head", "hhea", "hmtx", "loca", "maxp"])
+            self.assertEqual(font["composites"], 0)
+            self.assertLess(font["outlines"], font["glyphs"])  # unused glyphs are left empty
+        self.assertGreaterEqual(sum(f["outlines"] for f in fonts), len(shown))
+        self.assertLessEqual(os.path.getsize(path), 20 * 1024)
+
     def test_longest_name_and_address_wrap_on_the_page(self):
         name = ("Şəhriyar " * 12)[:100].strip()
         address = ("Bakı şəhəri, Nərimanov rayonu, Əliyar Əliyev küçəsi 17, mənzil 204, " * 5)[:300].strip()
