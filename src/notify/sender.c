@@ -16,6 +16,7 @@
 
 #define SENDER_BATCH 32
 #define SENDER_IDLE_MS 1000
+#define SENDER_RECORD_MS 100 /* how long the results of sent messages may wait for their shared commit */
 #define SENDER_MAX_BACKOFF_MS (15LL * 60 * 1000)
 
 struct sms_sender {
@@ -57,37 +58,73 @@ static double random_unit(void)
 }
 
 /* Sends one message and records the outcome. */
-static void deliver(sms_sender *snd, db *d, const outbox_message *m)
+/* The outcome of one delivery attempt, to be recorded. */
+typedef struct attempt {
+    const outbox_message *m;
+    const char *status;          /* "sent", "failed" or "pending" */
+    long long next_ms;
+    char error[256];
+} attempt;
+
+static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
 {
     long retry_after = 0;
-    char error[256];
-    send_result result = sms_transport_send(snd->transport, m, &retry_after, error, sizeof error);
+    send_result result = sms_transport_send(snd->transport, m, &retry_after, a->error, sizeof a->error);
     int attempts = m->attempts + 1;
-    const char *status = result == SEND_OK ? "sent"
-                         : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? "failed"
-                                                                                          : "pending";
-    long long next = now_ms() + sms_backoff_ms(snd->cfg->sms_retry_base_ms, attempts, retry_after, random_unit());
-    err e = {0};
-    if (outbox_record_attempt(d, m, status, next, result == SEND_OK ? NULL : error, time(NULL), &e) != 0)
-        log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
-    metrics_add(snd->metrics, strcmp(status, "sent") == 0 ? snd->sent_id : strcmp(status, "failed") == 0 ? snd->failed_id : snd->retry_id, 1);
-    if (result != SEND_OK)
-        log_write(strcmp(status, "failed") == 0 ? LOG_ERROR : LOG_WARN, "sms_attempt_failed",
-                  json_pack("{s:s, s:i, s:s, s:s}", "reference", m->reference, "attempt", attempts, "error", error,
-                            "status", status));
+    a->m = m;
+    a->status = result == SEND_OK ? "sent"
+                : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? "failed"
+                                                                                : "pending";
+    a->next_ms = now_ms() + sms_backoff_ms(snd->cfg->sms_retry_base_ms, attempts, retry_after, random_unit());
+    if (result == SEND_OK)
+        a->error[0] = '\0';
 }
 
-/* Sends every message that is due. Returns how many were handled. */
+/* Records n attempts in one transaction (one durable commit), then counts and logs them. */
+static void record(sms_sender *snd, db *d, const attempt *a, int n)
+{
+    err e = {0};
+    time_t now = time(NULL);
+    int ok = db_begin(d, &e) == 0;
+    for (int i = 0; ok && i < n; i++)
+        ok = outbox_record_attempt(d, a[i].m, a[i].status, a[i].next_ms, a[i].error[0] ? a[i].error : NULL, now, &e) == 0;
+    if (!ok || db_commit(d, &e) != 0) {
+        db_rollback(d);
+        log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
+    }
+    for (int i = 0; i < n; i++) {
+        int sent = strcmp(a[i].status, "sent") == 0, failed = strcmp(a[i].status, "failed") == 0;
+        metrics_add(snd->metrics, sent ? snd->sent_id : failed ? snd->failed_id : snd->retry_id, 1);
+        if (!sent)
+            log_write(failed ? LOG_ERROR : LOG_WARN, "sms_attempt_failed",
+                      json_pack("{s:s, s:i, s:s, s:s}", "reference", a[i].m->reference, "attempt", a[i].m->attempts + 1,
+                                "error", a[i].error, "status", a[i].status));
+    }
+}
+
+/* Sends every message that is due; their results share a commit, at most SENDER_RECORD_MS after the first of
+   them was sent. Returns how many were handled. */
 static int drain(sms_sender *snd)
 {
     err e = {0};
     db *d = store_db(snd->store, &e);
     outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
-    int n = batch ? outbox_due(d, now_ms(), batch, SENDER_BATCH, &e) : -1;
-    for (int i = 0; i < n && !atomic_load(&snd->stopping); i++)
-        deliver(snd, d, &batch[i]);
+    attempt *done = batch ? malloc(SENDER_BATCH * sizeof *done) : NULL;
+    int n = done ? outbox_due(d, now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
+    long long first = 0;
+    for (int i = 0; i < n && !atomic_load(&snd->stopping); i++) {
+        first = pending == 0 ? now_ms() : first;
+        send_one(snd, &batch[i], &done[pending++]);
+        if (now_ms() - first >= SENDER_RECORD_MS) {
+            record(snd, d, done, pending);
+            pending = 0;
+        }
+    }
+    if (pending > 0)
+        record(snd, d, done, pending);
     if (n < 0)
         log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
+    free(done);
     free(batch);
     return n;
 }

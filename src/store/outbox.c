@@ -68,7 +68,7 @@ int outbox_record_attempt(db *d, const outbox_message *m, const char *status, lo
                           time_t now, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
-    if (st == NULL || db_begin(d, e) != 0)
+    if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, m->id);
     db_bind_text(st, 2, status);
@@ -77,13 +77,11 @@ int outbox_record_attempt(db *d, const outbox_message *m, const char *status, lo
     db_bind_text(st, 5, error);
     sqlite3_bind_int64(st, 6, now);
     const char *event = strcmp(status, "sent") == 0 ? "sms_sent" : strcmp(status, "failed") == 0 ? "sms_failed" : NULL;
-    if (db_exec_stmt(d, st, e) != 0 ||
-        (event && m->application_id[0] && application_events_append(d, m->application_id, event, now, m->reference, e) != 0) ||
-        db_commit(d, e) != 0) {
-        db_rollback(d);
-        return -1;
-    }
-    return 0;
+    return db_exec_stmt(d, st, e) != 0 ||
+                   (event && m->application_id[0] &&
+                    application_events_append(d, m->application_id, event, now, m->reference, e) != 0)
+               ? -1
+               : 0;
 }
 
 int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx, err *e)

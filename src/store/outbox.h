@@ -28,7 +28,7 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
 /* Records a delivery attempt: status "sent", "failed" or "pending" (then due again at next_ms), with
    the attempt count and last error; a sent or failed message also gets its application history entry
-   (sms_sent / sms_failed). One transaction. Returns 0 or -1. */
+   (sms_sent / sms_failed). Call inside a transaction. Returns 0 or -1. */
 int outbox_record_attempt(db *d, const outbox_message *m, const char *status, long long next_ms, const char *error,
                           time_t now, err *e);
 
