@@ -2,10 +2,8 @@
    offsets); per document a Type 0 / CIDFontType2 font of the used glyphs, built with libharu's object API. */
 #include "pdf/font.h"
 
-#include <hpdf_conf.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
-#include <hpdf_streams.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
