@@ -161,24 +161,27 @@ static void *sender_main(void *arg)
     return NULL;
 }
 
-static double pending_count(void *ctx)
+/* The outbox's pending count and oldest pending time, for the gauges. Returns 0 or -1. */
+static int pending_stats(void *ctx, long long *count, time_t *oldest)
 {
     sms_sender *snd = ctx;
     err e = {0};
+    db *d = store_db(snd->store, &e);
+    return d && outbox_pending_stats(d, count, oldest, &e) == 0 ? 0 : -1;
+}
+
+static double pending_count(void *ctx)
+{
     long long count = 0;
     time_t oldest = 0;
-    db *d = store_db(snd->store, &e);
-    return d && outbox_pending_stats(d, &count, &oldest, &e) == 0 ? (double)count : -1;
+    return pending_stats(ctx, &count, &oldest) == 0 ? (double)count : -1;
 }
 
 static double oldest_pending_age(void *ctx)
 {
-    sms_sender *snd = ctx;
-    err e = {0};
     long long count = 0;
     time_t oldest = 0;
-    db *d = store_db(snd->store, &e);
-    if (d == NULL || outbox_pending_stats(d, &count, &oldest, &e) != 0)
+    if (pending_stats(ctx, &count, &oldest) != 0)
         return -1;
     return count > 0 ? difftime(time(NULL), oldest) : 0;
 }
