@@ -56,6 +56,23 @@ int buf_printf(buf *b, const char *fmt, ...)
     return 0;
 }
 
+int buf_put_uint(buf *b, unsigned long v)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    do
+        digits[--n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return buf_append(b, digits + n, sizeof digits - n);
+}
+
+int buf_put_hex4(buf *b, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char digits[4] = {hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
+    return buf_append(b, digits, sizeof digits);
+}
+
 const char *buf_cstr(const buf *b)
 {
     return b->data ? (const char *)b->data : "";

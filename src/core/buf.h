@@ -24,6 +24,12 @@ int buf_puts(buf *b, const char *s);
 /* Appends printf-formatted text. Returns 0 or -1. */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends v in decimal, without printf's cost (for documents with many numbers). Returns 0 or -1. */
+int buf_put_uint(buf *b, unsigned long v);
+
+/* Appends the low 16 bits of v as four upper-case hex digits ("00E7"). Returns 0 or -1. */
+int buf_put_hex4(buf *b, unsigned v);
+
 /* Returns the contents as a C string ("" when empty); the pointer stays owned by b. */
 const char *buf_cstr(const buf *b);
 

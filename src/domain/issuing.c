@@ -1,6 +1,7 @@
-/* The application workflow. Two short transactions frame the PDF work: the first records the application
+/* The application workflow. Two short durable writes frame the PDF work: the first records the application
    and takes the certificate number, the second stores the signed PDF, the history and the SMS notice.
-   Rendering and signing run between them, outside SQLite's write lock. */
+   Rendering and signing run between them, outside SQLite's write lock; the writes of concurrent requests
+   share one commit (store_write). */
 #include "domain/issuing.h"
 
 #include <stdio.h>
@@ -64,28 +65,37 @@ static int queue_sms(const issuer *is, db *d, sms_kind kind, const char *referen
     return rc;
 }
 
-/* Records a rejected application (history: received, rejected) and its SMS notice in one transaction. */
-static int record_rejection(const issuer *is, db *d, application_row *row, const application *a, submit_outcome why, err *e)
+typedef struct rejection_write {
+    const issuer *is;
+    const application_row *row;
+    const application *a;
+    submit_outcome why;
+} rejection_write;
+
+static int write_rejection(db *d, void *ctx, err *e)
+{
+    const rejection_write *w = ctx;
+    applicant_data who = applicant_of(w->a);
+    const char *vars[] = {"subscriber_code", w->a->subscriber_code, NULL};
+    char reference[64];
+    snprintf(reference, sizeof reference, "%s-rejected", w->row->id);
+    return applications_insert(d, w->row, &who, e) == 0 &&
+                   application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
+                   application_events_append(d, w->row->id, "rejected", w->row->submitted_at, w->row->rejection_code, e) == 0 &&
+                   queue_sms(w->is, d, w->why == SUBMIT_NOT_FOUND ? SMS_REJECTED_NOT_FOUND : SMS_REJECTED_MISMATCH,
+                             reference, w->row->id, w->a->mobile, vars, e) == 0
+               ? 0
+               : -1;
+}
+
+/* Records a rejected application (history: received, rejected) and its SMS notice in one durable write. */
+static int record_rejection(const issuer *is, application_row *row, const application *a, submit_outcome why, err *e)
 {
     snprintf(row->status, sizeof row->status, "rejected");
     snprintf(row->rejection_code, sizeof row->rejection_code, "%s",
              why == SUBMIT_NOT_FOUND ? "subscriber_not_found" : "subscriber_mismatch");
-    applicant_data who = applicant_of(a);
-    const char *vars[] = {"subscriber_code", a->subscriber_code, NULL};
-    char reference[64];
-    snprintf(reference, sizeof reference, "%s-rejected", row->id);
-    if (db_begin(d, e) != 0)
-        return -1;
-    if (applications_insert(d, row, &who, e) != 0 ||
-        application_events_append(d, row->id, "received", row->submitted_at, NULL, e) != 0 ||
-        application_events_append(d, row->id, "rejected", row->submitted_at, row->rejection_code, e) != 0 ||
-        queue_sms(is, d, why == SUBMIT_NOT_FOUND ? SMS_REJECTED_NOT_FOUND : SMS_REJECTED_MISMATCH, reference, row->id,
-                  a->mobile, vars, e) != 0 ||
-        db_commit(d, e) != 0) {
-        db_rollback(d);
-        return -1;
-    }
-    return 0;
+    rejection_write w = {is, row, a, why};
+    return store_write(is->store, write_rejection, &w, e);
 }
 
 static void certificate_of(const issuer *is, const application_row *row, const billing_record *rec, certificate_row *c)
@@ -104,21 +114,30 @@ static void certificate_of(const issuer *is, const application_row *row, const b
     c->debt_as_of = rec->as_of;
 }
 
-/* First transaction: the application as debt_checked, its history so far, and the certificate number. */
-static int record_and_number(db *d, application_row *row, const application *a, certificate_row *c, err *e)
+typedef struct numbered_write {
+    const application_row *row;
+    const application *a;
+    certificate_row *c;
+} numbered_write;
+
+static int write_numbered(db *d, void *ctx, err *e)
+{
+    const numbered_write *w = ctx;
+    applicant_data who = applicant_of(w->a);
+    return applications_insert(d, w->row, &who, e) == 0 &&
+                   application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
+                   application_events_append(d, w->row->id, "debt_checked", w->row->submitted_at, NULL, e) == 0 &&
+                   certificates_reserve(d, w->c, e) == 0
+               ? 0
+               : -1;
+}
+
+/* First write: the application as debt_checked, its history so far, and the certificate number. */
+static int record_and_number(const issuer *is, application_row *row, const application *a, certificate_row *c, err *e)
 {
     snprintf(row->status, sizeof row->status, "debt_checked");
-    applicant_data who = applicant_of(a);
-    if (db_begin(d, e) != 0)
-        return -1;
-    if (applications_insert(d, row, &who, e) != 0 ||
-        application_events_append(d, row->id, "received", row->submitted_at, NULL, e) != 0 ||
-        application_events_append(d, row->id, "debt_checked", row->submitted_at, NULL, e) != 0 ||
-        certificates_reserve(d, c, e) != 0 || db_commit(d, e) != 0) {
-        db_rollback(d);
-        return -1;
-    }
-    return 0;
+    numbered_write w = {row, a, c};
+    return store_write(is->store, write_numbered, &w, e);
 }
 
 /* Renders and signs c's document into pdf. */
@@ -139,34 +158,50 @@ static int render(const issuer *is, const certificate_row *c, buf *pdf, err *e)
     return rc;
 }
 
-/* Second transaction: the PDF, the application issued, and the SMS with the download link. */
-static int store_issued(const issuer *is, db *d, const certificate_row *c, const buf *pdf, err *e)
+typedef struct issued_write {
+    const issuer *is;
+    const certificate_row *c;
+    const buf *pdf;
+    const char *sha256;
+    const char *pdf_url;
+} issued_write;
+
+static int write_issued(db *d, void *ctx, err *e)
 {
-    char sha[SHA256_HEX_LEN + 1], mobile[16];
+    const issued_write *w = ctx;
+    const certificate_row *c = w->c;
+    const char *vars[] = {"number", c->number, "pdf_url", w->pdf_url, NULL};
+    application_row row;
+    char mobile[16];
+    if (applications_find(d, c->application_id, &row, e) != 1 ||
+        applications_mobile(d, c->application_id, mobile, sizeof mobile, e) != 1)
+        return -1;
+    snprintf(row.status, sizeof row.status, "issued");
+    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
+                   applications_update(d, &row, e) == 0 &&
+                   application_events_append(d, c->application_id, "issued", time(NULL), c->number, e) == 0 &&
+                   queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
+               ? 0
+               : -1;
+}
+
+/* Second write: the PDF, the application issued, and the SMS with the download link. */
+static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, err *e)
+{
+    char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf->data, pdf->len, sha);
     buf pdf_url = BUF_INIT;
     links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code);
-    const char *vars[] = {"number", c->number, "pdf_url", buf_cstr(&pdf_url), NULL};
-    application_row row;
-    int ok = db_begin(d, e) == 0 && applications_find(d, c->application_id, &row, e) == 1 &&
-             applications_mobile(d, c->application_id, mobile, sizeof mobile, e) == 1;
-    if (ok) {
-        snprintf(row.status, sizeof row.status, "issued");
-        ok = certificates_store_pdf(d, c->number, pdf->data, pdf->len, sha, e) == 0 &&
-             applications_update(d, &row, e) == 0 &&
-             application_events_append(d, c->application_id, "issued", time(NULL), c->number, e) == 0 &&
-             queue_sms(is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0 && db_commit(d, e) == 0;
-    }
-    if (!ok)
-        db_rollback(d);
+    issued_write w = {is, c, pdf, sha, buf_cstr(&pdf_url)};
+    int rc = store_write(is->store, write_issued, &w, e);
     buf_free(&pdf_url);
-    return ok ? 0 : -1;
+    return rc;
 }
 
-static int complete(const issuer *is, db *d, const certificate_row *c, err *e)
+static int complete(const issuer *is, const certificate_row *c, err *e)
 {
     buf pdf = BUF_INIT;
-    int rc = render(is, c, &pdf, e) == 0 && store_issued(is, d, c, &pdf, e) == 0 ? 0 : -1;
+    int rc = render(is, c, &pdf, e) == 0 && store_issued(is, c, &pdf, e) == 0 ? 0 : -1;
     buf_free(&pdf);
     return rc;
 }
@@ -183,7 +218,7 @@ static int process_new(const issuer *is, db *d, application_row *row, const appl
         if (found)
             billing_record_free(&rec);
         *outcome = found ? SUBMIT_MISMATCH : SUBMIT_NOT_FOUND;
-        return record_rejection(is, d, row, a, *outcome, e);
+        return record_rejection(is, row, a, *outcome, e);
     }
     row->has_debt = 1;
     row->debt_qepik = rec.debt_qepik;
@@ -192,9 +227,9 @@ static int process_new(const issuer *is, db *d, application_row *row, const appl
     certificate_of(is, row, &rec, &c);
     billing_record_free(&rec);
     *outcome = SUBMIT_ISSUED;
-    if (record_and_number(d, row, a, &c, e) != 0)
+    if (record_and_number(is, row, a, &c, e) != 0)
         return -1;
-    return complete(is, d, &c, e);
+    return complete(is, &c, e);
 }
 
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
@@ -245,7 +280,7 @@ int issuing_resume(const issuer *is, err *e)
     }
     int completed = 0;
     for (size_t i = 0; i < list.count && completed >= 0; i++)
-        completed = complete(is, d, &list.rows[i], e) == 0 ? completed + 1 : -1;
+        completed = complete(is, &list.rows[i], e) == 0 ? completed + 1 : -1;
     free(list.rows);
     return completed;
 }

@@ -22,20 +22,10 @@ static int put_number(buf *out, double v, char separator)
 /* "<gggg…> Tj" for the glyphs [from, to), all of one program. */
 static int show_run(buf *out, const font_glyph *g, size_t from, size_t to)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    if (buf_reserve(out, (to - from) * 4 + 8) != 0)
-        return -1;
-    unsigned char *p = out->data + out->len;
-    *p++ = '<';
-    for (size_t i = from; i < to; i++) {
-        unsigned gid = g[i].gid;
-        *p++ = (unsigned char)hex[gid >> 12 & 15], *p++ = (unsigned char)hex[gid >> 8 & 15];
-        *p++ = (unsigned char)hex[gid >> 4 & 15], *p++ = (unsigned char)hex[gid & 15];
-    }
-    memcpy(p, "> Tj\n", 5);
-    out->len = (size_t)(p + 5 - out->data);
-    out->data[out->len] = '\0';
-    return 0;
+    int rc = buf_puts(out, "<");
+    for (size_t i = from; i < to; i++)
+        rc |= buf_put_hex4(out, g[i].gid);
+    return rc | buf_puts(out, "> Tj\n");
 }
 
 int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used)
@@ -66,7 +56,8 @@ int content_qr(buf *out, const qr_code *q, double x, double top, double side)
     rc |= put_number(out, top - QR_QUIET_ZONE * module, ' ') | buf_puts(out, "cm\n");
     for (size_t i = 0; i < q->nrects; i++) {
         const qr_rect *r = &q->rects[i];
-        rc |= buf_printf(out, "%d %d %d %d re\n", r->col, r->row, r->width, r->height);
+        rc |= buf_put_uint(out, r->col) | buf_puts(out, " ") | buf_put_uint(out, r->row) | buf_puts(out, " ");
+        rc |= buf_put_uint(out, r->width) | buf_puts(out, " ") | buf_put_uint(out, r->height) | buf_puts(out, " re\n");
     }
     return rc | buf_puts(out, "f Q\n");
 }

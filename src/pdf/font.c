@@ -28,7 +28,8 @@ typedef struct font_char {
 typedef struct font_program {
     font_char *chars;      /* sorted by cp */
     size_t nchars;
-    uint32_t *gid_cp;      /* per glyph id: the lowest character it shows, 0 when none */
+    uint32_t *gid_cp;      /* per glyph id: the lowest character it shows, 0 when none (libharu reads the BMP
+                              cmap, so always <= 0xFFFF) */
     uint16_t *gid_width;   /* per glyph id: advance width, 1/1000 em */
     buf file;              /* the TrueType file */
     uint32_t *glyph_start; /* per glyph id (and one past the last): offset of its data in glyf */
@@ -331,7 +332,8 @@ static int write_cmap(const font_program *p, const uint8_t *used, buf *out)
             continue;
         if (in_block == 0)
             rc |= buf_printf(out, "%zu beginbfchar\n", mapped < FONT_CMAP_BLOCK ? mapped : FONT_CMAP_BLOCK);
-        rc |= buf_printf(out, "<%04zX> <%04X>\n", gid, (unsigned)p->gid_cp[gid]);
+        rc |= buf_puts(out, "<") | buf_put_hex4(out, (unsigned)gid) | buf_puts(out, "> <");
+        rc |= buf_put_hex4(out, p->gid_cp[gid]) | buf_puts(out, ">\n");
         mapped--;
         if (++in_block == FONT_CMAP_BLOCK || mapped == 0) {
             rc |= buf_puts(out, "endbfchar\n");

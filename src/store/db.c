@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/groupcommit.h"
 #include "store/schema.h"
 
 #define DB_STMT_CACHE 96
@@ -32,6 +33,7 @@ struct store {
     /* Writers of this process queue here instead of in SQLite's busy handler, which sleeps in steps of
        milliseconds; the busy time-out still covers other processes (the CLI). */
     pthread_mutex_t writer;
+    group_commit *committer;
 };
 
 int db_fail(db *d, err *e, const char *what)
@@ -159,7 +161,7 @@ store *store_open(const char *data_dir, err *e)
         return NULL;
     }
     db *d = store_db(s, e);
-    if (d == NULL || migrate(d, e) != 0) {
+    if (d == NULL || migrate(d, e) != 0 || (s->committer = group_commit_start(s, e)) == NULL) {
         store_close(s);
         return NULL;
     }
@@ -170,6 +172,7 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
+    group_commit_stop(s->committer);
     db_free(pthread_getspecific(s->key));
     pthread_setspecific(s->key, NULL);
     pthread_key_delete(s->key);
@@ -189,6 +192,11 @@ db *store_db(store *s, err *e)
         return NULL;
     }
     return d;
+}
+
+int store_write(store *s, store_work work, void *ctx, err *e)
+{
+    return group_commit_run(s->committer, work, ctx, e);
 }
 
 sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)

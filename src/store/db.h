@@ -29,6 +29,14 @@ db *store_db(store *s, err *e);
    (pass string literals). Owned by the connection. Returns NULL with e set. */
 sqlite3_stmt *db_stmt(db *d, const char *sql, err *e);
 
+/* A unit of writes run inside a transaction it does not own: returns 0, or -1 with e set. */
+typedef int (*store_work)(db *d, void *ctx, err *e);
+
+/* Runs work on the store's committer connection together with the work of other threads, in one transaction whose
+   COMMIT they share (group commit), and returns once that commit is durable. For the writes of the request path.
+   work must not begin or end transactions itself. Returns 0, or -1 with e set (nothing of work was stored). */
+int store_write(store *s, store_work work, void *ctx, err *e);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A transaction holds the store's writer lock from db_begin until it ends, so
    threads of one process take turns without SQLite's sleeping busy handler. Return 0 or -1 with e set (rollback
    never fails loudly). */

@@ -1,0 +1,21 @@
+/* Group commit: the small write transactions of concurrent requests run on one connection inside one SQLite
+   transaction and share its durable COMMIT (one WAL fsync for the whole group). */
+#ifndef ARAYIS_STORE_GROUPCOMMIT_H
+#define ARAYIS_STORE_GROUPCOMMIT_H
+
+#include "store/db.h"
+
+typedef struct group_commit group_commit;
+
+/* Starts the committer thread of store s, which writes through its own connection. Returns NULL with e set. */
+group_commit *group_commit_start(store *s, err *e);
+
+/* Finishes the queued work, stops the thread and frees g. g may be NULL. */
+void group_commit_stop(group_commit *g);
+
+/* Runs work(d, ctx, e) inside a savepoint of the next group transaction and waits until that transaction is
+   durable. Returns 0, or -1 with e set: work failed (its savepoint is rolled back, the rest of the group is not
+   affected), or the group transaction failed as a whole (nothing of it was stored). */
+int group_commit_run(group_commit *g, store_work work, void *ctx, err *e);
+
+#endif

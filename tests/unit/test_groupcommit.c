@@ -1,0 +1,177 @@
+/* Unit tests of group commit on a real SQLite file: concurrent writes share one commit, a failed write leaves
+   nothing behind and does not harm the rest of its group. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+
+#define FOLLOWERS 5
+
+typedef struct fixture {
+    char dir[64];
+    store *s;
+} fixture;
+
+static int commits;                         /* counted by the committer connection's commit hook */
+static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t started_cond = PTHREAD_COND_INITIALIZER;
+static int leader_started;
+
+static int count_commit(void *ctx)
+{
+    (void)ctx;
+    commits++;
+    return 0;
+}
+
+typedef struct write_spec {
+    const char *key;
+    int fail_after_insert;                  /* the work inserts its row, then reports failure */
+    int hold_ms;                            /* keeps the group open this long after the insert */
+    store *s;
+    int rc;
+    err e;
+} write_spec;
+
+static int insert_key(db *d, void *ctx, err *e)
+{
+    write_spec *w = ctx;
+    sqlite3_commit_hook(db_handle(d), count_commit, NULL);
+    sqlite3_stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, w->key);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    if (w->hold_ms > 0) {
+        pthread_mutex_lock(&started_lock);
+        leader_started = 1;
+        pthread_cond_broadcast(&started_cond);
+        pthread_mutex_unlock(&started_lock);
+        usleep((useconds_t)w->hold_ms * 1000);
+    }
+    return w->fail_after_insert ? err_set(e, 99, "refused %s", w->key) : 0;
+}
+
+static void *submit(void *arg)
+{
+    write_spec *w = arg;
+    w->rc = store_write(w->s, insert_key, w, &w->e);
+    return NULL;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/arayis-gc-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    err e = {0};
+    f->s = store_open(f->dir, &e);
+    db *d = f->s ? store_db(f->s, &e) : NULL;
+    if (d == NULL || sqlite3_exec(db_handle(d), "CREATE TABLE t(k TEXT PRIMARY KEY)", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    commits = 0;
+    leader_started = 0;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static int count_rows(store *s, const char *where)
+{
+    err e = {0};
+    db *d = store_db(s, &e);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM t WHERE %s", where);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_handle(d), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Starts a leader write that holds its group open, waits until it runs, then submits the followers: they queue
+   behind the leader's group and all run in the next one. */
+static void run_behind_leader(store *s, write_spec *leader, write_spec *followers, size_t n)
+{
+    pthread_t lead, threads[FOLLOWERS];
+    leader->s = s;
+    leader->hold_ms = 200;
+    assert_int_equal(pthread_create(&lead, NULL, submit, leader), 0);
+    pthread_mutex_lock(&started_lock);
+    while (!leader_started)
+        pthread_cond_wait(&started_cond, &started_lock);
+    pthread_mutex_unlock(&started_lock);
+    for (size_t i = 0; i < n; i++) {
+        followers[i].s = s;
+        assert_int_equal(pthread_create(&threads[i], NULL, submit, &followers[i]), 0);
+    }
+    pthread_join(lead, NULL);
+    for (size_t i = 0; i < n; i++)
+        pthread_join(threads[i], NULL);
+}
+
+static void test_queued_writes_share_one_commit(void **state)
+{
+    fixture *f = *state;
+    write_spec leader = {.key = "leader"};
+    write_spec followers[FOLLOWERS] = {{.key = "f1"}, {.key = "f2"}, {.key = "f3"}, {.key = "f4"}, {.key = "f5"}};
+    run_behind_leader(f->s, &leader, followers, FOLLOWERS);
+    assert_int_equal(leader.rc, 0);
+    for (size_t i = 0; i < FOLLOWERS; i++)
+        assert_int_equal(followers[i].rc, 0);
+    assert_int_equal(count_rows(f->s, "1"), 1 + FOLLOWERS);
+    assert_int_equal(commits, 2);
+}
+
+static void test_failed_write_leaves_nothing_and_spares_its_group(void **state)
+{
+    fixture *f = *state;
+    write_spec first = {.key = "first"};
+    write_spec seed[1] = {{.key = "taken"}};
+    run_behind_leader(f->s, &first, seed, 1);
+    leader_started = 0;
+    write_spec leader = {.key = "leader"};
+    write_spec followers[4] = {{.key = "good1"}, {.key = "bad", .fail_after_insert = 1}, {.key = "taken"}, {.key = "good2"}};
+    run_behind_leader(f->s, &leader, followers, 4);
+    assert_int_equal(followers[0].rc, 0);
+    assert_int_equal(followers[3].rc, 0);
+    assert_int_equal(followers[1].rc, -1);
+    assert_int_equal(followers[1].e.code, 99);
+    assert_string_equal(followers[1].e.msg, "refused bad");
+    assert_int_equal(followers[2].rc, -1);
+    assert_int_equal(followers[2].e.code, STORE_ERR_CONSTRAINT);
+    assert_int_equal(count_rows(f->s, "k IN ('good1', 'good2', 'leader')"), 3);
+    assert_int_equal(count_rows(f->s, "k = 'bad'"), 0);
+    assert_int_equal(count_rows(f->s, "k = 'taken'"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_queued_writes_share_one_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing_and_spares_its_group, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
