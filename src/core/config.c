@@ -17,7 +17,8 @@ static const config_setting settings[] = {
     {"ARAYIS_SMS_GATEWAY_URL", "--sms-gateway-url", "where the http transport posts messages"},
     {"ARAYIS_SMS_MAX_ATTEMPTS", "--sms-max-attempts", "delivery attempts before a message is failed (8)"},
     {"ARAYIS_SMS_RETRY_BASE_MS", "--sms-retry-base-ms", "first retry delay in ms, doubled per attempt (2000)"},
-    {"ARAYIS_THREADS", "--threads", "worker threads, 0 = one per core (0)"},
+    {"ARAYIS_THREADS", "--threads", "HTTP event-loop threads, 0 = one per core (0)"},
+    {"ARAYIS_WORKERS", "--workers", "threads for requests that write (issue, revoke, billing), 0 = four per core (0)"},
     {"ARAYIS_MAX_CONNECTIONS", "--max-connections", "open connections in total (1024)"},
     {"ARAYIS_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", "open connections per client address (64)"},
     {"ARAYIS_CONNECTION_TIMEOUT", "--connection-timeout", "seconds a connection may stay idle (15)"},
@@ -125,6 +126,8 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->rate_api_burst = (int)v;
     else if (strcmp(env_name, "ARAYIS_THREADS") == 0 && parse_long(value, 0, 256, &v) == 0)
         c->threads = (int)v;
+    else if (strcmp(env_name, "ARAYIS_WORKERS") == 0 && parse_long(value, 0, 1024, &v) == 0)
+        c->workers = (int)v;
     else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS") == 0 && parse_long(value, 1, 100000, &v) == 0)
         c->max_connections = (int)v;
     else if (strcmp(env_name, "ARAYIS_MAX_CONNECTIONS_PER_IP") == 0 && parse_long(value, 1, 100000, &v) == 0)

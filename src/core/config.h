@@ -17,7 +17,8 @@ typedef struct config {
     char sms_gateway_url[512];       /* "" when unset */
     int sms_max_attempts;
     int sms_retry_base_ms;           /* first back-off; doubles per attempt, with jitter */
-    int threads;                     /* 0 = one per core */
+    int threads;                     /* HTTP event-loop threads; 0 = one per core */
+    int workers;                     /* threads for handlers that wait on durable writes; 0 = four per core */
     int max_connections;
     int max_connections_per_ip;
     int connection_timeout_s;

@@ -13,12 +13,21 @@ typedef enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_DELETE
 #define HTTP_MAX_PARAMS 2
 #define HTTP_MAX_HEADERS 10
 
+/* A request header or query argument; the strings belong to the connection and live as long as the request. */
+typedef struct http_field {
+    int query;                              /* 0: header (name case-insensitive), 1: query argument */
+    const char *name;
+    const char *value;                      /* NULL for an argument without '=' */
+} http_field;
+
 typedef struct http_request {
-    struct MHD_Connection *conn;
+    struct MHD_Connection *conn;            /* only for the event-loop thread (see http_route.blocking) */
     http_method method;
     const char *path;
     const char *route;                      /* the matched route's pattern, or "unmatched" */
     char params[HTTP_MAX_PARAMS][128];      /* values of the route's {placeholders}, in order */
+    const http_field *fields;               /* every header and query argument, read when the request began */
+    size_t nfields;
     const unsigned char *body;              /* NUL-terminated; body_len excludes the NUL */
     size_t body_len;
     char request_id[17];
@@ -38,10 +47,10 @@ typedef struct http_response {
     http_header headers[HTTP_MAX_HEADERS];
 } http_response;
 
-/* A request header's value, or NULL. Valid for the request's lifetime. */
+/* A request header's value, or NULL. Valid for the request's lifetime; safe on any thread. */
 const char *http_request_header(const http_request *req, const char *name);
 
-/* A query-string argument's (URL-decoded) value, or NULL. Valid for the request's lifetime. */
+/* A query-string argument's (URL-decoded) value, or NULL. Valid for the request's lifetime; safe on any thread. */
 const char *http_request_query(const http_request *req, const char *name);
 
 /* Adds a response header (value truncated to 255 bytes). Silently ignored past HTTP_MAX_HEADERS. */

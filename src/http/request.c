@@ -1,17 +1,24 @@
-/* Accessors for request headers and query arguments, and response headers. */
+/* Accessors for request headers and query arguments (from the request's copy of them), and response headers. */
 #include "http/http.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 const char *http_request_header(const http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    for (size_t i = 0; i < req->nfields; i++)
+        if (!req->fields[i].query && strcasecmp(req->fields[i].name, name) == 0)
+            return req->fields[i].value;
+    return NULL;
 }
 
 const char *http_request_query(const http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    for (size_t i = 0; i < req->nfields; i++)
+        if (req->fields[i].query && strcmp(req->fields[i].name, name) == 0)
+            return req->fields[i].value;
+    return NULL;
 }
 
 void http_response_header(http_response *res, const char *name, const char *value)

@@ -12,6 +12,8 @@ typedef struct http_route {
     http_handler handler;
     int large_body;        /* 1: the upload limit (PDF files) instead of the JSON body limit */
     int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address), _API (per key) */
+    int blocking;          /* 1: the handler waits on durable writes, so it runs on the worker pool, in arrival
+                              order, while the event loop goes on; it must not use req->conn */
 } http_route;
 
 enum { HTTP_LIMIT_NONE, HTTP_LIMIT_PUBLIC, HTTP_LIMIT_API };

@@ -14,8 +14,11 @@
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "http/workers.h"
 
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
+/* Blocking handlers are mostly waiting for a group commit, so a few per core keep the cores busy. */
+#define HTTP_WORKERS_PER_CORE 4
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -24,6 +27,7 @@ struct http_server {
     char trusted_proxy[48];
     atomic_int in_flight;
     unsigned short port;
+    work_pool *workers;               /* runs the handlers of blocking routes */
 };
 
 /* Per-request state from the first callback to the completion notice. */
@@ -37,6 +41,11 @@ typedef struct request_state {
     int retry_after;                  /* > 0: refused by the rate limit */
     int status;                       /* 0 until a response is queued */
     struct timespec started;
+    http_field *fields;               /* owned; the strings are the connection's */
+    http_server *srv;
+    int deferred;                     /* 1: the handler runs (or ran) on the worker pool */
+    http_response deferred_answer;    /* its answer, queued when the connection resumes */
+    work_item work;
 } request_state;
 
 static http_method method_from_string(const char *m)
@@ -107,13 +116,39 @@ static int rate_limited(http_server *srv, request_state *rs)
     return srv->spec.api_limit ? ratelimit_take(srv->spec.api_limit, auth ? auth : rs->req.client_ip, wall_ms()) : 0;
 }
 
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
+{
+    http_request *req = cls;
+    ((http_field *)req->fields)[req->nfields++] = (http_field){kind == MHD_GET_ARGUMENT_KIND, name, value};
+    return MHD_YES;
+}
+
+/* Copies the pointers to every header and query argument, so handlers on any thread can read them. */
+static int collect_fields(request_state *rs)
+{
+    const enum MHD_ValueKind kinds = MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND;
+    int n = MHD_get_connection_values(rs->req.conn, kinds, NULL, NULL);
+    if (n <= 0)
+        return 0;
+    if ((rs->fields = calloc((size_t)n, sizeof *rs->fields)) == NULL)
+        return -1;
+    rs->req.fields = rs->fields;
+    MHD_get_connection_values(rs->req.conn, kinds, collect_field, &rs->req);
+    return 0;
+}
+
 static request_state *request_begin(http_server *srv, struct MHD_Connection *conn, const char *url, const char *method)
 {
     request_state *rs = calloc(1, sizeof *rs);
     if (rs == NULL)
         return NULL;
     clock_gettime(CLOCK_MONOTONIC, &rs->started);
+    rs->srv = srv;
     rs->req.conn = conn;
+    if (collect_fields(rs) != 0) {
+        free(rs);
+        return NULL;
+    }
     rs->req.method = method_from_string(method);
     rs->req.path = url;
     unsigned char id[8];
@@ -160,27 +195,52 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rs, htt
     return ok;
 }
 
-static enum MHD_Result respond(http_server *srv, struct MHD_Connection *conn, request_state *rs)
+/* Fills res: an answer the server gives itself (429, 413, 404, 405), or the route handler's. */
+static void answer(http_server *srv, request_state *rs, http_response *res)
 {
-    http_response res = {.status = 500};
     rs->req.body = rs->body.data ? rs->body.data : (const unsigned char *)"";
     rs->req.body_len = rs->body.len;
     if (rs->retry_after > 0) {
         char seconds[16];
         snprintf(seconds, sizeof seconds, "%d", rs->retry_after);
-        srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 429);
-        http_response_header(&res, "Retry-After", seconds);
+        srv->spec.on_error(srv->spec.ctx, &rs->req, res, 429);
+        http_response_header(res, "Retry-After", seconds);
     } else if (rs->too_large)
-        srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 413);
+        srv->spec.on_error(srv->spec.ctx, &rs->req, res, 413);
     else if (rs->routing == ROUTER_NO_PATH)
-        srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 404);
+        srv->spec.on_error(srv->spec.ctx, &rs->req, res, 404);
     else if (rs->routing == ROUTER_WRONG_METHOD)
-        srv->spec.on_error(srv->spec.ctx, &rs->req, &res, 405);
+        srv->spec.on_error(srv->spec.ctx, &rs->req, res, 405);
     else
-        rs->route->handler(srv->spec.ctx, &rs->req, &res);
+        rs->route->handler(srv->spec.ctx, &rs->req, res);
+}
+
+static enum MHD_Result respond(http_server *srv, struct MHD_Connection *conn, request_state *rs)
+{
+    http_response res = {.status = 500};
+    answer(srv, rs, &res);
     enum MHD_Result ok = queue(conn, rs, &res);
     buf_free(&res.body);
     return ok;
+}
+
+/* On a pool thread: runs the handler, then hands the connection back to its event loop. */
+static void answer_deferred(void *job)
+{
+    request_state *rs = job;
+    answer(rs->srv, rs, &rs->deferred_answer);
+    MHD_resume_connection(rs->req.conn);
+}
+
+/* Parks the connection and queues its handler on the worker pool; the answer is sent when it resumes. */
+static enum MHD_Result defer(http_server *srv, struct MHD_Connection *conn, request_state *rs)
+{
+    rs->deferred = 1;
+    rs->deferred_answer.status = 500;
+    rs->work = (work_item){answer_deferred, rs, NULL};
+    MHD_suspend_connection(conn);
+    work_pool_submit(srv->workers, &rs->work);
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -215,6 +275,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (rs->status != 0)
         return MHD_YES;
+    if (rs->deferred) {
+        enum MHD_Result ok = queue(conn, rs, &rs->deferred_answer);
+        buf_free(&rs->deferred_answer.body);
+        return ok;
+    }
+    if (rs->routing == ROUTER_FOUND && rs->route->blocking && !rs->too_large)
+        return defer(srv, conn, rs);
     return respond(srv, conn, rs);
 }
 
@@ -239,6 +306,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         methods[rs->req.method], "route", rs->req.route, "status", rs->status, "duration_ms",
                         elapsed * 1000.0, "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
     buf_free(&rs->body);
+    buf_free(&rs->deferred_answer.body);
+    free(rs->fields);
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -281,9 +350,16 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     srv->body_limit = cfg->body_limit;
     srv->upload_limit = cfg->pdf_body_limit;
     snprintf(srv->trusted_proxy, sizeof srv->trusted_proxy, "%s", cfg->trusted_proxy);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : (unsigned int)(cores > 0 ? cores : 1);
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned int cores = online > 0 ? (unsigned int)online : 1;
+    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
+    unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
+    if ((srv->workers = work_pool_start(workers, e)) == NULL) {
+        free(srv);
+        return NULL;
+    }
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                         (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
@@ -292,6 +368,7 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
+        work_pool_stop(srv->workers);
         free(srv);
         return NULL;
     }
@@ -312,6 +389,7 @@ void http_server_stop(http_server *srv, int grace_s)
     MHD_quiesce_daemon(srv->daemon);
     for (int waited_ms = 0; atomic_load(&srv->in_flight) > 0 && waited_ms < grace_s * 1000; waited_ms += 10)
         usleep(10 * 1000);
+    work_pool_stop(srv->workers); /* finishes parked requests, which resume their connections */
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

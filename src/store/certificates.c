@@ -1,4 +1,4 @@
-/* Statements on the certificates and certificate_counters tables. */
+/* Statements on the certificates, certificate_documents and certificate_counters tables. */
 #include "store/certificates.h"
 
 #include <stdio.h>
@@ -12,12 +12,14 @@ static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
                                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL)";
-static const char SQL_STORE_PDF[] = "UPDATE certificates SET pdf = ?2, sha256 = ?3 WHERE number = ?1 AND sha256 = ''";
+static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = ''";
+static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
-static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND pdf IS NOT NULL";
+static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
+                                    " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
 static const char SQL_PENDING[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ''";
-static const char SQL_PDF[] = "SELECT pdf FROM certificates WHERE number = ?1 AND pdf IS NOT NULL";
+static const char SQL_PDF[] = "SELECT pdf FROM certificate_documents WHERE number = ?1";
 static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4"
                                  " WHERE number = ?1 AND revoked_at IS NULL";
 
@@ -67,15 +69,18 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
 
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_STORE_PDF, e);
-    if (st == NULL)
+    sqlite3_stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
+    if (store == NULL)
         return -1;
-    db_bind_text(st, 1, number);
-    sqlite3_bind_blob64(st, 2, pdf, len, SQLITE_STATIC);
-    db_bind_text(st, 3, sha256);
-    if (db_exec_stmt(d, st, e) != 0)
+    db_bind_text(mark, 1, number);
+    db_bind_text(mark, 2, sha256);
+    if (db_exec_stmt(d, mark, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, STORE_ERR_CONSTRAINT, "certificate %s is not pending", number);
+    if (sqlite3_changes(db_handle(d)) != 1)
+        return err_set(e, STORE_ERR_CONSTRAINT, "certificate %s is not pending", number);
+    db_bind_text(store, 1, number);
+    sqlite3_bind_blob64(store, 2, pdf, len, SQLITE_STATIC);
+    return db_exec_stmt(d, store, e);
 }
 
 static void read_row(sqlite3_stmt *st, certificate_row *c)

@@ -1,4 +1,4 @@
-/* The certificates table: numbering, the issued PDF bytes, lookups by number, application and SHA-256, revocation. */
+/* The certificates and certificate_documents tables: numbering, the issued PDF bytes, lookups by number, application and SHA-256, revocation. */
 #ifndef ARAYIS_STORE_CERTIFICATES_H
 #define ARAYIS_STORE_CERTIFICATES_H
 

@@ -91,6 +91,13 @@ static const char *const migrations[] = {
     "  action TEXT NOT NULL,"
     "  target TEXT,"
     "  detail TEXT);",
+    /* 2: signed PDFs move to a table of their own, so that reading or updating a certificate's details no longer
+       walks the overflow pages of its document. */
+    "CREATE TABLE certificate_documents ("
+    "  number TEXT PRIMARY KEY REFERENCES certificates(number),"
+    "  pdf BLOB NOT NULL);"
+    "INSERT INTO certificate_documents(number, pdf) SELECT number, pdf FROM certificates WHERE pdf IS NOT NULL;"
+    "ALTER TABLE certificates DROP COLUMN pdf;",
 };
 
 const char *const *schema_migrations(size_t *count)

@@ -12,10 +12,10 @@ static const char SQL_APPLICATIONS[] =
 static const char SQL_CERTIFICATES[] =
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)"
     " INSERT INTO certificates(number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code,"
-    " holder, address, voen, debt_qepik, debt_as_of, sha256, pdf)"
+    " holder, address, voen, debt_qepik, debt_as_of, sha256)"
     " SELECT printf('AZI-%04d-%06d', 2020 + (i - 1) / 900000, (i - 1) % 900000 + 1), printf('SEED%022d', i),"
     " printf('B%015d', i), ?2, ?2 + 365 * 86400, 'residential', '1234567890', 'Məmmədov Əli Şükür oğlu',"
-    " 'Bakı şəhəri', NULL, 0, ?2, printf('%064d', i), NULL FROM n";
+    " 'Bakı şəhəri', NULL, 0, ?2, printf('%064d', i) FROM n";
 static const char SQL_COUNTERS[] =
     "INSERT OR REPLACE INTO certificate_counters(year, last_seq)"
     " SELECT CAST(substr(number, 5, 4) AS INTEGER), max(CAST(substr(number, 10) AS INTEGER)) FROM certificates"

@@ -13,12 +13,12 @@ static void handler(void *ctx, http_request *req, http_response *res)
 }
 
 static const http_route routes[] = {
-    {HTTP_GET, "/healthz", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_POST, "/api/v1/applications", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_GET, "/api/v1/applications/{id}", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_GET, "/c/{number}.pdf", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_POST, "/api/v1/certificates/{number}/revoke", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_GET, "/v/{number}", handler, 0, HTTP_LIMIT_NONE},
+    {HTTP_GET, "/healthz", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_POST, "/api/v1/applications", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_GET, "/api/v1/applications/{id}", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_GET, "/c/{number}.pdf", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_POST, "/api/v1/certificates/{number}/revoke", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_GET, "/v/{number}", handler, 0, HTTP_LIMIT_NONE, 0},
 };
 #define N (sizeof routes / sizeof routes[0])
 

@@ -1,0 +1,142 @@
+/* Unit tests of schema migrations on real SQLite files: a database of every earlier version opens at the current
+   one with its data intact, and a database newer than the build is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/certificates.h"
+#include "store/db.h"
+#include "store/schema.h"
+
+typedef struct fixture {
+    char dir[64];
+    char path[96];
+} fixture;
+
+/* One issued and one pending certificate, written with the statements of schema version 1. */
+static const char V1_DATA[] =
+    "INSERT INTO api_keys(id, name, role, key_hash, created_at) VALUES (1, 'portal', 'portal', 'h', 0);"
+    "INSERT INTO applications(id, api_key_id, request_sha256, subscriber_type, subscriber_code, applicant_fin,"
+    " applicant_name, birth_date, mobile, status, submitted_at) VALUES"
+    " ('A1', 1, 'r1', 'residential', '1234567890', '5ABC7D9', 'Ad Soyad', '1985-04-12', '+994501234567', 'issued', 0),"
+    " ('A2', 1, 'r2', 'residential', '1234567890', '5ABC7D9', 'Ad Soyad', '1985-04-12', '+994501234567', 'debt_checked', 0);"
+    "INSERT INTO certificates(number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code,"
+    " holder, debt_qepik, debt_as_of, sha256, pdf) VALUES"
+    " ('AZI-2026-000001', 'A1', 'C1', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, 'sha-1', X'255044462D312E37'),"
+    " ('AZI-2026-000002', 'A2', 'C2', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, '', NULL);";
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/arayis-mig-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/arayis.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Writes a database at schema version `version` (the first `version` migrations), then runs extra_sql. */
+static void write_database(const fixture *f, size_t version, const char *extra_sql)
+{
+    size_t count;
+    const char *const *scripts = schema_migrations(&count);
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    for (size_t v = 0; v < version && v < count; v++)
+        assert_int_equal(sqlite3_exec(h, scripts[v], NULL, NULL, NULL), SQLITE_OK);
+    char bump[48];
+    snprintf(bump, sizeof bump, "PRAGMA user_version=%zu;", version);
+    assert_int_equal(sqlite3_exec(h, bump, NULL, NULL, NULL), SQLITE_OK);
+    if (extra_sql)
+        assert_int_equal(sqlite3_exec(h, extra_sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+static int user_version(store *s)
+{
+    err e = {0};
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_handle(store_db(s, &e)), "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_version_1_keeps_its_certificates(void **state)
+{
+    fixture *f = *state;
+    write_database(f, 1, V1_DATA);
+    err e = {0};
+    store *s = store_open(f->dir, &e);
+    assert_non_null(s);
+    assert_int_equal(user_version(s), store_schema_version());
+    db *d = store_db(s, &e);
+    buf pdf = BUF_INIT;
+    assert_int_equal(certificates_read_pdf(d, "AZI-2026-000001", &pdf, &e), 1);
+    assert_int_equal(pdf.len, 8);
+    assert_memory_equal(pdf.data, "%PDF-1.7", 8);
+    buf_free(&pdf);
+    assert_int_equal(certificates_read_pdf(d, "AZI-2026-000002", &pdf, &e), 0);
+    certificate_row c;
+    assert_int_equal(certificates_find(d, "AZI-2026-000001", &c, &e), 1);
+    assert_string_equal(c.sha256, "sha-1");
+    certificate_row by_hash;
+    assert_int_equal(certificates_find_by_sha256(d, "sha-1", &by_hash, &e), 1);
+    assert_string_equal(by_hash.number, "AZI-2026-000001");
+    assert_int_equal(certificates_store_pdf(d, "AZI-2026-000002", (const unsigned char *)"%PDF-2", 6, "sha-2", &e), 0);
+    assert_int_equal(certificates_read_pdf(d, "AZI-2026-000002", &pdf, &e), 1);
+    assert_int_equal(pdf.len, 6);
+    buf_free(&pdf);
+    store_close(s);
+}
+
+static void test_every_version_opens_at_the_current_one(void **state)
+{
+    fixture *f = *state;
+    for (int version = 0; version <= store_schema_version(); version++) {
+        remove(f->path);
+        write_database(f, (size_t)version, NULL);
+        err e = {0};
+        store *s = store_open(f->dir, &e);
+        assert_non_null(s);
+        assert_int_equal(user_version(s), store_schema_version());
+        store_close(s);
+    }
+}
+
+static void test_newer_database_is_refused(void **state)
+{
+    fixture *f = *state;
+    write_database(f, 0, "PRAGMA user_version=999;");
+    err e = {0};
+    assert_null(store_open(f->dir, &e));
+    assert_int_equal(e.code, STORE_ERR_VERSION);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_version_1_keeps_its_certificates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_version_opens_at_the_current_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_database_is_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
