@@ -32,25 +32,26 @@ static void record(void *arg)
     pthread_mutex_unlock(&j->l->lock);
 }
 
-static void submit_all(work_pool *p, ledger *l, job *jobs)
+/* Runs JOBS jobs on a pool of `threads` and stops it; l records the order they ran in. */
+static void run_jobs(unsigned threads, ledger *l)
 {
+    err e = {0};
+    work_pool *p = work_pool_start(threads, &e);
+    assert_non_null(p);
+    job jobs[JOBS];
     for (int i = 0; i < JOBS; i++) {
         jobs[i] = (job){l, i, {record, &jobs[i], NULL}};
         work_pool_submit(p, &jobs[i].item);
     }
+    work_pool_stop(p);
+    assert_int_equal(l->count, JOBS);
 }
 
 static void test_one_thread_runs_jobs_in_arrival_order(void **state)
 {
     (void)state;
-    err e = {0};
-    work_pool *p = work_pool_start(1, &e);
-    assert_non_null(p);
     ledger l = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    job jobs[JOBS];
-    submit_all(p, &l, jobs);
-    work_pool_stop(p);
-    assert_int_equal(l.count, JOBS);
+    run_jobs(1, &l);
     for (int i = 0; i < JOBS; i++)
         assert_int_equal(l.order[i], i);
 }
@@ -58,14 +59,8 @@ static void test_one_thread_runs_jobs_in_arrival_order(void **state)
 static void test_stop_runs_every_queued_job(void **state)
 {
     (void)state;
-    err e = {0};
-    work_pool *p = work_pool_start(4, &e);
-    assert_non_null(p);
     ledger l = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    job jobs[JOBS];
-    submit_all(p, &l, jobs);
-    work_pool_stop(p);
-    assert_int_equal(l.count, JOBS);
+    run_jobs(4, &l);
     int seen[JOBS] = {0};
     for (int i = 0; i < JOBS; i++)
         seen[l.order[i]]++;
