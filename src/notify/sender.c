@@ -57,7 +57,6 @@ static double random_unit(void)
     return (double)r / 4294967296.0;
 }
 
-/* Sends one message and records the outcome. */
 /* The outcome of one delivery attempt, to be recorded. */
 typedef struct attempt {
     const outbox_message *m;
@@ -80,18 +79,30 @@ static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
         a->error[0] = '\0';
 }
 
-/* Records n attempts in one transaction (one durable commit), then counts and logs them. */
-static void record(sms_sender *snd, db *d, const attempt *a, int n)
+typedef struct attempt_batch {
+    const attempt *a;
+    int n;
+} attempt_batch;
+
+static int write_attempts(db *d, void *ctx, err *e)
+{
+    const attempt_batch *b = ctx;
+    time_t now = time(NULL);
+    for (int i = 0; i < b->n; i++) {
+        const attempt *a = &b->a[i];
+        if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Records n attempts in one durable write (shared with the issuing path's group commit), then counts and logs them. */
+static void record(sms_sender *snd, const attempt *a, int n)
 {
     err e = {0};
-    time_t now = time(NULL);
-    int ok = db_begin(d, &e) == 0;
-    for (int i = 0; ok && i < n; i++)
-        ok = outbox_record_attempt(d, a[i].m, a[i].status, a[i].next_ms, a[i].error[0] ? a[i].error : NULL, now, &e) == 0;
-    if (!ok || db_commit(d, &e) != 0) {
-        db_rollback(d);
+    attempt_batch batch = {a, n};
+    if (store_write(snd->store, write_attempts, &batch, &e) != 0)
         log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
-    }
     for (int i = 0; i < n; i++) {
         int sent = strcmp(a[i].status, "sent") == 0, failed = strcmp(a[i].status, "failed") == 0;
         metrics_add(snd->metrics, sent ? snd->sent_id : failed ? snd->failed_id : snd->retry_id, 1);
@@ -116,12 +127,12 @@ static int drain(sms_sender *snd)
         first = pending == 0 ? now_ms() : first;
         send_one(snd, &batch[i], &done[pending++]);
         if (now_ms() - first >= SENDER_RECORD_MS) {
-            record(snd, d, done, pending);
+            record(snd, done, pending);
             pending = 0;
         }
     }
     if (pending > 0)
-        record(snd, d, done, pending);
+        record(snd, done, pending);
     if (n < 0)
         log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
     free(done);
