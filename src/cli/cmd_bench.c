@@ -49,6 +49,11 @@ static int load(const config *c, const char *key_type, signer **s, pdf_renderer 
         fprintf(stderr, "arayis: %s\n", e.msg);
         return -1;
     }
+    if (strcmp(signer_key_type(*s), key_type) != 0) {
+        fprintf(stderr, "arayis: the signing key in %s is %s; give an empty ARAYIS_KEYS_DIR to measure %s\n",
+                c->keys_dir, signer_key_type(*s), key_type);
+        return -1;
+    }
     return 0;
 }
 

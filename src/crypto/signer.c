@@ -152,6 +152,11 @@ fail:
     return NULL;
 }
 
+const char *signer_key_type(const signer *s)
+{
+    return EVP_PKEY_is_a(s->key, "RSA") ? "rsa" : "ec";
+}
+
 const char *signer_subject(const signer *s)
 {
     return s->subject;

@@ -28,6 +28,9 @@ int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *crea
 /* The signing certificate's subject, "CN=…, O=…" (owned by the signer). */
 const char *signer_subject(const signer *s);
 
+/* The signing key's kind: "ec" or "rsa". */
+const char *signer_key_type(const signer *s);
+
 /* Appends a DER CMS SignedData (detached, SHA-256, CAdES signing-certificate-v2, chain included) over
    the n parts of data to out. Thread-safe. Returns 0 or -1 with e set. */
 int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
