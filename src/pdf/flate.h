@@ -1,5 +1,5 @@
-/* Flate-compressed PDF streams, compressed by zlib with one reusable deflate state per thread (libharu would set
-   up a fresh 256 KB state for every stream of every document). */
+/* Flate-compressed PDF streams, compressed by libdeflate with one reusable compressor per thread (libharu would set
+   up a fresh zlib state for every stream of every document). */
 #ifndef ARAYIS_PDF_FLATE_H
 #define ARAYIS_PDF_FLATE_H
 
