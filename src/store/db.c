@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/checkpointer.h"
 #include "store/groupcommit.h"
 #include "store/schema.h"
 
@@ -33,6 +34,7 @@ struct store {
     /* Writers of this process queue here instead of in SQLite's busy handler, which sleeps in steps of
        milliseconds; the busy time-out still covers other processes (the CLI). */
     pthread_mutex_t writer;
+    checkpointer *checkpointer;
     group_commit *committer;
 };
 
@@ -161,7 +163,8 @@ store *store_open(const char *data_dir, err *e)
         return NULL;
     }
     db *d = store_db(s, e);
-    if (d == NULL || migrate(d, e) != 0 || (s->committer = group_commit_start(s, e)) == NULL) {
+    if (d == NULL || migrate(d, e) != 0 || (s->checkpointer = checkpointer_start(s, &s->writer, e)) == NULL ||
+        (s->committer = group_commit_start(s, s->checkpointer, e)) == NULL) {
         store_close(s);
         return NULL;
     }
@@ -173,6 +176,7 @@ void store_close(store *s)
     if (s == NULL)
         return;
     group_commit_stop(s->committer);
+    checkpointer_stop(s->checkpointer);
     db_free(pthread_getspecific(s->key));
     pthread_setspecific(s->key, NULL);
     pthread_key_delete(s->key);

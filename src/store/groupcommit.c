@@ -15,6 +15,7 @@ typedef struct write_item {
 
 struct group_commit {
     store *store;
+    checkpointer *checkpointer;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t queued;      /* the committer waits here for work */
@@ -77,6 +78,10 @@ static void run_group(group_commit *g, write_item *items)
 static void *committer_main(void *arg)
 {
     group_commit *g = arg;
+    err e = {0};
+    db *d = store_db(g->store, &e);
+    if (d != NULL)
+        checkpointer_watch(g->checkpointer, db_handle(d));
     pthread_mutex_lock(&g->lock);
     for (;;) {
         while (g->head == NULL && !g->stopping)
@@ -104,7 +109,7 @@ static void group_free(group_commit *g)
     free(g);
 }
 
-group_commit *group_commit_start(store *s, err *e)
+group_commit *group_commit_start(store *s, checkpointer *cp, err *e)
 {
     group_commit *g = calloc(1, sizeof *g);
     if (g == NULL) {
@@ -112,6 +117,7 @@ group_commit *group_commit_start(store *s, err *e)
         return NULL;
     }
     g->store = s;
+    g->checkpointer = cp;
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->queued, NULL);
     pthread_cond_init(&g->finished, NULL);

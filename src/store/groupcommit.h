@@ -3,12 +3,14 @@
 #ifndef ARAYIS_STORE_GROUPCOMMIT_H
 #define ARAYIS_STORE_GROUPCOMMIT_H
 
+#include "store/checkpointer.h"
 #include "store/db.h"
 
 typedef struct group_commit group_commit;
 
-/* Starts the committer thread of store s, which writes through its own connection. Returns NULL with e set. */
-group_commit *group_commit_start(store *s, err *e);
+/* Starts the committer thread of store s, which writes through its own connection and leaves its checkpoints to
+   cp. Returns NULL with e set. */
+group_commit *group_commit_start(store *s, checkpointer *cp, err *e);
 
 /* Finishes the queued work, stops the thread and frees g. g may be NULL. */
 void group_commit_stop(group_commit *g);

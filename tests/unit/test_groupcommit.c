@@ -1,5 +1,5 @@
 /* Unit tests of group commit on a real SQLite file: concurrent writes share one commit, a failed write leaves
-   nothing behind and does not harm the rest of its group. */
+   nothing behind and does not harm the rest of its group, and the WAL is checkpointed beside the commits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/db.h"
 
 #define FOLLOWERS 5
+#define BLOBS 4000
+#define BLOB_BYTES (16 * 1024)
 
 typedef struct fixture {
     char dir[64];
@@ -97,18 +100,28 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static int count_rows(store *s, const char *where)
+static int count_of(store *s, const char *sql)
 {
     err e = {0};
     db *d = store_db(s, &e);
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM t WHERE %s", where);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db_handle(d), sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int n = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+static int count_rows(store *s, const char *where)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM t WHERE %s", where);
+    return count_of(s, sql);
+}
+
+static int count_blobs(store *s)
+{
+    return count_of(s, "SELECT count(*) FROM blobs");
 }
 
 /* Starts a leader write that holds its group open, waits until it runs, then submits the followers: they queue
@@ -167,11 +180,41 @@ static void test_failed_write_leaves_nothing_and_spares_its_group(void **state)
     assert_int_equal(count_rows(f->s, "k = 'taken'"), 1);
 }
 
+static int insert_blob(db *d, void *ctx, err *e)
+{
+    static const unsigned char zeros[BLOB_BYTES];
+    int *i = ctx;
+    sqlite3_stmt *st = db_stmt(d, "INSERT INTO blobs(id, data) VALUES (?1, ?2)", e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int(st, 1, *i);
+    sqlite3_bind_blob(st, 2, zeros, sizeof zeros, SQLITE_STATIC);
+    return db_exec_stmt(d, st, e);
+}
+
+static void test_wal_is_checkpointed_in_the_background(void **state)
+{
+    fixture *f = *state;
+    err e = {0};
+    assert_int_equal(sqlite3_exec(db_handle(store_db(f->s, &e)), "CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < BLOBS; i++)
+        assert_int_equal(store_write(f->s, insert_blob, &i, &e), 0);
+    char wal[96];
+    snprintf(wal, sizeof wal, "%s/arayis.db-wal", f->dir);
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    /* Without checkpoints the WAL would hold every blob; it is started over instead. */
+    assert_true(st.st_size < (off_t)BLOBS * BLOB_BYTES / 2);
+    assert_int_equal(count_blobs(f->s), BLOBS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_queued_writes_share_one_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing_and_spares_its_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_is_checkpointed_in_the_background, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,23 @@
+/* Background WAL checkpoints: the committer's COMMITs no longer wait while the WAL is copied into a large database
+   file and that file is fsync'ed; a thread of its own does it once the WAL has grown. */
+#ifndef ARAYIS_STORE_CHECKPOINTER_H
+#define ARAYIS_STORE_CHECKPOINTER_H
+
+#include <pthread.h>
+
+#include "store/db.h"
+
+typedef struct checkpointer checkpointer;
+
+/* Starts the thread, which checkpoints through its own connection of s. writer is the store's writer lock, held
+   only for the short catch-up that lets the next commit start the WAL over. Returns NULL with e set. */
+checkpointer *checkpointer_start(store *s, pthread_mutex_t *writer, err *e);
+
+/* Stops the thread and frees c (closing the last connection checkpoints what is left). c may be NULL. */
+void checkpointer_stop(checkpointer *c);
+
+/* Takes over checkpointing for the connection writer: turns off its own automatic checkpoints and wakes c after
+   each commit that leaves CHECKPOINT_PAGES or more pages in the WAL. Call on the connection's thread. */
+void checkpointer_watch(checkpointer *c, sqlite3 *writer);
+
+#endif
