@@ -14,9 +14,9 @@ static void handler(void *ctx, http_request *req, http_response *res)
 }
 
 static const http_route routes[] = {
-    {HTTP_GET, "/v/{number}", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_GET, "/c/{number}.pdf", handler, 0, HTTP_LIMIT_NONE},
-    {HTTP_POST, "/api/v1/certificates/{number}/revoke", handler, 0, HTTP_LIMIT_NONE},
+    {HTTP_GET, "/v/{number}", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_GET, "/c/{number}.pdf", handler, 0, HTTP_LIMIT_NONE, 0},
+    {HTTP_POST, "/api/v1/certificates/{number}/revoke", handler, 0, HTTP_LIMIT_NONE, 0},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
