@@ -118,8 +118,8 @@ static int rate_limited(http_server *srv, request_state *rs)
 
 static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
 {
-    http_request *req = cls;
-    ((http_field *)req->fields)[req->nfields++] = (http_field){kind == MHD_GET_ARGUMENT_KIND, name, value};
+    request_state *rs = cls;
+    rs->fields[rs->req.nfields++] = (http_field){kind == MHD_GET_ARGUMENT_KIND, name, value};
     return MHD_YES;
 }
 
@@ -133,7 +133,7 @@ static int collect_fields(request_state *rs)
     if ((rs->fields = calloc((size_t)n, sizeof *rs->fields)) == NULL)
         return -1;
     rs->req.fields = rs->fields;
-    MHD_get_connection_values(rs->req.conn, kinds, collect_field, &rs->req);
+    MHD_get_connection_values(rs->req.conn, kinds, collect_field, rs);
     return 0;
 }
 
@@ -196,8 +196,9 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rs, htt
 }
 
 /* Fills res: an answer the server gives itself (429, 413, 404, 405), or the route handler's. */
-static void answer(http_server *srv, request_state *rs, http_response *res)
+static void answer(request_state *rs, http_response *res)
 {
+    const http_server *srv = rs->srv;
     rs->req.body = rs->body.data ? rs->body.data : (const unsigned char *)"";
     rs->req.body_len = rs->body.len;
     if (rs->retry_after > 0) {
@@ -215,10 +216,10 @@ static void answer(http_server *srv, request_state *rs, http_response *res)
         rs->route->handler(srv->spec.ctx, &rs->req, res);
 }
 
-static enum MHD_Result respond(http_server *srv, struct MHD_Connection *conn, request_state *rs)
+static enum MHD_Result respond(struct MHD_Connection *conn, request_state *rs)
 {
     http_response res = {.status = 500};
-    answer(srv, rs, &res);
+    answer(rs, &res);
     enum MHD_Result ok = queue(conn, rs, &res);
     buf_free(&res.body);
     return ok;
@@ -228,7 +229,7 @@ static enum MHD_Result respond(http_server *srv, struct MHD_Connection *conn, re
 static void answer_deferred(void *job)
 {
     request_state *rs = job;
-    answer(rs->srv, rs, &rs->deferred_answer);
+    answer(rs, &rs->deferred_answer);
     MHD_resume_connection(rs->req.conn);
 }
 
@@ -256,10 +257,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = rs;
         if ((rs->retry_after = rate_limited(srv, rs)) > 0)
-            return respond(srv, conn, rs);
+            return respond(conn, rs);
         if (declared_too_large(conn, rs->body_limit)) {
             rs->too_large = 1;
-            return respond(srv, conn, rs);
+            return respond(conn, rs);
         }
         return MHD_YES;
     }
@@ -282,7 +283,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (rs->routing == ROUTER_FOUND && rs->route->blocking && !rs->too_large)
         return defer(srv, conn, rs);
-    return respond(srv, conn, rs);
+    return respond(conn, rs);
 }
 
 static size_t route_index(const http_server *srv, const request_state *rs)
