@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -65,6 +66,7 @@ class ApplicationsTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.svc.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def submit(self, body, key=None):
         return self.svc.json("POST", "/api/v1/applications", body, key=key or self.portal)

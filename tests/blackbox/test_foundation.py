@@ -1,5 +1,6 @@
 """Black-box tests of the service foundation: health, metrics, error bodies, key roles, billing API and CSV import, shutdown."""
 import os
+import shutil
 import signal
 import sqlite3
 import tempfile
@@ -151,6 +152,7 @@ class ImportTest(unittest.TestCase):
 
     def tearDown(self):
         self.svc.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def write_csv(self, rows):
         path = os.path.join(self.tmp, "billing.csv")

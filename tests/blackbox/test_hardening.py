@@ -163,6 +163,7 @@ def mount_small_tmpfs(path, size="3m"):
 class DiskFullTest(unittest.TestCase):
     def test_full_disk_refuses_writes_keeps_reads_and_recovers(self):
         mount = tempfile.mkdtemp(prefix="arayis-full-")
+        self.addCleanup(os.rmdir, mount)  # runs last, after the unmount below
         if not mount_small_tmpfs(mount):
             self.skipTest("cannot mount a tmpfs here")
         self.addCleanup(lambda: subprocess.run(["umount", "-l", mount]))

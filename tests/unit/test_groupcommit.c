@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
 #include "store/db.h"
 
 #define FOLLOWERS 5
@@ -18,7 +19,7 @@
 #define BLOB_BYTES (16 * 1024)
 
 typedef struct fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_LEN];
     store *s;
 } fixture;
 
@@ -75,8 +76,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/arayis-gc-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (scratch_dir_make(f->dir, "gc") != 0)
         return -1;
     err e = {0};
     f->s = store_open(f->dir, &e);
@@ -93,11 +93,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     store_close(f->s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
+    int rc = scratch_dir_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static int count_of(store *s, const char *sql)

@@ -9,11 +9,12 @@
 #include <string.h>
 
 #include "store/certificates.h"
+#include "scratch_dir.h"
 #include "store/db.h"
 #include "store/schema.h"
 
 typedef struct fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_LEN];
     char path[96];
 } fixture;
 
@@ -34,8 +35,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/arayis-mig-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (scratch_dir_make(f->dir, "mig") != 0)
         return -1;
     snprintf(f->path, sizeof f->path, "%s/arayis.db", f->dir);
     *state = f;
@@ -45,11 +45,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
+    int rc = scratch_dir_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* Writes a database at schema version `version` (the first `version` migrations), then runs extra_sql. */
