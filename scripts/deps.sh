@@ -9,19 +9,34 @@ packages=(
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools) ;;
+  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema)
+          command -v npm >/dev/null || packages+=(nodejs npm) ;;
   --bench) packages+=(wrk time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Installs the Debian packages of the list that are not installed yet.
+install_missing_packages() {
+  local missing=() p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
 
-echo "installing: ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The contract test's OpenAPI validator comes from the npm registry, pinned by tests/contract/package-lock.json.
+install_contract_validator() {
+  local dir
+  dir="$(dirname "$0")/../tests/contract"
+  [ -d "$dir/node_modules/@apidevtools/swagger-parser" ] && return 0
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+install_missing_packages
+[ "${1:-}" = "--test" ] && install_contract_validator
+exit 0

@@ -9,6 +9,8 @@ import tempfile
 import threading
 import time
 
+import contract
+
 ARAYIS_BIN = os.environ.get("ARAYIS_BIN", "arayis")
 
 
@@ -124,7 +126,9 @@ class Service:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
             data = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+            answer_headers = {k.lower(): v for k, v in resp.getheaders()}
+            contract.check_answer(method, path, resp.status, answer_headers, data)
+            return resp.status, answer_headers, data
         finally:
             conn.close()
 
