@@ -16,6 +16,7 @@ static const command commands[] = {
     {"backup", cmd_backup, "copy the live database to a file"},
     {"bench", cmd_bench, "measure rendering and issuing; seed data for HTTP benchmarks"},
     {"billing", cmd_billing, "import subscriber balances from CSV"},
+    {"certificates", cmd_certificates, "list void certificate numbers (failed)"},
     {"keygen", cmd_keygen, "make development signing keys"},
     {"render", cmd_render, "render and sign a sample certificate"},
     {"restore", cmd_backup, "install a backup as the database (service stopped)"},
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: arayis <command> [options]   (arayis <command> --help for details)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,7 @@ typedef struct app {
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;
+    int counter_void;
 } app;
 
 #endif

@@ -61,7 +61,19 @@ static int read_application(const http_request *req, http_response *res, applica
     return valid ? 0 : -1;
 }
 
-static void answer_with_application(app *a, db *d, const char *app_id, int status, http_response *res)
+/* 500 internal for an application whose certificate could not be made: a retry gets the same answer. */
+static void answer_failed(const http_request *req, const application_row *row, http_response *res)
+{
+    log_printf(LOG_ERROR, "application_failed", "application %s: its certificate could not be made", row->id);
+    buf message = BUF_INIT;
+    buf_printf(&message, "the certificate could not be made; the application %s is recorded as failed (request id %s)",
+               row->id, req->request_id);
+    api_error(res, 500, "internal", buf_cstr(&message));
+    buf_free(&message);
+}
+
+static void answer_with_application(app *a, const http_request *req, db *d, const char *app_id, int status,
+                                    http_response *res)
 {
     err e = {0};
     application_row row;
@@ -70,6 +82,11 @@ static void answer_with_application(app *a, db *d, const char *app_id, int statu
         view = view_application(d, &row, a->cfg.public_base_url, &e);
     if (view == NULL) {
         api_store_failed(res, &e);
+        return;
+    }
+    if (strcmp(row.status, "failed") == 0) {
+        json_decref(view);
+        answer_failed(req, &row, res);
         return;
     }
     if (strcmp(row.status, "rejected") == 0) {
@@ -84,7 +101,8 @@ static void answer_with_application(app *a, db *d, const char *app_id, int statu
     api_json(res, status, view);
 }
 
-static void answer_outcome(app *a, submit_outcome outcome, const char *app_id, http_response *res)
+static void answer_outcome(app *a, const http_request *req, submit_outcome outcome, const char *app_id,
+                           http_response *res)
 {
     err e = {0};
     db *d = store_db(a->store, &e);
@@ -107,10 +125,14 @@ static void answer_outcome(app *a, submit_outcome outcome, const char *app_id, h
         metrics_add(a->metrics, a->counter_sms_queued, 1);
         sms_sender_wake(a->sender);
         break;
+    case SUBMIT_VOIDED:
+        metrics_add(a->metrics, a->counter_void, 1);
+        break;
+    case SUBMIT_FAILED:
     case SUBMIT_REPLAYED:
         break;
     }
-    answer_with_application(a, d, app_id, outcome == SUBMIT_ISSUED ? 201 : 200, res);
+    answer_with_application(a, req, d, app_id, outcome == SUBMIT_ISSUED ? 201 : 200, res);
 }
 
 void applications_post(void *ctx, http_request *req, http_response *res)
@@ -131,7 +153,7 @@ void applications_post(void *ctx, http_request *req, http_response *res)
     if (rc != 0)
         api_store_failed(res, &e);
     else
-        answer_outcome(a, outcome, app_id, res);
+        answer_outcome(a, req, outcome, app_id, res);
 }
 
 void applications_get(void *ctx, http_request *req, http_response *res)

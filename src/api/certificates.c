@@ -87,7 +87,7 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
     api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
 }
 
-/* Reads and validates {"reason": "…"} (1-500 characters). Writes the 4xx answer and returns NULL when bad. */
+/* Reads and validates {"reason": "…"} (1-CERTIFICATE_REASON_MAX characters). Writes the 4xx answer and returns NULL when bad. */
 static char *read_reason(const http_request *req, http_response *res)
 {
     json_t *body = api_read_json(req, res);
@@ -96,7 +96,7 @@ static char *read_reason(const http_request *req, http_response *res)
     field_errors errs = {0};
     char *reason = NULL;
     const char *text = json_field_string(body, "reason", "reason", &errs);
-    const char *problem = errs.count ? NULL : validate_text(text, 1, 500, &reason);
+    const char *problem = errs.count ? NULL : validate_text(text, 1, CERTIFICATE_REASON_MAX, &reason);
     if (problem)
         field_errors_add(&errs, "reason", problem);
     if (errs.count)

@@ -80,11 +80,18 @@ static int load_issuing(app *a)
     a->counter_issued = metrics_counter(a->metrics, "arayis_certificates_issued_total", "Certificates issued.");
     a->counter_rejected = metrics_counter(a->metrics, "arayis_applications_rejected_total", "Applications rejected.");
     a->counter_sms_queued = metrics_counter(a->metrics, "arayis_sms_queued_total", "SMS messages queued.");
-    int resumed = issuing_resume(&a->issuer, &e);
-    if (resumed < 0)
+    a->counter_void = metrics_counter(a->metrics, "arayis_certificates_void_total",
+                                      "Certificate numbers voided because their document could not be made.");
+    issuing_resumed resumed;
+    if (issuing_resume(&a->issuer, &resumed, &e) != 0)
         goto fail;
-    if (resumed > 0)
-        log_printf(LOG_WARN, "issues_resumed", "completed %d interrupted certificate(s)", resumed);
+    metrics_add(a->metrics, a->counter_void, (unsigned long)resumed.voided);
+    if (resumed.issued > 0 || resumed.voided > 0)
+        log_printf(LOG_WARN, "issues_resumed", "completed %d interrupted certificate(s), voided %d (arayis certificates failed)",
+                   resumed.issued, resumed.voided);
+    if (resumed.left > 0)
+        log_printf(LOG_ERROR, "issues_left_pending", "%d interrupted certificate(s) left for the next start: %s",
+                   resumed.left, e.msg);
     log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(a->signer)));
     if ((a->sender = sms_sender_start(&a->cfg, a->store, a->metrics, &e)) == NULL)
         goto fail;

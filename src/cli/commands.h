@@ -6,6 +6,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_certificates(int argc, char **argv);
 int cmd_billing(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_render(int argc, char **argv);

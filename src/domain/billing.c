@@ -8,9 +8,6 @@
 #include "core/timeutil.h"
 #include "domain/validate.h"
 
-#define BILLING_HOLDER_MAX 200
-#define BILLING_ADDRESS_MAX 300
-
 const char *billing_type_name(int non_residential)
 {
     return non_residential ? "non_residential" : "residential";

@@ -7,6 +7,9 @@
 
 #include "domain/field_errors.h"
 
+#define BILLING_HOLDER_MAX 200     /* characters of holder_name */
+#define BILLING_ADDRESS_MAX 300    /* characters of address */
+
 /* The fields as received (JSON strings or CSV cells); NULL means absent (or JSON null). */
 typedef struct billing_input {
     const char *subscriber_code;

@@ -1,7 +1,8 @@
 /* The application workflow. Two short durable writes frame the PDF work: the first records the application
    and takes the certificate number, the second stores the signed PDF, the history and the SMS notice.
    Rendering and signing run between them, outside SQLite's write lock; the writes of concurrent requests
-   share one commit (store_write). */
+   share one commit (store_write). A document that cannot be made voids its number and fails the application,
+   so one bad record never holds up the others or the next start. */
 #include "domain/issuing.h"
 
 #include <stdio.h>
@@ -98,20 +99,36 @@ static int record_rejection(const issuer *is, application_row *row, const applic
     return store_write(is->store, write_rejection, &w, e);
 }
 
-static void certificate_of(const issuer *is, const application_row *row, const billing_record *rec, certificate_row *c)
+/* Copies text into a buffer of size bytes, or fails naming what did not fit (never cuts it). */
+static int copy_checked(char *dst, size_t size, const char *text, const char *what, err *e)
+{
+    size_t n = strlen(text);
+    if (n >= size)
+        return err_set(e, 1, "the billing record's %s (%zu bytes) is longer than a certificate holds (%zu)", what, n,
+                       size - 1);
+    memcpy(dst, text, n + 1);
+    return 0;
+}
+
+/* Fills c from the application and its billing record. Fails (e set) when a text of the record is longer than the
+   validated maximum, which only a record written around the validation can be. */
+static int certificate_of(const issuer *is, const application_row *row, const billing_record *rec, certificate_row *c,
+                          err *e)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->application_id, sizeof c->application_id, "%s", row->id);
+    memcpy(c->application_id, row->id, sizeof c->application_id);
     vcode_generate(c->code);
     c->issued_at = row->submitted_at;
     c->valid_until = row->submitted_at + (time_t)is->cfg->validity_days * DAY_SECONDS;
     c->non_residential = rec->non_residential;
-    snprintf(c->subscriber_code, sizeof c->subscriber_code, "%s", rec->subscriber_code);
-    snprintf(c->holder, sizeof c->holder, "%s", rec->holder_name);
-    snprintf(c->address, sizeof c->address, "%s", rec->address ? rec->address : "");
-    snprintf(c->voen, sizeof c->voen, "%s", rec->non_residential ? rec->owner_voen : "");
     c->debt_qepik = rec->debt_qepik;
     c->debt_as_of = rec->as_of;
+    return copy_checked(c->subscriber_code, sizeof c->subscriber_code, rec->subscriber_code, "subscriber_code", e) != 0 ||
+                   copy_checked(c->holder, sizeof c->holder, rec->holder_name, "holder_name", e) != 0 ||
+                   copy_checked(c->address, sizeof c->address, rec->address ? rec->address : "", "address", e) != 0 ||
+                   copy_checked(c->voen, sizeof c->voen, rec->non_residential ? rec->owner_voen : "", "owner_voen", e) != 0
+               ? -1
+               : 0;
 }
 
 typedef struct numbered_write {
@@ -198,15 +215,66 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
     return rc;
 }
 
+typedef struct failure_write {
+    const application_row *row;      /* a new application to insert (with received and debt_checked), or NULL */
+    const application *a;
+    const char *application_id;
+    const char *number;              /* the certificate to void, or NULL when none was numbered */
+    const char *reason;
+} failure_write;
+
+static int write_failure(db *d, void *ctx, err *e)
+{
+    const failure_write *w = ctx;
+    time_t now = time(NULL);
+    application_row row;
+    if (w->row != NULL) {
+        applicant_data who = applicant_of(w->a);
+        return applications_insert(d, w->row, &who, e) == 0 &&
+                       application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
+                       application_events_append(d, w->row->id, "debt_checked", w->row->submitted_at, NULL, e) == 0 &&
+                       application_events_append(d, w->row->id, "failed", now, NULL, e) == 0
+                   ? 0
+                   : -1;
+    }
+    int found = applications_find(d, w->application_id, &row, e);
+    if (found == 0)
+        return err_set(e, STORE_ERR_CONSTRAINT, "certificate %s has no application", w->number);
+    snprintf(row.status, sizeof row.status, "failed");
+    return found == 1 && certificates_void(d, w->number, now, w->reason, e) >= 0 &&
+                   applications_update(d, &row, e) == 0 &&
+                   application_events_append(d, w->application_id, "failed", now, w->number, e) == 0
+               ? 0
+               : -1;
+}
+
+/* Voids a numbered certificate whose document could not be made (reason: why, no personal data) and marks its
+   application failed, in one durable write. */
+static int record_void(const issuer *is, const char *number, const char *application_id, const char *reason, err *e)
+{
+    failure_write w = {NULL, NULL, application_id, number, reason};
+    return store_write(is->store, write_failure, &w, e);
+}
+
+/* Renders, signs and stores c. Returns 0 issued, 1 when its document could not be made (c is now void and its
+   application failed; e holds the reason), -1 on a storage error (c stays pending for issuing_resume). */
 static int complete(const issuer *is, const certificate_row *c, err *e)
 {
     buf pdf = BUF_INIT;
-    int rc = render(is, c, &pdf, e) == 0 && store_issued(is, c, &pdf, e) == 0 ? 0 : -1;
+    int rc;
+    if (render(is, c, &pdf, e) == 0) {
+        rc = store_issued(is, c, &pdf, e);
+    } else {
+        err why = *e;
+        rc = record_void(is, c->number, c->application_id, why.msg, e) == 0 ? 1 : -1;
+        if (rc == 1)
+            *e = why;
+    }
     buf_free(&pdf);
     return rc;
 }
 
-/* Records a new application against its billing record: rejected, or numbered, rendered and issued. */
+/* Records a new application against its billing record: rejected, failed, or numbered, rendered and issued. */
 static int process_new(const issuer *is, db *d, application_row *row, const application *a, submit_outcome *outcome, err *e)
 {
     billing_record rec;
@@ -224,12 +292,20 @@ static int process_new(const issuer *is, db *d, application_row *row, const appl
     row->debt_qepik = rec.debt_qepik;
     row->debt_as_of = rec.as_of;
     certificate_row c;
-    certificate_of(is, row, &rec, &c);
+    int fits = certificate_of(is, row, &rec, &c, e);
     billing_record_free(&rec);
-    *outcome = SUBMIT_ISSUED;
+    if (fits != 0) {
+        /* nothing numbered yet: the application alone is recorded, failed */
+        snprintf(row->status, sizeof row->status, "failed");
+        failure_write w = {row, a, row->id, NULL, NULL};
+        *outcome = SUBMIT_FAILED;
+        return store_write(is->store, write_failure, &w, e);
+    }
     if (record_and_number(is, row, a, &c, e) != 0)
         return -1;
-    return complete(is, &c, e);
+    int done = complete(is, &c, e);
+    *outcome = done == 1 ? SUBMIT_VOIDED : SUBMIT_ISSUED;
+    return done < 0 ? -1 : 0;
 }
 
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
@@ -251,36 +327,86 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     return -1;
 }
 
+typedef struct pending_certificate {
+    char *number, *application_id;   /* owned */
+} pending_certificate;
+
 typedef struct pending_list {
-    certificate_row *rows;
+    pending_certificate *items;
     size_t count, cap;
+    int out_of_memory;
 } pending_list;
 
-static void collect_pending(const certificate_row *c, void *ctx)
+static void collect_pending(const char *number, const char *application_id, void *ctx)
 {
     pending_list *list = ctx;
     if (list->count == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 8;
-        certificate_row *rows = realloc(list->rows, cap * sizeof *rows);
-        if (rows == NULL)
+        pending_certificate *items = realloc(list->items, cap * sizeof *items);
+        if (items == NULL) {
+            list->out_of_memory = 1;
             return;
-        list->rows = rows;
+        }
+        list->items = items;
         list->cap = cap;
     }
-    list->rows[list->count++] = *c;
+    pending_certificate p = {strdup(number), strdup(application_id)};
+    if (p.number == NULL || p.application_id == NULL) {
+        free(p.number);
+        free(p.application_id);
+        list->out_of_memory = 1;
+        return;
+    }
+    list->items[list->count++] = p;
 }
 
-int issuing_resume(const issuer *is, err *e)
+static void pending_free(pending_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].number);
+        free(list->items[i].application_id);
+    }
+    free(list->items);
+}
+
+/* Issues or voids one pending certificate. Returns 0 issued, 1 void, -1 left pending (storage error, e set). */
+static int resume_one(const issuer *is, db *d, const pending_certificate *p, err *e)
+{
+    certificate_row c;
+    int found = certificates_find(d, p->number, &c, e);
+    if (found == 1)
+        return complete(is, &c, e);
+    if (found == 0)
+        return err_set(e, STORE_ERR_CONSTRAINT, "pending certificate %s vanished", p->number);
+    if (e->code != STORE_ERR_TOO_LONG)
+        return -1;
+    err why = *e;
+    return record_void(is, p->number, p->application_id, why.msg, e) == 0 ? 1 : -1;
+}
+
+int issuing_resume(const issuer *is, issuing_resumed *out, err *e)
 {
     db *d = store_db(is->store, e);
     pending_list list = {0};
-    if (d == NULL || certificates_each_pending(d, collect_pending, &list, e) != 0) {
-        free(list.rows);
-        return -1;
+    int rc = -1;
+    *out = (issuing_resumed){0, 0, 0};
+    if (d == NULL || certificates_each_pending(d, collect_pending, &list, e) != 0)
+        goto out;
+    if (list.out_of_memory) {
+        err_set(e, 1, "out of memory");
+        goto out;
     }
-    int completed = 0;
-    for (size_t i = 0; i < list.count && completed >= 0; i++)
-        completed = complete(is, &list.rows[i], e) == 0 ? completed + 1 : -1;
-    free(list.rows);
-    return completed;
+    for (size_t i = 0; i < list.count; i++) {
+        err one = {0};
+        int done = resume_one(is, d, &list.items[i], &one);
+        if (done < 0)
+            *e = one;
+        out->issued += done == 0;
+        out->voided += done == 1;
+        out->left += done < 0;
+    }
+    rc = 0;
+out:
+    pending_free(&list);
+    return rc;
 }

@@ -24,17 +24,30 @@ typedef enum submit_outcome {
     SUBMIT_CONFLICT,                 /* same key + portal_reference, different body */
     SUBMIT_NOT_FOUND,                /* rejected: no billing record */
     SUBMIT_MISMATCH,                 /* rejected: type, FIN or VÖEN differ from the billing record */
+    SUBMIT_VOIDED,                   /* numbered, but the document could not be rendered or signed: the number is
+                                        void and the application failed */
+    SUBMIT_FAILED,                   /* the billing record cannot go on a certificate (a text over its validated
+                                        maximum): the application failed before numbering */
 } submit_outcome;
 
 /* Runs the whole workflow for a validated application a submitted with key_id. request_sha256 identifies
    the request body for idempotency. On success returns 0 with *outcome and the application id in
-   app_id (the stored application holds every detail). Returns -1 with e set when storage or signing
-   failed; an issue interrupted after numbering is completed later by issuing_resume. */
+   app_id (the stored application holds every detail). A document that cannot be made is an outcome (SUBMIT_VOIDED,
+   SUBMIT_FAILED), not an error. Returns -1 with e set when storage failed; an issue interrupted after numbering
+   is completed later by issuing_resume. */
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
                    submit_outcome *outcome, char app_id[32], err *e);
 
-/* Completes every certificate that was numbered but not yet stored (after a crash or a failed render).
-   Returns how many were completed, or -1. */
-int issuing_resume(const issuer *is, err *e);
+/* What issuing_resume did. */
+typedef struct issuing_resumed {
+    int issued;                      /* completed and stored */
+    int voided;                      /* could not be rendered or signed, or their details not read: now void */
+    int left;                        /* still pending after a storage error; tried again at the next resume */
+} issuing_resumed;
+
+/* Completes every certificate that was numbered but neither stored nor void (after a crash or a storage failure).
+   One certificate never stops the others: each is issued, voided (its application failed) or left pending.
+   Returns 0 with *out filled, or -1 with e set when the pending certificates cannot be listed. */
+int issuing_resume(const issuer *is, issuing_resumed *out, err *e);
 
 #endif

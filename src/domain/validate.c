@@ -8,19 +8,7 @@
 #include <unistr.h>
 
 #include "core/timeutil.h"
-
-/* Characters the certificate's fonts carry besides Basic Latin, Latin-1 and Latin Extended-A/B. */
-static const ucs4_t document_extras[] = {0x0259, 0x02BC, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x201E, 0x2116};
-
-static int is_document_char(ucs4_t c)
-{
-    if ((c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0x24F))
-        return 1;
-    for (size_t i = 0; i < sizeof document_extras / sizeof document_extras[0]; i++)
-        if (document_extras[i] == c)
-            return 1;
-    return 0;
-}
+#include "domain/charset.h"
 
 /* Checks every character of NFC text s (n bytes); counts characters. Returns NULL or a reason. */
 static const char *check_characters(const uint8_t *s, size_t n, size_t *chars)
@@ -31,7 +19,7 @@ static const char *check_characters(const uint8_t *s, size_t n, size_t *chars)
         int len = u8_mbtouc(&c, s + i, n - i);
         if (uc_is_general_category(c, UC_CATEGORY_Cc) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
             return "must not contain control characters";
-        if (!is_document_char(c))
+        if (!charset_printable(c))
             return "contains a character that cannot be printed on the certificate";
         i += (size_t)len;
         (*chars)++;

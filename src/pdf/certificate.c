@@ -12,6 +12,7 @@
 #include "core/money.h"
 #include "core/placeholders.h"
 #include "core/timeutil.h"
+#include "domain/charset.h"
 #include "domain/vcode.h"
 #include "pdf/docinfo.h"
 #include "pdf/flate.h"
@@ -60,6 +61,20 @@ static const cert_doc sample_doc = {
     .public_base_url = "http://127.0.0.1:8080",
 };
 
+/* Refuses fonts that lack a character validation accepts: whatever passed validation can then be rendered. */
+static int check_charset(const font_set *fonts, err *e)
+{
+    size_t n;
+    const charset_range *ranges = charset_ranges(&n);
+    font_glyph g;
+    for (int face = 0; face < TPL_FACES; face++)
+        for (size_t i = 0; i < n; i++)
+            for (uint32_t cp = ranges[i].first; cp <= ranges[i].last; cp++)
+                if (font_set_glyph(fonts, face, cp, &g) != 0)
+                    return err_set(e, 1, "the certificate fonts lack U+%04X, which validation accepts", (unsigned)cp);
+    return 0;
+}
+
 pdf_renderer *pdf_renderer_open(const char *share_dir, err *e)
 {
     char path[1024];
@@ -75,7 +90,7 @@ pdf_renderer *pdf_renderer_open(const char *share_dir, err *e)
         return NULL;
     }
     values_fill(r, &sample_doc, &v);
-    int rc = (r->fonts = font_set_load(share_dir, r->tpl.fonts, TPL_FACES, e)) != NULL &&
+    int rc = (r->fonts = font_set_load(share_dir, r->tpl.fonts, TPL_FACES, e)) != NULL && check_charset(r->fonts, e) == 0 &&
                      layout_check_template(&r->tpl, r->fonts, v.vars, e) == 0
                  ? 0
                  : -1;

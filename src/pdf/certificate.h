@@ -28,7 +28,8 @@ typedef struct cert_doc {
 typedef struct pdf_renderer pdf_renderer;
 
 /* Loads templates/certificate.json and the fonts under share_dir. Afterwards the renderer is read-only
-   and may be used from many threads at once. Returns NULL with e set. */
+   and may be used from many threads at once. Returns NULL with e set, also when a face lacks a character of
+   the certificate's character set (domain/charset.h), so that validated text always renders. */
 pdf_renderer *pdf_renderer_open(const char *share_dir, err *e);
 
 /* Renders and signs one certificate, appending the PDF bytes to out. A character the fonts lack, or

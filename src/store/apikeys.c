@@ -1,7 +1,6 @@
 /* Statements on the api_keys table. */
 #include "store/apikeys.h"
 
-#include <stdio.h>
 
 static const char SQL_INSERT[] = "INSERT INTO api_keys(name, role, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_FIND[] =
@@ -21,13 +20,13 @@ int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, 
     return db_exec_stmt(d, st, e);
 }
 
-static void read_row(sqlite3_stmt *st, apikey_row *row)
+static int read_row(sqlite3_stmt *st, apikey_row *row, err *e)
 {
     row->id = sqlite3_column_int64(st, 0);
-    snprintf(row->name, sizeof row->name, "%s", (const char *)sqlite3_column_text(st, 1));
     row->role = apikey_role_parse((const char *)sqlite3_column_text(st, 2));
     row->created_at = (time_t)sqlite3_column_int64(st, 3);
     row->revoked_at = (time_t)sqlite3_column_int64(st, 4);
+    return db_column_copy(st, 1, row->name, sizeof row->name, e);
 }
 
 int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
@@ -37,12 +36,11 @@ int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
         return -1;
     db_bind_text(st, 1, hash);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_row(st, row);
-    else if (rc != SQLITE_DONE)
-        db_fail(d, e, "find key");
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find key");
+    if (rc == SQLITE_ROW && read_row(st, row, e) != 0)
+        result = -1;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return result;
 }
 
 int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx, err *e)
@@ -53,10 +51,11 @@ int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         apikey_row row;
-        read_row(st, &row);
+        if (read_row(st, &row, e) != 0)
+            break;
         fn(&row, ctx);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         db_fail(d, e, "list keys");
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;

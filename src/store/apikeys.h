@@ -7,15 +7,16 @@
 #include "domain/apikey.h"
 #include "store/db.h"
 
+#define APIKEY_NAME_MAX 64
+
+/* A key as listed; a stored name longer than APIKEY_NAME_MAX is refused on reading (STORE_ERR_TOO_LONG), never cut. */
 typedef struct apikey_row {
     long long id;
-    char name[65];
+    char name[APIKEY_NAME_MAX + 1];
     apikey_role role;
     time_t created_at;
     time_t revoked_at;          /* 0 while active */
 } apikey_row;
-
-#define APIKEY_NAME_MAX 64
 
 /* Inserts a key. Returns 0, or -1 with e set (STORE_ERR_CONSTRAINT when the name is taken). */
 int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e);

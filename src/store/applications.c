@@ -1,7 +1,6 @@
 /* Statements on the applications and application_events tables. */
 #include "store/applications.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define APP_COLUMNS                                                                                     \
@@ -62,32 +61,33 @@ int applications_update(db *d, const application_row *row, err *e)
     return db_exec_stmt(d, st, e);
 }
 
-static void read_row(sqlite3_stmt *st, application_row *row)
+static int read_row(sqlite3_stmt *st, application_row *row, err *e)
 {
-    db_column_copy(st, 0, row->id, sizeof row->id);
     row->api_key_id = sqlite3_column_int64(st, 1);
-    db_column_copy(st, 2, row->portal_reference, sizeof row->portal_reference);
-    db_column_copy(st, 3, row->request_sha256, sizeof row->request_sha256);
     row->non_residential = strcmp((const char *)sqlite3_column_text(st, 4), "non_residential") == 0;
-    db_column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code);
-    db_column_copy(st, 6, row->status, sizeof row->status);
-    db_column_copy(st, 7, row->rejection_code, sizeof row->rejection_code);
     row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
     row->debt_qepik = sqlite3_column_int64(st, 8);
     row->debt_as_of = (time_t)sqlite3_column_int64(st, 9);
     row->submitted_at = (time_t)sqlite3_column_int64(st, 10);
+    return db_column_copy(st, 0, row->id, sizeof row->id, e) != 0 ||
+                   db_column_copy(st, 2, row->portal_reference, sizeof row->portal_reference, e) != 0 ||
+                   db_column_copy(st, 3, row->request_sha256, sizeof row->request_sha256, e) != 0 ||
+                   db_column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code, e) != 0 ||
+                   db_column_copy(st, 6, row->status, sizeof row->status, e) != 0 ||
+                   db_column_copy(st, 7, row->rejection_code, sizeof row->rejection_code, e) != 0
+               ? -1
+               : 0;
 }
 
 /* Steps a prepared lookup returning at most one row. */
 static int step_one(db *d, sqlite3_stmt *st, application_row *row, err *e)
 {
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_row(st, row);
-    else if (rc != SQLITE_DONE)
-        db_fail(d, e, "find application");
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find application");
+    if (rc == SQLITE_ROW && read_row(st, row, e) != 0)
+        result = -1;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return result;
 }
 
 int applications_find(db *d, const char *id, application_row *row, err *e)
@@ -116,12 +116,11 @@ int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e
         return -1;
     db_bind_text(st, 1, id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        db_column_copy(st, 0, mobile, size);
-    else if (rc != SQLITE_DONE)
-        db_fail(d, e, "read mobile");
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "read mobile");
+    if (rc == SQLITE_ROW && db_column_copy(st, 0, mobile, size, e) != 0)
+        result = -1;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return result;
 }
 
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e)

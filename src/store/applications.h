@@ -5,17 +5,19 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "domain/application.h"
 #include "store/db.h"
 
-/* What is stored of an application besides the applicant's data. */
+/* What is stored of an application besides the applicant's data. Every text has a fixed format or a validated
+   maximum the buffer holds; a longer stored text is refused on reading (STORE_ERR_TOO_LONG), never cut. */
 typedef struct application_row {
     char id[32];
     long long api_key_id;
-    char portal_reference[80];       /* "" when none */
+    char portal_reference[APPLICATION_REFERENCE_MAX + 1];   /* "" when none */
     char request_sha256[65];
     int non_residential;
     char subscriber_code[17];
-    char status[16];                 /* received, debt_checked, issued, rejected */
+    char status[16];                 /* received, debt_checked, issued, rejected, failed */
     char rejection_code[32];         /* "" unless rejected */
     int has_debt;                    /* 1 when debt_qepik/debt_as_of were read from billing */
     int64_t debt_qepik;
@@ -37,11 +39,12 @@ int applications_insert(db *d, const application_row *row, const applicant_data 
 /* Sets status (and the debt found, when has_debt). Returns 0 or -1. */
 int applications_update(db *d, const application_row *row, err *e);
 
-/* Loads by id / by (key, portal_reference). Return 1 found, 0 none, -1 error. */
+/* Loads by id / by (key, portal_reference). Return 1 found, 0 none, -1 error (STORE_ERR_TOO_LONG included). */
 int applications_find(db *d, const char *id, application_row *row, err *e);
 int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e);
 
-/* Reads the applicant's mobile number (for notices). Returns 1 found, 0 none, -1 error. */
+/* Reads the applicant's mobile number (for notices) into mobile (size bytes). Returns 1 found, 0 none, -1 error
+   (STORE_ERR_TOO_LONG when it does not fit). */
 int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e);
 
 /* Appends a history entry. detail may be NULL. Returns 0 or -1. */

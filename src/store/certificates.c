@@ -6,19 +6,24 @@
 
 #define CERT_COLUMNS                                                                                              \
     "number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code, holder, address,"  \
-    " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by"
+    " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by, voided_at"
 
 static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_seq) VALUES (?1, 1)"
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
-                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL)";
-static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = ''";
+                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL)";
+static const char SQL_MARK_STORED[] =
+    "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
-static const char SQL_PENDING[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ''";
+static const char SQL_PENDING[] = "SELECT number, application_id FROM certificates WHERE sha256 = '' AND voided_at IS NULL";
+static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_reason = ?3"
+                               " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
+static const char SQL_VOIDS[] = "SELECT number, application_id, voided_at, void_reason FROM certificates"
+                                " WHERE voided_at IS NOT NULL ORDER BY voided_at, number";
 static const char SQL_PDF[] = "SELECT pdf FROM certificate_documents WHERE number = ?1";
 static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4"
                                  " WHERE number = ?1 AND revoked_at IS NULL";
@@ -83,24 +88,27 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     return db_exec_stmt(d, store, e);
 }
 
-static void read_row(sqlite3_stmt *st, certificate_row *c)
+static int read_row(sqlite3_stmt *st, certificate_row *c, err *e)
 {
-    db_column_copy(st, 0, c->number, sizeof c->number);
-    db_column_copy(st, 1, c->application_id, sizeof c->application_id);
-    db_column_copy(st, 2, c->code, sizeof c->code);
     c->issued_at = (time_t)sqlite3_column_int64(st, 3);
     c->valid_until = (time_t)sqlite3_column_int64(st, 4);
     c->non_residential = strcmp((const char *)sqlite3_column_text(st, 5), "non_residential") == 0;
-    db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code);
-    db_column_copy(st, 7, c->holder, sizeof c->holder);
-    db_column_copy(st, 8, c->address, sizeof c->address);
-    db_column_copy(st, 9, c->voen, sizeof c->voen);
     c->debt_qepik = sqlite3_column_int64(st, 10);
     c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
-    db_column_copy(st, 12, c->sha256, sizeof c->sha256);
     c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
-    db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason);
-    db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by);
+    c->voided_at = (time_t)sqlite3_column_int64(st, 16);
+    return db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
+                   db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
+                   db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
+                   db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code, e) != 0 ||
+                   db_column_copy(st, 7, c->holder, sizeof c->holder, e) != 0 ||
+                   db_column_copy(st, 8, c->address, sizeof c->address, e) != 0 ||
+                   db_column_copy(st, 9, c->voen, sizeof c->voen, e) != 0 ||
+                   db_column_copy(st, 12, c->sha256, sizeof c->sha256, e) != 0 ||
+                   db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
+                   db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0
+               ? -1
+               : 0;
 }
 
 /* Runs a one-parameter lookup returning at most one row. */
@@ -111,12 +119,11 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
         return -1;
     db_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_row(st, c);
-    else if (rc != SQLITE_DONE)
-        db_fail(d, e, "find certificate");
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find certificate");
+    if (rc == SQLITE_ROW && read_row(st, c, e) != 0)
+        result = -1;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return result;
 }
 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
@@ -165,19 +172,48 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
     return sqlite3_changes(db_handle(d)) > 0;
 }
 
-int certificates_each_pending(db *d, void (*fn)(const certificate_row *c, void *ctx), void *ctx, err *e)
+int certificates_each_pending(db *d, void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx,
+                              err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_PENDING, e);
     if (st == NULL)
         return -1;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        certificate_row c;
-        read_row(st, &c);
-        fn(&c, ctx);
-    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), ctx);
     if (rc != SQLITE_DONE)
         db_fail(d, e, "list pending certificates");
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_VOID, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, number);
+    sqlite3_bind_int64(st, 2, at);
+    db_bind_text(st, 3, reason);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) > 0;
+}
+
+int certificates_each_void(db *d, void (*fn)(const certificate_void *v, void *ctx), void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_VOIDS, e);
+    if (st == NULL)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *reason = (const char *)sqlite3_column_text(st, 3);
+        certificate_void v = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                              reason ? reason : "", (time_t)sqlite3_column_int64(st, 2)};
+        fn(&v, ctx);
+    }
+    if (rc != SQLITE_DONE)
+        db_fail(d, e, "list void certificates");
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -1,4 +1,4 @@
-/* The certificates and certificate_documents tables: numbering, the issued PDF bytes, lookups by number, application and SHA-256, revocation. */
+/* The certificates and certificate_documents tables: numbering, the issued PDF bytes, lookups by number, application and SHA-256, revocation, void numbers. */
 #ifndef ARAYIS_STORE_CERTIFICATES_H
 #define ARAYIS_STORE_CERTIFICATES_H
 
@@ -6,8 +6,15 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "domain/billing.h"
+#include "domain/charset.h"
+#include "store/apikeys.h"
 #include "store/db.h"
 
+#define CERTIFICATE_REASON_MAX 500   /* characters of a revocation reason, as validated */
+
+/* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
+   a stored text longer than that is refused on reading (STORE_ERR_TOO_LONG), never cut. */
 typedef struct certificate_row {
     char number[40];                /* AZI-YYYY-NNNNNN */
     char application_id[32];
@@ -15,15 +22,16 @@ typedef struct certificate_row {
     time_t issued_at, valid_until;
     int non_residential;
     char subscriber_code[17];
-    char holder[512];
-    char address[1280];             /* "" when none */
+    char holder[CHARSET_UTF8_BYTES(BILLING_HOLDER_MAX) + 1];
+    char address[CHARSET_UTF8_BYTES(BILLING_ADDRESS_MAX) + 1];   /* "" when none */
     char voen[11];                  /* "" for residential */
     int64_t debt_qepik;
     time_t debt_as_of;
     char sha256[65];                /* "" until the PDF is stored */
     time_t revoked_at;              /* 0 when not revoked */
-    char revocation_reason[2048];
-    char revoked_by[65];
+    char revocation_reason[CHARSET_UTF8_BYTES(CERTIFICATE_REASON_MAX) + 1];
+    char revoked_by[APIKEY_NAME_MAX + 1];
+    time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
 } certificate_row;
 
 /* Takes the next number of c->issued_at's year (consecutive: a counter row updated in the caller's
@@ -33,7 +41,8 @@ int certificates_reserve(db *d, certificate_row *c, err *e);
 /* Stores the issued PDF and its SHA-256 for a reserved number. Returns 0 or -1. */
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e);
 
-/* Loads the row by number / by application. Return 1 found, 0 none, -1 error. */
+/* Loads the row by number / by application. Return 1 found, 0 none, -1 error (STORE_ERR_TOO_LONG when a stored
+   text does not fit c). */
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);
 
@@ -46,8 +55,22 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e);
 /* Marks the certificate revoked unless it already is. Returns 1 revoked now, 0 already revoked or absent, -1 error. */
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e);
 
-/* Calls fn for each certificate numbered but not yet stored (sha256 still empty: an interrupted issue).
-   Returns 0 or -1. */
-int certificates_each_pending(db *d, void (*fn)(const certificate_row *c, void *ctx), void *ctx, err *e);
+/* Calls fn with the number and application id of each certificate numbered but neither stored nor void (an
+   interrupted issue); the strings live only during the call. Returns 0 or -1. */
+int certificates_each_pending(db *d, void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx,
+                              err *e);
+
+/* Marks a numbered, not yet stored certificate void at `at` for reason (English, no personal data). The number
+   stays taken. Returns 1 voided now, 0 already stored or void (or absent), -1 error. */
+int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e);
+
+/* One void certificate as listed for operators (strings live only during the callback). */
+typedef struct certificate_void {
+    const char *number, *application_id, *reason;
+    time_t voided_at;
+} certificate_void;
+
+/* Calls fn for each void certificate, oldest first. Returns 0 or -1. */
+int certificates_each_void(db *d, void (*fn)(const certificate_void *v, void *ctx), void *ctx, err *e);
 
 #endif

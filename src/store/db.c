@@ -114,26 +114,48 @@ static int user_version(db *d, int *version, err *e)
     return 0;
 }
 
+/* Fails when a migration left a row pointing at a missing parent. */
+static int check_foreign_keys(db *d, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->handle, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(d, e, "check foreign keys");
+    int rc = sqlite3_step(st);
+    int result = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? err_set(e, STORE_ERR_CONSTRAINT,
+                                                                      "a migration broke a reference from table %s",
+                                                                      (const char *)sqlite3_column_text(st, 0))
+                                                          : db_fail(d, e, "check foreign keys");
+    sqlite3_finalize(st);
+    return result;
+}
+
+/* Runs each pending migration in a transaction of its own. Foreign keys are off meanwhile (SQLite's procedure for
+   rebuilding a table that others reference) and checked before each commit. */
 static int migrate(db *d, err *e)
 {
     size_t count;
     const char *const *scripts = schema_migrations(&count);
-    int version = 0;
+    int version = 0, rc = 0;
     if (user_version(d, &version, e) != 0)
         return -1;
     if (version < 0 || (size_t)version > count)
         return err_set(e, STORE_ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
-    for (size_t v = (size_t)version; v < count; v++) {
+    if ((size_t)version < count && db_exec_sql(d, "PRAGMA foreign_keys=OFF;", e) != 0)
+        return -1;
+    for (size_t v = (size_t)version; v < count && rc == 0; v++) {
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version=%zu;", v + 1);
-        if (db_begin(d, e) != 0)
-            return -1;
-        if (db_exec_sql(d, scripts[v], e) != 0 || db_exec_sql(d, bump, e) != 0 || db_commit(d, e) != 0) {
+        if ((rc = db_begin(d, e)) != 0)
+            break;
+        if ((rc = db_exec_sql(d, scripts[v], e) == 0 && check_foreign_keys(d, e) == 0 && db_exec_sql(d, bump, e) == 0 &&
+                      db_commit(d, e) == 0
+                  ? 0
+                  : -1) != 0)
             db_rollback(d);
-            return -1;
-        }
     }
-    return 0;
+    if ((size_t)version < count && db_exec_sql(d, "PRAGMA foreign_keys=ON;", e) != 0)
+        rc = -1;
+    return rc;
 }
 
 int store_schema_version(void)
@@ -285,8 +307,16 @@ int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text)
     return db_bind_text(st, index, text && text[0] ? text : NULL);
 }
 
-void db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+int db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size, err *e)
 {
     const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", text ? (const char *)text : "");
+    size_t n = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    dst[0] = '\0';
+    if (n >= size)
+        return err_set(e, STORE_ERR_TOO_LONG, "column %s holds %zu bytes, more than the %zu it may have",
+                       sqlite3_column_name(st, col), n, size - 1);
+    if (n > 0)
+        memcpy(dst, text, n);
+    dst[n] = '\0';
+    return 0;
 }

@@ -1,7 +1,6 @@
 /* Statements on the sms_outbox table. next_attempt_at is kept in milliseconds. */
 #include "store/outbox.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "store/applications.h"
@@ -23,6 +22,8 @@ static const char SQL_STATS[] = "SELECT count(*), min(created_at) FROM sms_outbo
 int outbox_enqueue(db *d, const char *reference, const char *application_id, const char *recipient,
                    const char *body, time_t now, err *e)
 {
+    if (strlen(body) > OUTBOX_BODY_MAX)
+        return err_set(e, STORE_ERR_TOO_LONG, "SMS text of %zu bytes is over the outbox's %d", strlen(body), OUTBOX_BODY_MAX);
     sqlite3_stmt *st = db_stmt(d, SQL_ENQUEUE, e);
     if (st == NULL)
         return -1;
@@ -34,18 +35,20 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
     return db_exec_stmt(d, st, e);
 }
 
-static void read_message(sqlite3_stmt *st, outbox_message *m)
+static int read_message(sqlite3_stmt *st, outbox_message *m, err *e)
 {
     m->id = sqlite3_column_int64(st, 0);
-    db_column_copy(st, 1, m->reference, sizeof m->reference);
-    db_column_copy(st, 2, m->application_id, sizeof m->application_id);
-    db_column_copy(st, 3, m->recipient, sizeof m->recipient);
-    db_column_copy(st, 4, m->body, sizeof m->body);
-    db_column_copy(st, 5, m->status, sizeof m->status);
     m->attempts = sqlite3_column_int(st, 6);
     m->next_attempt_ms = sqlite3_column_int64(st, 7);
     m->created_at = (time_t)sqlite3_column_int64(st, 8);
-    db_column_copy(st, 9, m->last_error, sizeof m->last_error);
+    return db_column_copy(st, 1, m->reference, sizeof m->reference, e) != 0 ||
+                   db_column_copy(st, 2, m->application_id, sizeof m->application_id, e) != 0 ||
+                   db_column_copy(st, 3, m->recipient, sizeof m->recipient, e) != 0 ||
+                   db_column_copy(st, 4, m->body, sizeof m->body, e) != 0 ||
+                   db_column_copy(st, 5, m->status, sizeof m->status, e) != 0 ||
+                   db_column_copy(st, 9, m->last_error, sizeof m->last_error, e) != 0
+               ? -1
+               : 0;
 }
 
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
@@ -55,10 +58,12 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
         return -1;
     sqlite3_bind_int64(st, 1, now_ms);
     sqlite3_bind_int(st, 2, max);
-    int n = 0, rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        read_message(st, &out[n++]);
-    if (n < max && rc != SQLITE_DONE)
+    int n = 0, rc = SQLITE_DONE, bad = 0;
+    while (n < max && !bad && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        bad = read_message(st, &out[n++], e) != 0;
+    if (bad)
+        n = -1;
+    else if (n < max && rc != SQLITE_DONE)
         n = db_fail(d, e, "read outbox");
     sqlite3_reset(st);
     return n;
@@ -94,10 +99,11 @@ int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_me
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         outbox_message m;
-        read_message(st, &m);
+        if (read_message(st, &m, e) != 0)
+            break;
         fn(&m, ctx);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         db_fail(d, e, "list outbox");
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;

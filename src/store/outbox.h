@@ -6,12 +6,17 @@
 
 #include "store/db.h"
 
+/* Bytes of an SMS text: the longest template with the longest public_base_url (255 bytes) stays far below. */
+#define OUTBOX_BODY_MAX 1023
+
+/* A queued message. Every text has a fixed format or a bound its writer keeps (last_error comes from the sender's
+   256-byte buffer); a longer stored text is refused on reading (STORE_ERR_TOO_LONG), never cut. */
 typedef struct outbox_message {
     long long id;
     char reference[64];              /* unique; the gateway's idempotency key */
     char application_id[32];
     char recipient[16];              /* +994XXXXXXXXX */
-    char body[1024];
+    char body[OUTBOX_BODY_MAX + 1];
     char status[8];                  /* pending, sent, failed */
     int attempts;
     long long next_attempt_ms;       /* Unix time in milliseconds */
@@ -19,11 +24,13 @@ typedef struct outbox_message {
     char last_error[256];
 } outbox_message;
 
-/* Queues a message due now. Returns 0 or -1 (STORE_ERR_CONSTRAINT for a reference already queued). */
+/* Queues a message due now. Returns 0 or -1 (STORE_ERR_CONSTRAINT for a reference already queued,
+   STORE_ERR_TOO_LONG for a body over OUTBOX_BODY_MAX bytes). */
 int outbox_enqueue(db *d, const char *reference, const char *application_id, const char *recipient,
                    const char *body, time_t now, err *e);
 
-/* Loads up to max pending messages due at now_ms, oldest first. Returns how many, or -1. */
+/* Loads up to max pending messages due at now_ms, oldest first. Returns how many, or -1 (STORE_ERR_TOO_LONG for a
+   stored text over its buffer). */
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
 /* Records a delivery attempt: status "sent", "failed" or "pending" (then due again at next_ms), with

@@ -98,6 +98,42 @@ static const char *const migrations[] = {
     "  pdf BLOB NOT NULL);"
     "INSERT INTO certificate_documents(number, pdf) SELECT number, pdf FROM certificates WHERE pdf IS NOT NULL;"
     "ALTER TABLE certificates DROP COLUMN pdf;",
+    /* 3: a certificate whose number was taken but whose document could not be rendered or signed is void (with the
+       time and reason; its number is never reused) and its application failed. The applications table is rebuilt
+       because its status check gains 'failed'. */
+    "ALTER TABLE certificates ADD COLUMN voided_at INTEGER;"
+    "ALTER TABLE certificates ADD COLUMN void_reason TEXT;"
+    "CREATE INDEX certificates_void ON certificates(voided_at) WHERE voided_at IS NOT NULL;"
+    "CREATE TABLE applications_v3 ("
+    "  id TEXT PRIMARY KEY,"
+    "  api_key_id INTEGER NOT NULL REFERENCES api_keys(id),"
+    "  portal_reference TEXT,"
+    "  request_sha256 TEXT NOT NULL,"
+    "  subscriber_type TEXT NOT NULL,"
+    "  subscriber_code TEXT NOT NULL,"
+    "  applicant_fin TEXT NOT NULL,"
+    "  applicant_name TEXT NOT NULL,"
+    "  birth_date TEXT NOT NULL,"
+    "  id_document TEXT,"
+    "  address TEXT,"
+    "  org_voen TEXT,"
+    "  org_name TEXT,"
+    "  mobile TEXT NOT NULL,"
+    "  email TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('received', 'debt_checked', 'issued', 'rejected', 'failed')),"
+    "  rejection_code TEXT,"
+    "  debt_qepik INTEGER,"
+    "  debt_as_of INTEGER,"
+    "  submitted_at INTEGER NOT NULL,"
+    "  UNIQUE (api_key_id, portal_reference));"
+    "INSERT INTO applications_v3(id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code,"
+    " applicant_fin, applicant_name, birth_date, id_document, address, org_voen, org_name, mobile, email, status,"
+    " rejection_code, debt_qepik, debt_as_of, submitted_at)"
+    " SELECT id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code, applicant_fin,"
+    " applicant_name, birth_date, id_document, address, org_voen, org_name, mobile, email, status, rejection_code,"
+    " debt_qepik, debt_as_of, submitted_at FROM applications;"
+    "DROP TABLE applications;"
+    "ALTER TABLE applications_v3 RENAME TO applications;",
 };
 
 const char *const *schema_migrations(size_t *count)

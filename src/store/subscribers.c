@@ -1,7 +1,6 @@
 /* Statements on the subscribers table. */
 #include "store/subscribers.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,19 +71,26 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
         return -1;
     db_bind_text(st, 1, code);
     int rc = sqlite3_step(st);
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find subscriber");
     if (rc == SQLITE_ROW) {
         memset(r, 0, sizeof *r);
-        snprintf(r->subscriber_code, sizeof r->subscriber_code, "%s", code);
         r->non_residential = strcmp((const char *)sqlite3_column_text(st, 0), "non_residential") == 0;
-        db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin);
-        db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen);
-        r->holder_name = column_strdup(st, 3);
-        r->address = column_strdup(st, 4);
         r->debt_qepik = sqlite3_column_int64(st, 5);
         r->as_of = (time_t)sqlite3_column_int64(st, 6);
-    } else if (rc != SQLITE_DONE) {
-        db_fail(d, e, "find subscriber");
+        r->holder_name = column_strdup(st, 3);
+        r->address = column_strdup(st, 4);
+        if (strlen(code) >= sizeof r->subscriber_code)
+            result = err_set(e, STORE_ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
+        else if (db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin, e) != 0 ||
+                 db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen, e) != 0)
+            result = -1;
+        else if (r->holder_name == NULL || (r->address == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
+            result = err_set(e, STORE_ERR_IO, "out of memory");
+        else
+            memcpy(r->subscriber_code, code, strlen(code) + 1);
+        if (result < 0)
+            billing_record_free(r);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return result;
 }

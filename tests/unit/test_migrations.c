@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/applications.h"
 #include "store/certificates.h"
 #include "scratch_dir.h"
 #include "store/db.h"
@@ -29,6 +30,24 @@ static const char V1_DATA[] =
     " holder, debt_qepik, debt_as_of, sha256, pdf) VALUES"
     " ('AZI-2026-000001', 'A1', 'C1', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, 'sha-1', X'255044462D312E37'),"
     " ('AZI-2026-000002', 'A2', 'C2', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, '', NULL);";
+
+/* Version 2: an issued certificate, one pending, their applications with history and an SMS that point at them. */
+static const char V2_DATA[] =
+    "INSERT INTO api_keys(id, name, role, key_hash, created_at) VALUES (1, 'portal', 'portal', 'h', 0);"
+    "INSERT INTO applications(id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code,"
+    " applicant_fin, applicant_name, birth_date, mobile, status, debt_qepik, debt_as_of, submitted_at) VALUES"
+    " ('A1', 1, 'REF-1', 'r1', 'residential', '1234567890', '5ABC7D9', 'Ad Soyad', '1985-04-12', '+994501234567',"
+    "  'issued', 0, 5, 7),"
+    " ('A2', 1, 'REF-2', 'r2', 'residential', '1234567890', '5ABC7D9', 'Ad Soyad', '1985-04-12', '+994501234567',"
+    "  'debt_checked', 123456, 5, 8);"
+    "INSERT INTO application_events(application_id, status, at) VALUES ('A1', 'received', 7), ('A2', 'received', 8);"
+    "INSERT INTO sms_outbox(reference, application_id, recipient, body, status, next_attempt_at, created_at) VALUES"
+    " ('AZI-2026-000001', 'A1', '+994501234567', 'text', 'pending', 0, 0);"
+    "INSERT INTO certificates(number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code,"
+    " holder, debt_qepik, debt_as_of, sha256) VALUES"
+    " ('AZI-2026-000001', 'A1', 'C1', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, 'sha-1'),"
+    " ('AZI-2026-000002', 'A2', 'C2', 0, 1, 'residential', '1234567890', 'Ad Soyad', 0, 0, '');"
+    "INSERT INTO certificate_documents(number, pdf) VALUES ('AZI-2026-000001', X'255044462D312E37');";
 
 static int setup(void **state)
 {
@@ -106,6 +125,71 @@ static void test_version_1_keeps_its_certificates(void **state)
     store_close(s);
 }
 
+static void count_number(const char *number, const char *application_id, void *ctx)
+{
+    (void)number, (void)application_id;
+    (*(int *)ctx)++;
+}
+
+static void count_void(const certificate_void *v, void *ctx)
+{
+    assert_string_equal(v->number, "AZI-2026-000002");
+    assert_string_equal(v->application_id, "A2");
+    assert_string_equal(v->reason, "the certificate font has no glyph for U+0416");
+    assert_int_equal(v->voided_at, 99);
+    (*(int *)ctx)++;
+}
+
+static void test_version_2_gains_void_certificates_and_failed_applications(void **state)
+{
+    fixture *f = *state;
+    write_database(f, 2, V2_DATA);
+    err e = {0};
+    store *s = store_open(f->dir, &e);
+    assert_non_null(s);
+    assert_int_equal(user_version(s), store_schema_version());
+    db *d = store_db(s, &e);
+
+    /* the rebuilt applications table kept every column, and what refers to it still does */
+    application_row row;
+    assert_int_equal(applications_find_by_reference(d, 1, "REF-2", &row, &e), 1);
+    assert_string_equal(row.id, "A2");
+    assert_string_equal(row.status, "debt_checked");
+    assert_int_equal(row.debt_qepik, 123456);
+    assert_int_equal(row.submitted_at, 8);
+    char mobile[16];
+    assert_int_equal(applications_mobile(d, "A1", mobile, sizeof mobile, &e), 1);
+    assert_string_equal(mobile, "+994501234567");
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_handle(d), "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(application_events_append(d, "NO-SUCH", "received", 1, NULL, &e), -1); /* keys still enforced */
+
+    /* the pending certificate can be voided and its application failed; the issued one cannot be voided */
+    int pending = 0, voids = 0;
+    assert_int_equal(certificates_each_pending(d, count_number, &pending, &e), 0);
+    assert_int_equal(pending, 1);
+    assert_int_equal(certificates_void(d, "AZI-2026-000001", 99, "no", &e), 0);
+    assert_int_equal(certificates_void(d, "AZI-2026-000002", 99, "the certificate font has no glyph for U+0416", &e), 1);
+    assert_int_equal(certificates_void(d, "AZI-2026-000002", 100, "again", &e), 0);
+    snprintf(row.status, sizeof row.status, "failed");
+    assert_int_equal(applications_update(d, &row, &e), 0);
+    assert_int_equal(applications_find(d, "A2", &row, &e), 1);
+    assert_string_equal(row.status, "failed");
+    pending = 0;
+    assert_int_equal(certificates_each_pending(d, count_number, &pending, &e), 0);
+    assert_int_equal(pending, 0);
+    assert_int_equal(certificates_each_void(d, count_void, &voids, &e), 0);
+    assert_int_equal(voids, 1);
+    certificate_row c;
+    assert_int_equal(certificates_find(d, "AZI-2026-000002", &c, &e), 1);
+    assert_int_equal(c.voided_at, 99);
+    assert_string_equal(c.sha256, "");
+    assert_int_equal(certificates_store_pdf(d, "AZI-2026-000002", (const unsigned char *)"%PDF", 4, "sha-2", &e), -1);
+    store_close(s);
+}
+
 static void test_every_version_opens_at_the_current_one(void **state)
 {
     fixture *f = *state;
@@ -133,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_version_1_keeps_its_certificates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_2_gains_void_certificates_and_failed_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_version_opens_at_the_current_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_database_is_refused, setup, teardown),
     };
