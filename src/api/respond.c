@@ -75,6 +75,7 @@ void api_on_error(void *ctx, http_request *req, http_response *res, int status)
         {413, "payload_too_large", "the request body is over the limit"},
         {415, "unsupported_media_type", "the form must be sent as multipart/form-data"},
         {429, "rate_limited", "too many requests; try again after Retry-After seconds"},
+        {503, "unavailable", "the service is busy; try again after Retry-After seconds"},
     };
     const char *code = "internal", *message = "internal error";
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)

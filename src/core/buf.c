@@ -7,6 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Grows b's allocation to cap bytes. Returns 0 or -1 (out of memory, b unchanged). */
+static int buf_grow(buf *b, size_t cap)
+{
+    unsigned char *p = realloc(b->data, cap);
+    if (p == NULL)
+        return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
 int buf_reserve(buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
@@ -17,12 +28,15 @@ int buf_reserve(buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    unsigned char *p = realloc(b->data, cap);
-    if (p == NULL)
+    return buf_grow(b, cap);
+}
+
+int buf_reserve_exact(buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 1)
         return -1;
-    b->data = p;
-    b->cap = cap;
-    return 0;
+    size_t need = b->len + extra + 1;
+    return need <= b->cap ? 0 : buf_grow(b, need);
 }
 
 int buf_append(buf *b, const void *data, size_t n)

@@ -15,6 +15,10 @@ typedef struct buf {
 /* Ensures room for `extra` more bytes plus the terminating NUL. Returns 0, or -1 on overflow / out of memory. */
 int buf_reserve(buf *b, size_t extra);
 
+/* Like buf_reserve, but when it must grow it allocates exactly len + extra + 1 bytes instead of doubling: for data
+   whose final size is known in advance. Returns 0, or -1 on overflow / out of memory. */
+int buf_reserve_exact(buf *b, size_t extra);
+
 /* Appends n bytes. Returns 0 or -1 (out of memory). */
 int buf_append(buf *b, const void *data, size_t n);
 

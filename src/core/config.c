@@ -23,7 +23,12 @@ static const config_setting settings[] = {
     {"ARAYIS_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", "open connections per client address (64)"},
     {"ARAYIS_CONNECTION_TIMEOUT", "--connection-timeout", "seconds a connection may stay idle (15)"},
     {"ARAYIS_BODY_LIMIT", "--body-limit", "largest JSON body in bytes (65536)"},
-    {"ARAYIS_PDF_BODY_LIMIT", "--pdf-body-limit", "largest PDF upload in bytes (10485760)"},
+    {"ARAYIS_PDF_BODY_LIMIT", "--pdf-body-limit", "largest PDF upload in bytes (262144)"},
+    {"ARAYIS_BODY_BUDGET", "--body-budget", "bytes of request bodies held at once by all connections (33554432)"},
+    {"ARAYIS_REQUEST_DEADLINE", "--request-deadline", "seconds to receive a request's headers and body (30)"},
+    {"ARAYIS_MIN_BODY_RATE", "--min-body-rate", "bytes per second a body must arrive at after 5 s, 0 = off (1024)"},
+    {"ARAYIS_CONNECTION_RESERVE", "--connection-reserve",
+     "connections beyond --max-connections kept for health checks and work in progress (32)"},
     {"ARAYIS_RATE_PUBLIC", "--rate-public", "public requests per second per client address, 0 = off (10)"},
     {"ARAYIS_RATE_PUBLIC_BURST", "--rate-public-burst", "public requests in a burst (30)"},
     {"ARAYIS_RATE_API", "--rate-api", "API requests per second per key, 0 = off (200)"},
@@ -54,7 +59,11 @@ void config_defaults(config *c)
     c->max_connections_per_ip = 64;
     c->connection_timeout_s = 15;
     c->body_limit = 64 * 1024;
-    c->pdf_body_limit = 10 * 1024 * 1024;
+    c->pdf_body_limit = 256 * 1024;
+    c->body_budget = 32 * 1024 * 1024;
+    c->request_deadline_s = 30;
+    c->min_body_rate = 1024;
+    c->connection_reserve = 32;
     snprintf(c->log_level, sizeof c->log_level, "info");
     c->rate_public = 10;
     c->rate_public_burst = 30;
@@ -138,6 +147,14 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->body_limit = (size_t)v;
     else if (strcmp(env_name, "ARAYIS_PDF_BODY_LIMIT") == 0 && parse_long(value, 1024, 64L << 20, &v) == 0)
         c->pdf_body_limit = (size_t)v;
+    else if (strcmp(env_name, "ARAYIS_BODY_BUDGET") == 0 && parse_long(value, 1L << 20, 1L << 30, &v) == 0)
+        c->body_budget = (size_t)v;
+    else if (strcmp(env_name, "ARAYIS_REQUEST_DEADLINE") == 0 && parse_long(value, 1, 3600, &v) == 0)
+        c->request_deadline_s = (int)v;
+    else if (strcmp(env_name, "ARAYIS_MIN_BODY_RATE") == 0 && parse_long(value, 0, 1L << 30, &v) == 0)
+        c->min_body_rate = (size_t)v;
+    else if (strcmp(env_name, "ARAYIS_CONNECTION_RESERVE") == 0 && parse_long(value, 0, 10000, &v) == 0)
+        c->connection_reserve = (int)v;
     else
         return -1;
     return 0;

@@ -24,6 +24,10 @@ typedef struct config {
     int connection_timeout_s;
     size_t body_limit;               /* JSON bodies */
     size_t pdf_body_limit;           /* POST /api/v1/verify/pdf */
+    size_t body_budget;              /* bytes of request bodies held at once, all connections together */
+    int request_deadline_s;          /* from the first byte of a request (or the end of the previous one) to its last */
+    size_t min_body_rate;            /* bytes/s a body must keep up after a grace period; 0 = off */
+    int connection_reserve;          /* connections beyond max_connections: only health and metrics are served on them */
     char log_level[8];
     int rate_public, rate_public_burst;  /* per client address on /v, /c, /api/v1/verify; 0 = off */
     int rate_api, rate_api_burst;        /* per API key on the other /api/ routes; 0 = off */

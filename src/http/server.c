@@ -1,4 +1,5 @@
-/* libmicrohttpd wiring: collects each request body within its limit, dispatches through the router,
+/* libmicrohttpd wiring: collects each request body within its limit and the shared body budget, sheds requests
+   past the connection soft limit, dispatches through the router,
    queues the response, and logs and counts every answered request. */
 #include "http/server.h"
 
@@ -14,11 +15,15 @@
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "http/body_budget.h"
+#include "http/connwatch.h"
 #include "http/workers.h"
 
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
 /* Blocking handlers are mostly waiting for a group commit, so a few per core keep the cores busy. */
 #define HTTP_WORKERS_PER_CORE 4
+/* What a request refused for want of memory or connection slots is told to wait. */
+#define HTTP_BUSY_RETRY_AFTER_S 1
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -28,6 +33,8 @@ struct http_server {
     atomic_int in_flight;
     unsigned short port;
     work_pool *workers;               /* runs the handlers of blocking routes */
+    body_budget bodies;
+    connwatch *watch;
 };
 
 /* Per-request state from the first callback to the completion notice. */
@@ -38,6 +45,8 @@ typedef struct request_state {
     size_t body_limit;
     buf body;
     int too_large;
+    size_t claimed;                   /* bytes taken from the body budget, given back when the request ends */
+    int busy;                         /* 1: refused for want of body memory or connection slots (503) */
     int retry_after;                  /* > 0: refused by the rate limit */
     int status;                       /* 0 until a response is queued */
     struct timespec started;
@@ -174,6 +183,27 @@ static int declared_too_large(struct MHD_Connection *conn, size_t limit)
     return *end != '\0' || n > limit;
 }
 
+/* 1 when the request must wait for a connection slot: more connections are open than the soft limit, and the
+   route is not an operational one (health, metrics), which the reserve of connections is kept for. */
+static int over_slots(http_server *srv, request_state *rs)
+{
+    int over = connwatch_headers_received(srv->watch, rs->req.conn);
+    return over && !(rs->routing == ROUTER_FOUND && rs->route->limit == HTTP_LIMIT_NONE);
+}
+
+/* Takes the request's body from the shared budget before any of it is read; 1 when it does not fit. */
+static int over_budget(http_server *srv, request_state *rs)
+{
+    struct MHD_Connection *conn = rs->req.conn;
+    size_t n = body_budget_claim(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH),
+                                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING),
+                                 rs->body_limit);
+    if (body_budget_take(&srv->bodies, n) != 0)
+        return 1;
+    rs->claimed = n;
+    return 0;
+}
+
 static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rs, http_response *res)
 {
     size_t len;
@@ -195,18 +225,27 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rs, htt
     return ok;
 }
 
-/* Fills res: an answer the server gives itself (429, 413, 404, 405), or the route handler's. */
+/* Fills res with the server's own answer of the given status, asking the client to come back in seconds. */
+static void retry_later(request_state *rs, http_response *res, int status, int seconds)
+{
+    char text[16];
+    snprintf(text, sizeof text, "%d", seconds);
+    rs->srv->spec.on_error(rs->srv->spec.ctx, &rs->req, res, status);
+    http_response_header(res, "Retry-After", text);
+}
+
+/* Fills res: an answer the server gives itself (503, 429, 413, 404, 405), or the route handler's. */
 static void answer(request_state *rs, http_response *res)
 {
     const http_server *srv = rs->srv;
     rs->req.body = rs->body.data ? rs->body.data : (const unsigned char *)"";
     rs->req.body_len = rs->body.len;
-    if (rs->retry_after > 0) {
-        char seconds[16];
-        snprintf(seconds, sizeof seconds, "%d", rs->retry_after);
-        srv->spec.on_error(srv->spec.ctx, &rs->req, res, 429);
-        http_response_header(res, "Retry-After", seconds);
-    } else if (rs->too_large)
+    if (rs->busy) {
+        retry_later(rs, res, 503, HTTP_BUSY_RETRY_AFTER_S);
+        http_response_header(res, "Connection", "close"); /* the body it announced is never read */
+    } else if (rs->retry_after > 0)
+        retry_later(rs, res, 429, rs->retry_after);
+    else if (rs->too_large)
         srv->spec.on_error(srv->spec.ctx, &rs->req, res, 413);
     else if (rs->routing == ROUTER_NO_PATH)
         srv->spec.on_error(srv->spec.ctx, &rs->req, res, 404);
@@ -219,6 +258,7 @@ static void answer(request_state *rs, http_response *res)
 static enum MHD_Result respond(struct MHD_Connection *conn, request_state *rs)
 {
     http_response res = {.status = 500};
+    connwatch_request_received(rs->srv->watch, conn);
     answer(rs, &res);
     enum MHD_Result ok = queue(conn, rs, &res);
     buf_free(&res.body);
@@ -236,6 +276,7 @@ static void answer_deferred(void *job)
 /* Parks the connection and queues its handler on the worker pool; the answer is sent when it resumes. */
 static enum MHD_Result defer(http_server *srv, struct MHD_Connection *conn, request_state *rs)
 {
+    connwatch_request_received(srv->watch, conn);
     rs->deferred = 1;
     rs->deferred_answer.status = 500;
     rs->work = (work_item){answer_deferred, rs, NULL};
@@ -256,19 +297,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (rs == NULL)
             return MHD_NO;
         *con_cls = rs;
+        if ((rs->busy = over_slots(srv, rs)) != 0)
+            return respond(conn, rs);
         if ((rs->retry_after = rate_limited(srv, rs)) > 0)
             return respond(conn, rs);
         if (declared_too_large(conn, rs->body_limit)) {
             rs->too_large = 1;
             return respond(conn, rs);
         }
+        if ((rs->busy = over_budget(srv, rs)) != 0)
+            return respond(conn, rs);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!rs->too_large && rs->body.len + *upload_data_size > rs->body_limit) {
+        connwatch_body_received(srv->watch, conn, *upload_data_size);
+        /* claimed <= body_limit: a body is never held beyond what it took from the budget */
+        if (!rs->too_large && rs->body.len + *upload_data_size > rs->claimed) {
             rs->too_large = 1;
             buf_free(&rs->body);
         }
+        if (!rs->too_large && buf_reserve_exact(&rs->body, rs->claimed - rs->body.len) != 0)
+            return MHD_NO;
         if (!rs->too_large && buf_append(&rs->body, upload_data, *upload_data_size) != 0)
             return MHD_NO;
         *upload_data_size = 0;
@@ -293,9 +342,9 @@ static size_t route_index(const http_server *srv, const request_state *rs)
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     http_server *srv = cls;
     request_state *rs = *con_cls;
+    connwatch_request_done(srv->watch, conn);
     if (rs == NULL)
         return;
     double elapsed = seconds_since(&rs->started);
@@ -307,6 +356,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         methods[rs->req.method], "route", rs->req.route, "status", rs->status, "duration_ms",
                         elapsed * 1000.0, "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
     buf_free(&rs->body);
+    body_budget_give(&srv->bodies, rs->claimed);
     buf_free(&rs->deferred_answer.body);
     free(rs->fields);
     free(rs);
@@ -355,7 +405,14 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     unsigned int cores = online > 0 ? (unsigned int)online : 1;
     unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
     unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
+    body_budget_init(&srv->bodies, cfg->body_budget);
+    const connwatch_limits watch = {cfg->max_connections, cfg->request_deadline_s, cfg->min_body_rate};
+    if ((srv->watch = connwatch_start(&watch, e)) == NULL) {
+        free(srv);
+        return NULL;
+    }
     if ((srv->workers = work_pool_start(workers, e)) == NULL) {
+        connwatch_stop(srv->watch);
         free(srv);
         return NULL;
     }
@@ -363,13 +420,16 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
                          (ipv6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)(cfg->max_connections + cfg->connection_reserve),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_LIMIT,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, srv->watch, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
         work_pool_stop(srv->workers);
+        connwatch_stop(srv->watch);
         free(srv);
         return NULL;
     }
@@ -392,5 +452,6 @@ void http_server_stop(http_server *srv, int grace_s)
         usleep(10 * 1000);
     work_pool_stop(srv->workers); /* finishes parked requests, which resume their connections */
     MHD_stop_daemon(srv->daemon);
+    connwatch_stop(srv->watch);
     free(srv);
 }

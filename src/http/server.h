@@ -10,7 +10,7 @@
 
 typedef struct http_server http_server;
 
-/* Writes the body for an answer the server gives without a handler: 404, 405, 413, 500. */
+/* Writes the body for an answer the server gives without a handler: 404, 405, 413, 429, 500, 503. */
 typedef void (*http_error_responder)(void *ctx, http_request *req, http_response *res, int status);
 
 typedef struct http_server_spec {
@@ -23,7 +23,8 @@ typedef struct http_server_spec {
     ratelimit *api_limit;               /* per Authorization header (or address); may be NULL */
 } http_server_spec;
 
-/* Starts listening with the limits in cfg (port 0 picks a free port). The spec's routes and ctx must
+/* Starts listening with the limits in cfg (port 0 picks a free port): body sizes and their shared budget, the
+   request deadline and minimum body rate, connections with their reserve. The spec's routes and ctx must
    outlive the server. Returns NULL with e set. */
 http_server *http_server_start(const config *cfg, const http_server_spec *spec, err *e);
 

@@ -21,7 +21,11 @@ static void test_defaults(void **state)
     assert_int_equal(c.validity_days, 30);
     assert_string_equal(c.sms_transport, "log");
     assert_int_equal(c.body_limit, 65536);
-    assert_int_equal(c.pdf_body_limit, 10485760);
+    assert_int_equal(c.pdf_body_limit, 262144);
+    assert_int_equal(c.body_budget, 33554432);
+    assert_int_equal(c.request_deadline_s, 30);
+    assert_int_equal(c.min_body_rate, 1024);
+    assert_int_equal(c.connection_reserve, 32);
 }
 
 static void test_listen(void **state)
@@ -62,6 +66,26 @@ static void test_numbers_and_choices(void **state)
     assert_int_equal(config_set(&c, "ARAYIS_SMS_TRANSPORT", "carrier-pigeon", &e), -1);
     assert_int_equal(config_set(&c, "ARAYIS_BODY_LIMIT", "100", &e), -1);
     assert_int_equal(config_set(&c, "ARAYIS_UNKNOWN", "1", &e), -1);
+}
+
+static void test_resource_limits(void **state)
+{
+    (void)state;
+    static const struct { const char *name, *value; int result; } cases[] = {
+        {"ARAYIS_BODY_BUDGET", "1048575", -1},       {"ARAYIS_BODY_BUDGET", "1048576", 0},
+        {"ARAYIS_REQUEST_DEADLINE", "0", -1},        {"ARAYIS_REQUEST_DEADLINE", "5", 0},
+        {"ARAYIS_MIN_BODY_RATE", "-1", -1},          {"ARAYIS_MIN_BODY_RATE", "0", 0},
+        {"ARAYIS_CONNECTION_RESERVE", "10001", -1},  {"ARAYIS_CONNECTION_RESERVE", "0", 0},
+    };
+    config c;
+    config_defaults(&c);
+    err e = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(config_set(&c, cases[i].name, cases[i].value, &e), cases[i].result);
+    assert_int_equal(c.body_budget, 1048576);
+    assert_int_equal(c.request_deadline_s, 5);
+    assert_int_equal(c.min_body_rate, 0);
+    assert_int_equal(c.connection_reserve, 0);
 }
 
 static void test_base_url(void **state)
@@ -117,6 +141,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),    cmocka_unit_test(test_listen), cmocka_unit_test(test_numbers_and_choices),
         cmocka_unit_test(test_base_url),    cmocka_unit_test(test_flags),  cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_resource_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
