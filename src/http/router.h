@@ -11,7 +11,8 @@ typedef struct http_route {
     const char *pattern;   /* "/api/v1/applications/{id}", "/c/{number}.pdf"; a placeholder stops at '/' */
     http_handler handler;
     int large_body;        /* 1: the upload limit (PDF files) instead of the JSON body limit */
-    int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address), _API (per key) */
+    int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address, taken by the server),
+                              _API (per key, taken by the handler once the key is authenticated) */
     int blocking;          /* 1: the handler waits on durable writes, so it runs on the worker pool, in arrival
                               order, while the event loop goes on; it must not use req->conn */
 } http_route;
