@@ -9,7 +9,7 @@ packages=(
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools) ;;
+  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools nginx-light) ;;
   --bench) packages+=(wrk time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
