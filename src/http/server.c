@@ -80,7 +80,7 @@ static int rate_limited(http_server *srv, request_state *rs)
 }
 
 /* Counts a forwarded request in flight for its client address: 1 (second to wait) when the address is at
-   its cap, 0 when it may go on. */
+   its cap (or the count cannot be kept: out of memory), 0 when it may go on. */
 static int client_limited(http_server *srv, request_state *rs)
 {
     if (!rs->forwarded)
