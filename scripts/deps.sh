@@ -9,7 +9,7 @@ packages=(
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema)
+  --test) packages+=(poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema nginx-light)
           command -v npm >/dev/null || packages+=(nodejs npm) ;;
   --bench) packages+=(wrk time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -23,7 +23,8 @@ typedef struct app {
     web_pages *web;
     sms_sender *sender;
     ratelimit *public_limit;
-    ratelimit *api_limit;
+    ratelimit *api_limit;            /* per API key, taken once the key is known */
+    ratelimit *auth_failure_limit;   /* failed authentications per client address */
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

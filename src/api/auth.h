@@ -8,9 +8,11 @@
 
 #define AUTH_ROLE(r) (1u << (r))
 
-/* Checks the Authorization header against the stored key hashes. On success fills key and returns 0.
-   Otherwise writes 401 unauthorized (no or unknown key), 403 forbidden (role not in roles_mask) or
-   503 (store down) into res and returns -1. */
+/* Checks the Authorization header against the stored key hashes, then takes one request from the key's
+   rate limit (a->api_limit, by key id, whatever the header's spelling). On success fills key and returns 0.
+   Otherwise writes into res and returns -1: 401 unauthorized (no or unknown key), 429 rate_limited with
+   Retry-After (the key over its limit, or the client address over its failed authentications,
+   a->auth_failure_limit, in place of the 401), 403 forbidden (role not in roles_mask) or 503 (store down). */
 int auth_require(app *a, const http_request *req, http_response *res, unsigned roles_mask, apikey_row *key);
 
 #endif

@@ -60,7 +60,7 @@ void billing_put_subscriber(void *ctx, http_request *req, http_response *res)
     billing_input in;
     billing_record rec;
     read_input(body, req->params[0], &in, &errs);
-    int valid = billing_validate(&in, &rec, &errs) == 0;
+    int valid = billing_validate(&in, &rec, time(NULL), &errs) == 0;
     json_decref(body);
     if (valid && errs.count > 0) /* a wrong-typed optional field */
         billing_record_free(&rec), valid = 0;

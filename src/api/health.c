@@ -3,6 +3,7 @@
 
 #include "api/app.h"
 #include "api/respond.h"
+#include "core/addrlist.h"
 
 static const char SQL_PING[] = "SELECT count(*) FROM api_keys";
 
@@ -22,9 +23,13 @@ void health_get(void *ctx, http_request *req, http_response *res)
 
 void metrics_get(void *ctx, http_request *req, http_response *res)
 {
-    (void)req;
     app *a = ctx;
-    res->status = 200;
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (!addrlist_contains(a->cfg.metrics_allow, req->client_ip)) {
+        res->status = 403;
+        buf_puts(&res->body, "metrics are served only to the addresses in ARAYIS_METRICS_ALLOW\n");
+        return;
+    }
+    res->status = 200;
     metrics_render(a->metrics, &res->body);
 }

@@ -7,7 +7,7 @@
 /* GET /healthz: 200 {"status":"ok"} when the database answers, 503 otherwise. */
 void health_get(void *ctx, http_request *req, http_response *res);
 
-/* GET /metrics: Prometheus text format. */
+/* GET /metrics: Prometheus text format to the client addresses in ARAYIS_METRICS_ALLOW, 403 to others. */
 void metrics_get(void *ctx, http_request *req, http_response *res);
 
 #endif

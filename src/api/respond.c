@@ -70,11 +70,14 @@ void api_on_error(void *ctx, http_request *req, http_response *res, int status)
 {
     (void)ctx;
     static const struct { int status; const char *code, *message; } errors[] = {
+        {400, "bad_request", "the request is malformed or its length is ambiguous"},
         {404, "not_found", "no such resource"},
         {405, "method_not_allowed", "this method is not allowed on this path"},
         {413, "payload_too_large", "the request body is over the limit"},
+        {414, "uri_too_long", "the request target is too long or has too many query parameters"},
         {415, "unsupported_media_type", "the form must be sent as multipart/form-data"},
         {429, "rate_limited", "too many requests; try again after Retry-After seconds"},
+        {501, "not_implemented", "only the chunked transfer coding is supported"},
         {503, "unavailable", "the service is busy; try again after Retry-After seconds"},
     };
     const char *code = "internal", *message = "internal error";

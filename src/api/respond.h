@@ -23,8 +23,8 @@ void api_store_failed(http_response *res, const err *e);
    returns NULL when it cannot; otherwise returns a new reference the caller releases. */
 json_t *api_read_json(const http_request *req, http_response *res);
 
-/* The server's answer for unmatched paths, wrong methods and oversized bodies: the contract's JSON on
-   /api/ paths, plain text elsewhere. */
+/* The server's answer for refused framing (400, 414, 501), unmatched paths, wrong methods, oversized bodies
+   and rate limits: the contract's JSON on /api/ paths, plain text elsewhere. */
 void api_on_error(void *ctx, http_request *req, http_response *res, int status);
 
 #endif

@@ -116,7 +116,7 @@ static long long prepare_store(db *d, err *e)
     apikey_generate(key, hash);
     char name[40];
     snprintf(name, sizeof name, "bench-%ld", (long)time(NULL));
-    int ok = billing_validate(&in, &rec, &errs) == 0 && db_begin(d, e) == 0 && subscribers_put(d, &rec, time(NULL), &w, e) == 0 &&
+    int ok = billing_validate(&in, &rec, time(NULL), &errs) == 0 && db_begin(d, e) == 0 && subscribers_put(d, &rec, time(NULL), &w, e) == 0 &&
              apikeys_insert(d, name, ROLE_PORTAL, hash, time(NULL), e) == 0 && db_commit(d, e) == 0;
     billing_record_free(&rec);
     apikey_row row;

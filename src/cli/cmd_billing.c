@@ -79,7 +79,7 @@ static int import_row(db *d, const csv_record *rec, import_stats *s, time_t now,
         cell[i] = rec->lens[i] ? rec->fields[i] : NULL;
     billing_input in = {cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], cell[6], cell[7]};
     billing_record r;
-    if (billing_validate(&in, &r, &errs) != 0) {
+    if (billing_validate(&in, &r, now, &errs) != 0) {
         report_bad_row(s, rec->line, &errs);
         return 0;
     }

@@ -44,7 +44,7 @@ static int serve(app *a, sigset_t *stop_signals)
 {
     size_t nroutes;
     const http_route *routes = api_routes(&nroutes);
-    http_server_spec spec = {routes, nroutes, a, api_on_error, a->metrics, a->public_limit, a->api_limit};
+    http_server_spec spec = {routes, nroutes, a, api_on_error, a->metrics, a->public_limit};
     err e = {0};
     http_server *srv = http_server_start(&a->cfg, &spec, &e);
     if (srv == NULL) {
@@ -131,11 +131,14 @@ int cmd_serve(int argc, char **argv)
     a.metrics = metrics_new(api_route_names(), nroutes);
     a.public_limit = ratelimit_new(a.cfg.rate_public, a.cfg.rate_public_burst);
     a.api_limit = ratelimit_new(a.cfg.rate_api, a.cfg.rate_api_burst);
-    if (a.store != NULL && a.metrics != NULL && a.public_limit && a.api_limit && load_issuing(&a) == 0)
+    a.auth_failure_limit = ratelimit_new(a.cfg.rate_auth_failures, a.cfg.rate_auth_failures_burst);
+    if (a.store != NULL && a.metrics != NULL && a.public_limit && a.api_limit && a.auth_failure_limit &&
+        load_issuing(&a) == 0)
         rc = serve(&a, &stop_signals);
     unload_issuing(&a);
     ratelimit_free(a.public_limit);
     ratelimit_free(a.api_limit);
+    ratelimit_free(a.auth_failure_limit);
     metrics_free(a.metrics);
     store_close(a.store);
     curl_global_cleanup();

@@ -1,6 +1,8 @@
 /* Settings parsing: every value is validated here so the rest of the code can trust the config struct. */
 #include "core/config.h"
 
+#include "core/addrlist.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +36,9 @@ static const config_setting settings[] = {
     {"ARAYIS_RATE_API", "--rate-api", "API requests per second per key, 0 = off (200)"},
     {"ARAYIS_RATE_API_BURST", "--rate-api-burst", "API requests in a burst (400)"},
     {"ARAYIS_TRUSTED_PROXY", "--trusted-proxy", "reverse proxy address whose X-Forwarded-For is used (none)"},
+    {"ARAYIS_RATE_AUTH_FAILURES", "--rate-auth-failures", "failed API authentications per second per client address, 0 = off (1)"},
+    {"ARAYIS_RATE_AUTH_FAILURES_BURST", "--rate-auth-failures-burst", "failed API authentications in a burst (20)"},
+    {"ARAYIS_METRICS_ALLOW", "--metrics-allow", "client addresses that may read /metrics, comma-separated (127.0.0.1,::1)"},
     {"ARAYIS_LOG_LEVEL", "--log-level", "debug, info, warn or error (info)"},
     {NULL, NULL, NULL},
 };
@@ -69,6 +74,9 @@ void config_defaults(config *c)
     c->rate_public_burst = 30;
     c->rate_api = 200;
     c->rate_api_burst = 400;
+    c->rate_auth_failures = 1;
+    c->rate_auth_failures_burst = 20;
+    snprintf(c->metrics_allow, sizeof c->metrics_allow, "127.0.0.1,::1");
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -133,6 +141,10 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->rate_api = (int)v;
     else if (strcmp(env_name, "ARAYIS_RATE_API_BURST") == 0 && parse_long(value, 1, 1000000, &v) == 0)
         c->rate_api_burst = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_AUTH_FAILURES") == 0 && parse_long(value, 0, 1000000, &v) == 0)
+        c->rate_auth_failures = (int)v;
+    else if (strcmp(env_name, "ARAYIS_RATE_AUTH_FAILURES_BURST") == 0 && parse_long(value, 1, 1000000, &v) == 0)
+        c->rate_auth_failures_burst = (int)v;
     else if (strcmp(env_name, "ARAYIS_THREADS") == 0 && parse_long(value, 0, 256, &v) == 0)
         c->threads = (int)v;
     else if (strcmp(env_name, "ARAYIS_WORKERS") == 0 && parse_long(value, 0, 1024, &v) == 0)
@@ -186,6 +198,8 @@ static int apply_setting(config *c, const char *env_name, const char *value)
         return copy_text(c->sms_gateway_url, sizeof c->sms_gateway_url, value);
     if (strcmp(env_name, "ARAYIS_TRUSTED_PROXY") == 0)
         return copy_text(c->trusted_proxy, sizeof c->trusted_proxy, value);
+    if (strcmp(env_name, "ARAYIS_METRICS_ALLOW") == 0)
+        return addrlist_valid(value) ? copy_text(c->metrics_allow, sizeof c->metrics_allow, value) : -1;
     if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
         return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
     return parse_int_setting(env_name, value, c);

@@ -32,6 +32,8 @@ typedef struct config {
     int rate_public, rate_public_burst;  /* per client address on /v, /c, /api/v1/verify; 0 = off */
     int rate_api, rate_api_burst;        /* per API key on the other /api/ routes; 0 = off */
     char trusted_proxy[48];              /* address whose X-Forwarded-For is believed; "" = none */
+    int rate_auth_failures, rate_auth_failures_burst; /* failed API authentications per client address; 0 = off */
+    char metrics_allow[256];             /* addresses that may read /metrics, comma-separated */
 } config;
 
 /* One setting as it appears in the environment and on the command line. */

@@ -26,7 +26,7 @@ static void validate_owner(const billing_input *in, billing_record *out, field_e
     }
 }
 
-int billing_validate(const billing_input *in, billing_record *out, field_errors *errs)
+int billing_validate(const billing_input *in, billing_record *out, time_t now, field_errors *errs)
 {
     size_t before = errs->count;
     memset(out, 0, sizeof *out);
@@ -44,6 +44,8 @@ int billing_validate(const billing_input *in, billing_record *out, field_errors 
         field_errors_add(errs, "debt_amount", "must be a non-negative amount such as 1234.56");
     if (in->as_of == NULL || time_parse_rfc3339(in->as_of, &out->as_of) != 0)
         field_errors_add(errs, "as_of", "must be an RFC 3339 time such as 2026-11-25T09:00:00Z");
+    else if (out->as_of > now + BILLING_AS_OF_SKEW_SECONDS)
+        field_errors_add(errs, "as_of", "must not be in the future (at most 5 minutes ahead of this server's clock)");
     if (errs->count == before)
         return 0;
     billing_record_free(out);

@@ -33,9 +33,13 @@ typedef struct billing_record {
     time_t as_of;
 } billing_record;
 
-/* Validates every field of in (residential records need owner_fin, non-residential ones owner_voen)
-   and fills out. Returns 0, or -1 after adding every problem to errs (out then holds nothing to free). */
-int billing_validate(const billing_input *in, billing_record *out, field_errors *errs);
+/* How far as_of may lie ahead of the receiving clock: the billing system's clock may run a little ahead. */
+#define BILLING_AS_OF_SKEW_SECONDS (5 * 60)
+
+/* Validates every field of in (residential records need owner_fin, non-residential ones owner_voen; as_of
+   at most BILLING_AS_OF_SKEW_SECONDS after now) and fills out. Returns 0, or -1 after adding every problem
+   to errs (out then holds nothing to free). */
+int billing_validate(const billing_input *in, billing_record *out, time_t now, field_errors *errs);
 
 /* Frees the record's owned strings. */
 void billing_record_free(billing_record *r);

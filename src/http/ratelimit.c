@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define SHARDS 64
 #define SLOTS_PER_SHARD 1024
@@ -91,4 +92,11 @@ int ratelimit_take(ratelimit *r, const char *client, long long now_ms)
         wait = (int)ceil((1 - b->tokens) / r->rate);
     pthread_mutex_unlock(&s->lock);
     return wait < 0 ? 1 : wait;
+}
+
+int ratelimit_take_now(ratelimit *r, const char *client)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ratelimit_take(r, client, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }

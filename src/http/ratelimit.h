@@ -13,4 +13,7 @@ void ratelimit_free(ratelimit *r);
    Thread-safe. */
 int ratelimit_take(ratelimit *r, const char *client, long long now_ms);
 
+/* ratelimit_take at the monotonic clock's now. */
+int ratelimit_take_now(ratelimit *r, const char *client);
+
 #endif

@@ -11,9 +11,10 @@ typedef struct http_route {
     const char *pattern;   /* "/api/v1/applications/{id}", "/c/{number}.pdf"; a placeholder stops at '/' */
     http_handler handler;
     int large_body;        /* 1: the upload limit (PDF files) instead of the JSON body limit */
-    int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address), _API (per key);
-                              NONE marks the operational routes (health, metrics), which are also served on
-                              the reserve of connections when new requests are being shed */
+    int limit;             /* which rate limit applies: HTTP_LIMIT_NONE, _PUBLIC (per address, taken by the server),
+                              _API (per key, taken by the handler once the key is authenticated); NONE marks the
+                              operational routes (health, metrics), which are also served on the reserve of
+                              connections when new requests are being shed */
     int blocking;          /* 1: the handler waits on durable writes, so it runs on the worker pool, in arrival
                               order, while the event loop goes on; it must not use req->conn */
 } http_route;

@@ -3,7 +3,6 @@
    queues the response, and logs and counts every answered request. */
 #include "http/server.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -16,7 +15,9 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "http/body_budget.h"
+#include "http/client_addr.h"
 #include "http/connwatch.h"
+#include "http/framing.h"
 #include "http/workers.h"
 
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
@@ -29,7 +30,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     http_server_spec spec;
     size_t body_limit, upload_limit;
-    char trusted_proxy[48];
+    client_caps *caps;                /* per-address caps; knows the trusted proxy */
     atomic_int in_flight;
     unsigned short port;
     work_pool *workers;               /* runs the handlers of blocking routes */
@@ -47,7 +48,10 @@ typedef struct request_state {
     int too_large;
     size_t claimed;                   /* bytes taken from the body budget, given back when the request ends */
     int busy;                         /* 1: refused for want of body memory or connection slots (503) */
-    int retry_after;                  /* > 0: refused by the rate limit */
+    int refusal;                      /* 400, 414, 501: refused by the framing checks */
+    int retry_after;                  /* > 0: refused by the rate limit or the per-address cap */
+    int forwarded;                    /* 1: client_ip came from the trusted proxy's X-Forwarded-For */
+    int counted;                      /* 1: counted in flight for its forwarded address */
     int status;                       /* 0 until a response is queued */
     struct timespec started;
     http_field *fields;               /* owned; the strings are the connection's */
@@ -75,54 +79,23 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (info == NULL || info->client_addr == NULL)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
-}
-
-/* Behind the configured reverse proxy, the client is the last address the proxy appended to X-Forwarded-For. */
-static void forwarded_address(const http_server *srv, struct MHD_Connection *conn, char *ip, size_t size)
-{
-    if (srv->trusted_proxy[0] == '\0' || strcmp(ip, srv->trusted_proxy) != 0)
-        return;
-    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (xff == NULL)
-        return;
-    const char *last = strrchr(xff, ',');
-    last = last ? last + 1 : xff;
-    while (*last == ' ')
-        last++;
-    size_t n = strcspn(last, " ");
-    if (n > 0 && n < size && n < 46) {
-        memcpy(ip, last, n);
-        ip[n] = '\0';
-    }
-}
-
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Seconds the client must wait under the route's rate limit, 0 when it may go on. */
+/* Seconds the client must wait under the route's public rate limit, 0 when it may go on. The API limit
+   is per key, so the handler takes it once the key is known. */
 static int rate_limited(http_server *srv, request_state *rs)
 {
-    if (rs->routing != ROUTER_FOUND || rs->route->limit == HTTP_LIMIT_NONE)
+    if (rs->routing != ROUTER_FOUND || rs->route->limit != HTTP_LIMIT_PUBLIC || srv->spec.public_limit == NULL)
         return 0;
-    if (rs->route->limit == HTTP_LIMIT_PUBLIC)
-        return srv->spec.public_limit ? ratelimit_take(srv->spec.public_limit, rs->req.client_ip, wall_ms()) : 0;
-    const char *auth = MHD_lookup_connection_value(rs->req.conn, MHD_HEADER_KIND, "Authorization");
-    return srv->spec.api_limit ? ratelimit_take(srv->spec.api_limit, auth ? auth : rs->req.client_ip, wall_ms()) : 0;
+    return ratelimit_take_now(srv->spec.public_limit, rs->req.client_ip);
+}
+
+/* Counts a forwarded request in flight for its client address: 1 (second to wait) when the address is at
+   its cap (or the count cannot be kept: out of memory), 0 when it may go on. */
+static int client_limited(http_server *srv, request_state *rs)
+{
+    if (!rs->forwarded)
+        return 0;
+    rs->counted = client_caps_request_begin(srv->caps, rs->req.client_ip) == 1;
+    return rs->counted ? 0 : 1;
 }
 
 static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
@@ -163,8 +136,7 @@ static request_state *request_begin(http_server *srv, struct MHD_Connection *con
     unsigned char id[8];
     random_bytes(id, sizeof id);
     hash_hex(id, sizeof id, rs->req.request_id);
-    client_address(conn, rs->req.client_ip, sizeof rs->req.client_ip);
-    forwarded_address(srv, conn, rs->req.client_ip, sizeof rs->req.client_ip);
+    rs->forwarded = client_caps_address(srv->caps, conn, rs->req.client_ip, sizeof rs->req.client_ip);
     rs->routing = router_match(srv->spec.routes, srv->spec.nroutes, rs->req.method, url, &rs->req, &rs->route);
     rs->req.route = rs->routing == ROUTER_FOUND ? rs->route->pattern : "unmatched";
     rs->body_limit = rs->route && rs->route->large_body ? srv->upload_limit : srv->body_limit;
@@ -240,7 +212,10 @@ static void answer(request_state *rs, http_response *res)
     const http_server *srv = rs->srv;
     rs->req.body = rs->body.data ? rs->body.data : (const unsigned char *)"";
     rs->req.body_len = rs->body.len;
-    if (rs->busy) {
+    if (rs->refusal) {
+        srv->spec.on_error(srv->spec.ctx, &rs->req, res, rs->refusal);
+        http_response_header(res, "Connection", "close");
+    } else if (rs->busy) {
         retry_later(rs, res, 503, HTTP_BUSY_RETRY_AFTER_S);
         http_response_header(res, "Connection", "close"); /* the body it announced is never read */
     } else if (rs->retry_after > 0)
@@ -289,17 +264,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     http_server *srv = cls;
     request_state *rs = *con_cls;
-    if (rs == NULL) {
+    if (rs == NULL || framing_target_status(rs) != 0) { /* the first call: every header is known */
+        int refusal = rs ? framing_target_status(rs) : framing_check_headers(conn, version);
         rs = request_begin(srv, conn, url, method);
         if (rs == NULL)
             return MHD_NO;
         *con_cls = rs;
-        if ((rs->busy = over_slots(srv, rs)) != 0)
-            return respond(conn, rs);
-        if ((rs->retry_after = rate_limited(srv, rs)) > 0)
+        if ((rs->refusal = refusal) != 0 || (rs->busy = over_slots(srv, rs)) != 0 ||
+            (rs->retry_after = client_limited(srv, rs)) > 0 || (rs->retry_after = rate_limited(srv, rs)) > 0)
             return respond(conn, rs);
         if (declared_too_large(conn, rs->body_limit)) {
             rs->too_large = 1;
@@ -345,8 +319,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     http_server *srv = cls;
     request_state *rs = *con_cls;
     connwatch_request_done(srv->watch, conn);
-    if (rs == NULL)
+    if (rs == NULL || framing_target_status(rs) != 0) /* ended before the first call */
         return;
+    if (rs->counted)
+        client_caps_request_end(srv->caps, rs->req.client_ip);
     double elapsed = seconds_since(&rs->started);
     if (srv->spec.metrics)
         metrics_observe_request(srv->spec.metrics, route_index(srv, rs), rs->status, elapsed);
@@ -362,6 +338,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Each connection from open to close: counted per address, and watched for its deadlines. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *srv = cls;
+    client_caps_connection(srv->caps, conn, code);
+    connwatch_notify(srv->watch, conn, socket_context, code);
 }
 
 static int resolve_listen(const config *cfg, struct sockaddr_storage *addr, socklen_t *len, int *ipv6, err *e)
@@ -400,7 +385,11 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     srv->spec = *spec;
     srv->body_limit = cfg->body_limit;
     srv->upload_limit = cfg->pdf_body_limit;
-    snprintf(srv->trusted_proxy, sizeof srv->trusted_proxy, "%s", cfg->trusted_proxy);
+    if ((srv->caps = client_caps_new((unsigned int)cfg->max_connections_per_ip, cfg->trusted_proxy)) == NULL) {
+        err_set(e, 1, "out of memory");
+        free(srv);
+        return NULL;
+    }
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int cores = online > 0 ? (unsigned int)online : 1;
     unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
@@ -413,23 +402,26 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     }
     if ((srv->workers = work_pool_start(workers, e)) == NULL) {
         connwatch_stop(srv->watch);
+        client_caps_free(srv->caps);
         free(srv);
         return NULL;
     }
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                          (ipv6 ? MHD_USE_IPv6 : 0);
+    /* Connections per address are capped by client_caps (libmicrohttpd's per-IP limit would cap the proxy). */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        flags, 0, client_caps_accept, srv->caps, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)(cfg->max_connections + cfg->connection_reserve),
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)(cfg->max_connections + cfg->connection_reserve), MHD_OPTION_URI_LOG_CALLBACK,
+        framing_check_target, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, srv->watch, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
         work_pool_stop(srv->workers);
         connwatch_stop(srv->watch);
+        client_caps_free(srv->caps);
         free(srv);
         return NULL;
     }
@@ -453,5 +445,6 @@ void http_server_stop(http_server *srv, int grace_s)
     work_pool_stop(srv->workers); /* finishes parked requests, which resume their connections */
     MHD_stop_daemon(srv->daemon);
     connwatch_stop(srv->watch);
+    client_caps_free(srv->caps);
     free(srv);
 }

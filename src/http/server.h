@@ -10,7 +10,7 @@
 
 typedef struct http_server http_server;
 
-/* Writes the body for an answer the server gives without a handler: 404, 405, 413, 429, 500, 503. */
+/* Writes the body for an answer the server gives without a handler: 400, 404, 405, 413, 414, 429, 500, 501, 503. */
 typedef void (*http_error_responder)(void *ctx, http_request *req, http_response *res, int status);
 
 typedef struct http_server_spec {
@@ -20,7 +20,6 @@ typedef struct http_server_spec {
     http_error_responder on_error;
     metrics *metrics;                   /* may be NULL */
     ratelimit *public_limit;            /* per client address; may be NULL */
-    ratelimit *api_limit;               /* per Authorization header (or address); may be NULL */
 } http_server_spec;
 
 /* Starts listening with the limits in cfg (port 0 picks a free port): body sizes and their shared budget, the

@@ -35,6 +35,10 @@ class DeployTest(unittest.TestCase):
                                   f"http {{ access_log off; client_body_temp_path {tmp}; {site} }}\n")
             proc = subprocess.run(["nginx", "-t", "-c", conf, "-p", tmp], capture_output=True, text=True)
             self.assertEqual(proc.returncode, 0, proc.stderr)
+        # the upstream is a kept-alive pool used by every location, with nginx's own per-client limits
+        self.assertRegex(site, r"upstream arayis \{[^}]*\bkeepalive \d+;")
+        self.assertRegex(site, r"\n    proxy_http_version 1\.1;\n    proxy_set_header Connection \"\";")
+        self.assertRegex(site, r"\n    limit_conn arayis_clients \d+;")
 
 
 if __name__ == "__main__":

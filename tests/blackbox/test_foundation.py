@@ -80,7 +80,7 @@ class FoundationTest(unittest.TestCase):
         self.assertEqual(status, 201, body)
         self.assertEqual(body["debt_amount"], "12.50")
         self.assertEqual(body["holder_name"], "Məmmədov Əli Şükür oğlu")
-        newer = dict(SUBSCRIBER, debt_amount="0", as_of="2026-11-26T09:00:00Z")
+        newer = dict(SUBSCRIBER, debt_amount="0", as_of="2026-11-25T21:00:00Z")
         status, body = self.svc.json("PUT", path, newer, key=self.billing)
         self.assertEqual((status, body["debt_amount"]), (200, "0.00"))
         stale = dict(SUBSCRIBER, debt_amount="999.99", as_of="2026-11-20T09:00:00Z")
