@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "http/unescape.h"
 #include "http/workers.h"
 
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
@@ -366,7 +367,8 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_LIMIT,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
         work_pool_stop(srv->workers);
