@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/timeutil.h"
 #include "crypto/signer.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
@@ -216,44 +217,6 @@ static void read_number(const unsigned char *pdf, size_t signed_len, pdf_sig_rep
     }
 }
 
-/* Reads n decimal digits at p. Returns the value, or -1 when one is not a digit. */
-static int read_digits(const unsigned char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* A PDF date "(D:YYYYMMDDHHmmSS" followed by Z, or by +HH'mm' or -HH'mm' (PDF 32000-1, 7.9.4), at p, as UTC
-   seconds; 0 when it is not one. */
-static time_t pdf_date(const unsigned char *p, const unsigned char *end)
-{
-    static const int widths[] = {4, 2, 2, 2, 2, 2};
-    int v[6];
-    if (end - p < 18 || memcmp(p, "(D:", 3) != 0)
-        return 0;
-    p += 3;
-    for (int i = 0; i < 6; p += widths[i++])
-        if ((v[i] = read_digits(p, widths[i])) < 0)
-            return 0;
-    struct tm tm = {.tm_year = v[0] - 1900, .tm_mon = v[1] - 1, .tm_mday = v[2], .tm_hour = v[3], .tm_min = v[4], .tm_sec = v[5]};
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
-        return 0;
-    time_t t = timegm(&tm);
-    if (p < end && *p == 'Z')
-        return t;
-    if (end - p < 7 || (*p != '+' && *p != '-') || p[3] != '\'')
-        return 0;
-    int hours = read_digits(p + 1, 2), minutes = read_digits(p + 4, 2);
-    if (hours < 0 || minutes < 0 || hours > 23 || minutes > 59)
-        return 0;
-    return *p == '+' ? t - (hours * 3600 + minutes * 60) : t + (hours * 3600 + minutes * 60);
-}
-
 /* The signing time of the signature dictionary: the last /M before its /ByteRange (at range_key), a date string.
    Returns 0 when there is none. */
 static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
@@ -262,9 +225,12 @@ static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
         const unsigned char *at = find_last(pdf, n, "/M");
         if (at == NULL)
             return 0;
-        const unsigned char *value = skip_spaces(at + 2, pdf + range_key);
+        const unsigned char *value = skip_spaces(at + 2, pdf + range_key), *close = NULL;
+        time_t t;
         if (value < pdf + range_key && *value == '(')
-            return pdf_date(value, pdf + range_key);
+            close = memchr(value, ')', (size_t)(pdf + range_key - value));
+        if (close)
+            return time_parse_pdf_date((const char *)value + 1, (size_t)(close - value - 1), &t) == 0 ? t : 0;
         n = (size_t)(at - pdf);
     }
     return 0;
