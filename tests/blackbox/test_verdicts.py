@@ -214,49 +214,58 @@ class VerdictTest(unittest.TestCase):
 
     @unittest.skipUnless(shutil.which("valgrind"), "valgrind is not installed")
     def test_wrong_code_costs_the_same_for_known_and_unknown_numbers(self):
-        with open(harness.ARAYIS_BIN if os.path.isabs(harness.ARAYIS_BIN) else shutil.which(harness.ARAYIS_BIN), "rb") as f:
+        binary = shutil.which(harness.ARAYIS_BIN) or harness.ARAYIS_BIN
+        with open(binary, "rb") as f:
             if b"__asan_init" in f.read():
                 self.skipTest("callgrind cannot run a sanitizer build")
         cert = self.issuer.issue()["certificate"]
         code = cert["verification_code"]
         wrong = ("1" if code[0] != "1" else "2") + code[1:]
+        snapshot = os.path.join(self.tmp, "snapshot")  # every run starts from the same data
+        shutil.copytree(self.svc.env["ARAYIS_DATA_DIR"], snapshot)
         for handler, template in (("verify_page", "/v/{}?code={}"), ("certificates_download", "/c/{}.pdf?code={}")):
-            known = instructions_per_request(self.svc, handler, template.format(cert["number"], wrong))
-            unknown = instructions_per_request(self.svc, handler, template.format("AZI-2026-999999", wrong))
-            # before, a known number read and copied its whole row: about a third more work
-            self.assertLess(abs(known - unknown) / unknown, 0.01, (handler, known, unknown))
+            known = instructions_per_request(binary, snapshot, self.svc.env, handler, template.format(cert["number"], wrong))
+            unknown = instructions_per_request(binary, snapshot, self.svc.env, handler,
+                                               template.format("AZI-2026-999999", wrong))
+            # before, a known number read and copied its whole row: 35-40 % more work on the page, 85-165 % on the
+            # download; now the two differ by the heap's whims when the page is built (up to about 1 %)
+            self.assertLess(abs(known - unknown) / unknown, 0.03, (handler, known, unknown))
 
 
-def instructions_per_request(svc, function, path, count=40):
-    """Instructions executed inside function per GET of path, counted by callgrind in a copy of svc's data."""
-    work = tempfile.mkdtemp(prefix="arayis-callgrind-")
-    out = os.path.join(work, "callgrind.out")
-    shutil.copytree(svc.env["ARAYIS_DATA_DIR"], os.path.join(work, "data"))
-    wrapper = os.path.join(work, "arayis")
-    with open(wrapper, "w") as f:
-        f.write(f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={out} --collect-atstart=no '
-                f'--toggle-collect={function} "{shutil.which(harness.ARAYIS_BIN) or harness.ARAYIS_BIN}" "$@"\n')
-    os.chmod(wrapper, 0o755)
-    real, harness.ARAYIS_BIN = harness.ARAYIS_BIN, wrapper
-    copy = Service({"ARAYIS_DATA_DIR": os.path.join(work, "data"), "ARAYIS_KEYS_DIR": svc.env["ARAYIS_KEYS_DIR"]},
-                   workdir=work)
-    try:
-        copy.start(timeout=120)
-        conn = http.client.HTTPConnection("127.0.0.1", copy.port, timeout=60)
-        for _ in range(count):
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 404, response.status
-        conn.close()
-        copy.stop()
-        with open(out) as f:
-            totals = [int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:"))]
-        return max(totals) / count
-    finally:
-        harness.ARAYIS_BIN = real
-        copy.close()
-        shutil.rmtree(work, ignore_errors=True)
+def instructions_per_request(binary, snapshot, env, function, path, first=10, then=50):
+    """Instructions executed inside function per GET of path, counted by callgrind on a copy of the snapshot data
+    directory: the count after first + then requests less the count after first, divided by then, so that the
+    costs of the first requests (opening the database) fall out."""
+    counts = []
+    for n in (first, first + then):
+        work = tempfile.mkdtemp(prefix="arayis-callgrind-")
+        out = os.path.join(work, "callgrind.out")
+        shutil.copytree(snapshot, os.path.join(work, "data"))
+        wrapper = os.path.join(work, "arayis")
+        with open(wrapper, "w") as f:
+            f.write(f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={out} --collect-atstart=no '
+                    f'--toggle-collect={function} "{binary}" "$@"\n')
+        os.chmod(wrapper, 0o755)
+        real, harness.ARAYIS_BIN = harness.ARAYIS_BIN, wrapper
+        svc = Service({"ARAYIS_DATA_DIR": os.path.join(work, "data"), "ARAYIS_KEYS_DIR": env["ARAYIS_KEYS_DIR"],
+                       "ARAYIS_THREADS": "1"}, workdir=work)
+        try:
+            svc.start(timeout=120)
+            conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=60)
+            for _ in range(n):
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                assert response.status == 404, response.status
+            conn.close()
+            svc.stop()
+            with open(out) as f:
+                counts.append(max(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:"))))
+        finally:
+            harness.ARAYIS_BIN = real
+            svc.close()
+            shutil.rmtree(work, ignore_errors=True)
+    return (counts[1] - counts[0]) / then
 
 
 class SigningTimeTest(unittest.TestCase):
