@@ -170,12 +170,9 @@ void applications_get(void *ctx, http_request *req, http_response *res)
         api_store_failed(res, &e);
         return;
     }
-    if (found == 0) {
+    /* another key's application answers exactly like an unknown one, so that ids cannot be probed across portals */
+    if (found == 0 || row.api_key_id != key.id) {
         api_error(res, 404, "not_found", "no such application");
-        return;
-    }
-    if (row.api_key_id != key.id) {
-        api_error(res, 403, "forbidden", "this application belongs to another key");
         return;
     }
     json_t *view = view_application(d, &row, a->cfg.public_base_url, &e);

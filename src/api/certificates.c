@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "api/app.h"
@@ -15,20 +16,35 @@
 #include "domain/vcode.h"
 #include "store/applications.h"
 #include "store/audit.h"
+#include "store/cert_codes.h"
+
+/* The stored code compared when no row precedes the number, and the given code compared when it is malformed: the
+   comparison runs on every path. Neither can match, since a code has no '#' or '*' in it. */
+_Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the domain makes");
+
+static const char unknown_code[VCODE_LEN + 1] = "################";
+static const char malformed_code[VCODE_LEN + 1] = "****************";
 
 int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e)
 {
-    char wanted[17];
+    char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
     db *d = store_db(a->store, e);
     if (d == NULL)
         return -1;
     int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
-    int found = certificates_find(d, number, c, e);
-    if (found <= 0)
-        return found;
-    /* compare even when the code is malformed, so timing tells nothing about the number */
-    int same = hash_equal_ct(c->code, valid_code ? wanted : "################", 16);
-    return same && valid_code && c->sha256[0] ? 1 : 0;
+    if (!valid_code)
+        memcpy(wanted, malformed_code, sizeof wanted);
+    /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
+       certificate's or its neighbour's), one comparison */
+    memcpy(stored, unknown_code, sizeof stored);
+    int found = cert_codes_find(d, number, stored, e);
+    if (found < 0)
+        return -1;
+    int same = hash_equal_ct(stored, wanted, VCODE_LEN);
+    if (!(same && found && valid_code))
+        return 0;
+    found = certificates_find(d, number, c, e);
+    return found < 0 ? -1 : found == 1 && c->sha256[0];
 }
 
 void certificates_download(void *ctx, http_request *req, http_response *res)
@@ -76,12 +92,9 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
         api_store_failed(res, &e);
         return;
     }
-    if (found == 0 || c.sha256[0] == '\0') {
+    /* another key's certificate answers exactly like an unknown one, so that numbers cannot be probed across portals */
+    if (found == 0 || c.sha256[0] == '\0' || (key.role == ROLE_PORTAL && owner.api_key_id != key.id)) {
         api_error(res, 404, "not_found", "no such certificate");
-        return;
-    }
-    if (key.role == ROLE_PORTAL && owner.api_key_id != key.id) {
-        api_error(res, 403, "forbidden", "this certificate belongs to another key's application");
         return;
     }
     api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));

@@ -14,7 +14,8 @@ int certificates_lookup_with_code(app *a, const char *number, const char *code, 
 /* GET /c/{number}.pdf?code=… (public): the stored bytes; the same 404 for unknown number or wrong code. */
 void certificates_download(void *ctx, http_request *req, http_response *res);
 
-/* GET /api/v1/certificates/{number} (role portal for its own, or admin): JSON metadata. */
+/* GET /api/v1/certificates/{number} (role portal for its own, or admin): JSON metadata. Another portal's certificate
+   answers 404 exactly like an unknown number. */
 void certificates_get(void *ctx, http_request *req, http_response *res);
 
 /* POST /api/v1/certificates/{number}/revoke (role admin), body {"reason"}: 200 with the metadata,

@@ -206,6 +206,32 @@ static int is_pdf_content_type(const char *ct)
     return ct && strncmp(ct, "application/pdf", 15) == 0 && (ct[15] == '\0' || ct[15] == ';');
 }
 
+/* What the checked file is, as one word: the registered certificate's status (valid, expired, revoked) when the
+   file is byte for byte one we issued and its signature is valid, else "not_genuine". A file is never called
+   genuine without the status of its certificate. */
+static const char *pdf_verdict(const pdf_check *check)
+{
+    return check->readable && check->report.signature_valid && check->registered ? check->status : "not_genuine";
+}
+
+static json_t *pdf_check_json(const pdf_check *check)
+{
+    const pdf_sig_report *r = &check->report;
+    json_t *body = json_pack("{s:s, s:b, s:s?, s:b, s:s?, s:s?}", "verdict", pdf_verdict(check), "signature_valid",
+                             r->signature_valid, "signed_by", r->signed_by[0] ? r->signed_by : NULL, "registered",
+                             check->registered, "number", check->registered ? check->cert.number : NULL, "status",
+                             check->status);
+    if (body != NULL && check->registered) {
+        char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
+        const certificate_row *c = &check->cert;
+        json_object_update_new(body, json_pack("{s:s, s:s, s:s?, s:s?}", "issued_at", time_format_rfc3339(c->issued_at, issued),
+                                               "valid_until", time_format_rfc3339(c->valid_until, until), "revoked_at",
+                                               c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
+                                               "revocation_reason", c->revoked_at ? c->revocation_reason : NULL));
+    }
+    return body;
+}
+
 void verify_pdf_api(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
@@ -223,10 +249,7 @@ void verify_pdf_api(void *ctx, http_request *req, http_response *res)
         api_error(res, 400, "invalid_pdf", "the body is not a readable PDF");
         return;
     }
-    api_json(res, 200, json_pack("{s:b, s:s?, s:b, s:s?, s:s?}", "signature_valid", check.report.signature_valid,
-                                 "signed_by", check.report.signed_by[0] ? check.report.signed_by : NULL, "registered",
-                                 check.registered, "number", check.registered ? check.cert.number : NULL, "status",
-                                 check.status));
+    api_json(res, 200, pdf_check_json(&check));
 }
 
 typedef struct upload {
@@ -250,28 +273,39 @@ static enum MHD_Result collect_pdf_field(void *cls, enum MHD_ValueKind kind, con
     return MHD_YES;
 }
 
+/* The verdict fragment of a checked file: for a genuine one exactly what /v/{number} shows (its status first),
+   else the not-genuine notice. */
+static int render_pdf_verdict(app *a, web_lang lang, const pdf_check *check, buf *out, err *e)
+{
+    const char *verdict = pdf_verdict(check);
+    if (strcmp(verdict, "not_genuine") != 0)
+        return render_found(a, lang, &check->cert, verdict, out, e);
+    const char *vars[] = {"explanation", web_text(a->web, lang, check->readable ? "t_file_not_genuine_explanation" : "t_not_pdf"),
+                          NULL};
+    return web_render(a->web, lang, WEB_NOT_GENUINE, vars, out, e);
+}
+
 static void render_pdf_result(app *a, const http_request *req, web_lang lang, const pdf_check *check, http_response *res)
 {
-    int genuine = check->readable && check->report.signature_valid && check->registered;
-    buf signed_by = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
+    buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
     err e = {0};
     web_escape(&signed_by, check->report.signed_by[0] ? check->report.signed_by : "—");
-    web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e);
+    int rc = render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
+                     web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
+                 ? 0
+                 : -1;
     const char *vars[] = {
-        "status", genuine ? check->status : "not_found",
-        "verdict", web_text(a->web, lang, genuine ? "t_file_genuine" : "t_file_not_genuine"),
-        "explanation", check->readable ? web_text(a->web, lang, genuine ? "t_file_genuine_explanation" : "t_file_not_genuine_explanation")
-                                       : web_text(a->web, lang, "t_not_pdf"),
+        "verdict", buf_cstr(&verdict),
         "signature", web_text(a->web, lang, check->report.signature_valid ? "t_signature_valid" : "t_signature_invalid"),
         "signed_by", buf_cstr(&signed_by),
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
-        "number", check->registered ? check->cert.number : "—",
         "form", buf_cstr(&form), NULL};
-    if (web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
+    if (rc != 0 || web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
         api_error(res, 500, "internal", e.msg);
     else
         answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, 0, res);
     buf_free(&signed_by);
+    buf_free(&verdict);
     buf_free(&content);
     buf_free(&form);
 }

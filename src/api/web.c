@@ -27,6 +27,7 @@ struct web_pages {
 static const char *const fragment_files[WEB_FRAGMENTS] = {
     "templates/web/page.html",    "templates/web/found.html", "templates/web/revoked.html",
     "templates/web/missing.html", "templates/web/form.html",  "templates/web/pdfresult.html",
+    "templates/web/notgenuine.html",
 };
 static const char *const lang_names[LANG_COUNT] = {"az", "en"};
 

@@ -9,7 +9,9 @@ typedef struct web_pages web_pages;
 
 typedef enum web_lang { LANG_AZ, LANG_EN, LANG_COUNT } web_lang;
 
-typedef enum web_fragment { WEB_PAGE, WEB_FOUND, WEB_REVOKED, WEB_MISSING, WEB_FORM, WEB_PDFRESULT, WEB_FRAGMENTS } web_fragment;
+typedef enum web_fragment {
+    WEB_PAGE, WEB_FOUND, WEB_REVOKED, WEB_MISSING, WEB_FORM, WEB_PDFRESULT, WEB_NOT_GENUINE, WEB_FRAGMENTS
+} web_fragment;
 
 /* Loads the fragments and texts once (texts are HTML-escaped at load). Returns NULL with e set. */
 web_pages *web_pages_load(err *e);

@@ -75,7 +75,7 @@ static int bench_render(const config *c, int count, const char *key_type)
         time_t t = time(NULL);
         cert_doc doc = {number, code, t, t + 30 * 86400, i % 2, "1234567890", "Məmmədov Əli Şükür oğlu",
                         "“Çıraq Işıq” ASC", "9876543211", "Bakı şəhəri, Nəsimi rayonu, Azadlıq pr. 12, m. 5",
-                        (i % 3) * 123456LL, t, buf_cstr(&url), c->public_base_url};
+                        (i % 3) * 123456LL, t, buf_cstr(&url), c->public_base_url, 0};
         err e = {0};
         double t0 = now_seconds();
         rc = pdf_render_certificate(r, s, &doc, &pdf, &e);

@@ -1,4 +1,6 @@
-/* arayis render --sample OUT.pdf: renders and signs a certificate with demo data, to look at and to test. */
+/* arayis render --sample OUT.pdf: renders a sample certificate with demo data, to look at and to test. A sample is
+   no certificate: it is marked NÜMUNƏ / SAMPLE across the page, carries a number the service never issues, and is
+   signed by a throwaway key that no keyring holds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +13,23 @@
 #include "domain/links.h"
 #include "pdf/certificate.h"
 
+/* Outside the issued pattern AZI-YYYY-NNNNNN, so no lookup can find it and no parser accepts it; the link in its
+   QR code carries it percent-encoded. */
+#define SAMPLE_NUMBER "AZI-NÜMUNƏ-000000"
+#define SAMPLE_NUMBER_IN_URL "AZI-N%C3%9CMUN%C6%8F-000000"
+#define SAMPLE_CODE "K7Q2M9XD4P8T3R6W"
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: arayis render --sample OUT.pdf [--debt AMOUNT] [--non-residential] [--holder NAME]\n"
-                 "                     [--address TEXT] [settings]\n"
-                 "Signs with the key in ARAYIS_KEYS_DIR (development keys are made when there are none).\n");
+                 "                     [--address TEXT] [--key ec|rsa] [settings]\n"
+                 "Marks the page NÜMUNƏ / SAMPLE, numbers it %s and signs it with a throwaway key of the given\n"
+                 "kind (ec by default), made for this sample alone: it never verifies as a certificate.\n",
+            SAMPLE_NUMBER);
 }
 
 typedef struct sample_options {
-    const char *out, *debt, *holder, *address;
+    const char *out, *debt, *holder, *address, *key_type;
     int non_residential;
 } sample_options;
 
@@ -40,6 +50,8 @@ static int parse_options(int argc, char **argv, sample_options *o)
             o->holder = argv[++i];
         else if (strcmp(argv[i], "--address") == 0 && value)
             o->address = argv[++i];
+        else if (strcmp(argv[i], "--key") == 0 && value && (strcmp(value, "ec") == 0 || strcmp(value, "rsa") == 0))
+            o->key_type = argv[++i];
         else
             break;
     }
@@ -54,15 +66,13 @@ static int render_sample(const config *c, const sample_options *o)
         return 2;
     }
     err e = {0};
-    int created;
     signer *s = NULL;
     pdf_renderer *r = NULL;
     buf pdf = BUF_INIT, verify_url = BUF_INIT;
-    const char *number = "AZI-2026-000001", *code = "K7Q2M9XD4P8T3R6W";
-    links_verify_url(&verify_url, c->public_base_url, number, code);
+    links_verify_url(&verify_url, c->public_base_url, SAMPLE_NUMBER_IN_URL, SAMPLE_CODE);
     time_t issued = time(NULL);
     cert_doc doc = {
-        .number = number, .verification_code = code, .issued_at = issued, .valid_until = issued + 30L * 86400,
+        .number = SAMPLE_NUMBER, .verification_code = SAMPLE_CODE, .sample = 1, .issued_at = issued, .valid_until = issued + 30L * 86400,
         .non_residential = o->non_residential, .subscriber_code = o->non_residential ? "2234567891" : "1234567890",
         .holder_name = o->holder ? o->holder : o->non_residential ? "“Çıraq Işıq” ASC" : "Məmmədov Əli Şükür oğlu",
         .organization_name = o->holder ? o->holder : "“Çıraq Işıq” ASC", .voen = "9876543211",
@@ -70,8 +80,7 @@ static int render_sample(const config *c, const sample_options *o)
         .debt_as_of = issued - 3600, .verify_url = buf_cstr(&verify_url), .public_base_url = c->public_base_url,
     };
     int rc = 1;
-    if (signer_ensure_dev_keys(c->keys_dir, NULL, &created, &e) == 0 && (s = signer_load(c->keys_dir, &e)) != NULL &&
-        (r = pdf_renderer_open(share_dir(), &e)) != NULL && pdf_render_certificate(r, s, &doc, &pdf, &e) == 0) {
+    if ((s = signer_sample(o->key_type, &e)) != NULL && (r = pdf_renderer_open(share_dir(), &e)) != NULL && pdf_render_certificate(r, s, &doc, &pdf, &e) == 0) {
         FILE *f = fopen(o->out, "wb");
         rc = f && fwrite(pdf.data, 1, pdf.len, f) == pdf.len ? 0 : 1;
         if (f && fclose(f) != 0)

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "core/buf.h"
 #include "core/share.h"
+#include "core/timeutil.h"
 #include "crypto/keyring.h"
 #include "pdf/sigcheck.h"
 
@@ -15,6 +16,10 @@ static void print_report(const char *path, const pdf_sig_report *report)
         printf("signed by: %s%s\n", report->signed_by, report->signer_is_ours ? "" : " (not one of our keys)");
     if (report->number[0])
         printf("certificate: %s\n", report->number);
+    if (report->signed_at) {
+        char when[TIME_TEXT_MAX];
+        printf("signed at: %s\n", time_format_rfc3339(report->signed_at, when));
+    }
     if (!report->signature_valid)
         printf("reason: %s\n", report->problem);
 }

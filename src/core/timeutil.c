@@ -99,3 +99,28 @@ char *time_format_az_date(time_t t, char out[TIME_TEXT_MAX])
     strftime(out, TIME_TEXT_MAX, "%d.%m.%Y", &tm);
     return out;
 }
+
+int time_parse_pdf_date(const char *text, size_t len, time_t *out)
+{
+    if (len < 17 || memcmp(text, "D:", 2) != 0)
+        return -1;
+    const char *p = text + 2;
+    int y = read_digits(p, 4), mo = read_digits(p + 4, 2), d = read_digits(p + 6, 2);
+    int h = read_digits(p + 8, 2), mi = read_digits(p + 10, 2), s = read_digits(p + 12, 2);
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
+        s > 59)
+        return -1;
+    const char *zone = p + 14;
+    size_t zone_len = len - 16;
+    long offset = 0;
+    if (!(zone_len == 1 && zone[0] == 'Z')) {
+        int hh = zone_len >= 6 ? read_digits(zone + 1, 2) : -1, mm = hh < 0 ? -1 : read_digits(zone + 4, 2);
+        if ((zone[0] != '+' && zone[0] != '-') || hh < 0 || hh > 23 || zone[3] != '\'' || mm < 0 || mm > 59 ||
+            (zone_len != 6 && !(zone_len == 7 && zone[6] == '\'')))
+            return -1;
+        offset = (zone[0] == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
+    }
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = s};
+    *out = timegm(&tm) - offset;
+    return 0;
+}

@@ -2,6 +2,7 @@
 #ifndef ARAYIS_CORE_TIMEUTIL_H
 #define ARAYIS_CORE_TIMEUTIL_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define TIME_TEXT_MAX 32
@@ -16,6 +17,10 @@ char *time_format_rfc3339(time_t t, char out[TIME_TEXT_MAX]);
 
 /* Writes the Baku calendar date "25.11.2026" of t into out. Returns out. */
 char *time_format_az_date(time_t t, char out[TIME_TEXT_MAX]);
+
+/* Parses the len bytes at text as a full PDF date (PDF 32000-1, 7.9.4): "D:YYYYMMDDHHmmSS" then "Z", or "+HH'mm'"
+   or "-HH'mm'" (the last apostrophe optional), into a UTC time_t. Validates every field. Returns 0 or -1. */
+int time_parse_pdf_date(const char *text, size_t len, time_t *out);
 
 /* Parses a calendar date "1985-04-12" (real date: month lengths, leap years) into year/month/day. Returns 0 or -1. */
 int time_parse_date(const char *text, int *year, int *month, int *day);

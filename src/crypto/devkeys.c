@@ -1,4 +1,5 @@
-/* Development keys: a root CA and a signing certificate it issues, written to the keys directory. */
+/* Development keys: a root CA and a signing certificate it issues, written to the keys directory; and the
+   throwaway identity that signs sample documents. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -13,6 +14,8 @@
 #include "crypto/signer.h"
 
 #define DEV_CA_KEY_FILE "ca.key"
+#define DEV_ORG "“Azərişıq” ASC"
+#define SAMPLE_ORG "NÜMUNƏ / SAMPLE, not valid"
 #define DAYS(n) ((long)(n) * 24 * 60 * 60)
 
 static EVP_PKEY *new_key(const char *type)
@@ -30,17 +33,18 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
     return ok ? 0 : -1;
 }
 
-static int set_name(X509_NAME *name, const char *cn)
+static int set_name(X509_NAME *name, const char *org, const char *cn)
 {
     return X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"AZ", -1, -1, 0) &&
-                   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"“Azərişıq” ASC", -1, -1, 0) &&
+                   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1, 0) &&
                    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0)
                ? 0
                : -1;
 }
 
-/* Issues a certificate for key: self-signed CA when issuer is NULL, else a signing certificate. */
-static X509 *issue(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long days)
+/* Issues a certificate for key, valid from a day ago for days: self-signed CA when issuer is NULL, else a signing
+   certificate. */
+static X509 *issue(EVP_PKEY *key, const char *org, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long days)
 {
     X509 *cert = X509_new();
     unsigned char serial[16];
@@ -49,7 +53,7 @@ static X509 *issue(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer
              (bn = BN_bin2bn(serial, sizeof serial, NULL)) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) &&
              X509_set_version(cert, 2) && X509_gmtime_adj(X509_getm_notBefore(cert), -DAYS(1)) &&
              X509_gmtime_adj(X509_getm_notAfter(cert), DAYS(days)) && X509_set_pubkey(cert, key) &&
-             set_name(X509_get_subject_name(cert), cn) == 0 &&
+             set_name(X509_get_subject_name(cert), org, cn) == 0 &&
              X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(cert));
     X509 *ext_issuer = issuer ? issuer : cert;
     if (ok && issuer == NULL)
@@ -100,8 +104,8 @@ int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *crea
         return 0;
     int rc = -1;
     EVP_PKEY *ca_key = new_key(key_type), *key = new_key(key_type);
-    X509 *ca = ca_key ? issue(ca_key, "arayis DEVELOPMENT root CA", NULL, NULL, 3650) : NULL;
-    X509 *cert = ca && key ? issue(key, "arayis DEVELOPMENT document signing", ca, ca_key, 1095) : NULL;
+    X509 *ca = ca_key ? issue(ca_key, DEV_ORG, "arayis DEVELOPMENT root CA", NULL, NULL, 3650) : NULL;
+    X509 *cert = ca && key ? issue(key, DEV_ORG, "arayis DEVELOPMENT document signing", ca, ca_key, 1095) : NULL;
     if (cert == NULL)
         err_set(e, 1, "cannot make development keys");
     else if (write_pem(keys_dir, DEV_CA_KEY_FILE, 0600, ca_key, NULL, e) == 0 &&
@@ -114,4 +118,19 @@ int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *crea
     EVP_PKEY_free(key);
     EVP_PKEY_free(ca_key);
     return rc;
+}
+
+signer *signer_sample(const char *key_type, err *e)
+{
+    EVP_PKEY *ca_key = new_key(key_type), *key = new_key(key_type);
+    X509 *ca = ca_key ? issue(ca_key, SAMPLE_ORG, "arayis sample root CA", NULL, NULL, 2) : NULL;
+    X509 *cert = ca && key ? issue(key, SAMPLE_ORG, "arayis sample document signing", ca, ca_key, 2) : NULL;
+    EVP_PKEY_free(ca_key);
+    if (cert == NULL) {
+        err_set(e, 1, "cannot make a sample signing key");
+        EVP_PKEY_free(key);
+        X509_free(ca);
+        return NULL;
+    }
+    return signer_new(key, cert, ca, e);
 }

@@ -121,27 +121,28 @@ static int measure_signature(signer *s, err *e)
     return 0;
 }
 
-signer *signer_load(const char *keys_dir, err *e)
+signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e)
 {
-    char path[1024];
     signer *s = calloc(1, sizeof *s);
-    if (s == NULL || (s->chain = sk_X509_new_null()) == NULL) {
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (s == NULL || chain == NULL || !sk_X509_push(chain, ca)) {
         err_set(e, 1, "out of memory");
-        goto fail;
+        free(s);
+        sk_X509_free(chain);
+        EVP_PKEY_free(key);
+        X509_free(cert);
+        X509_free(ca);
+        return NULL;
     }
-    X509 *ca = NULL;
-    if (path_in(path, sizeof path, keys_dir, SIGNER_KEY_FILE) != 0 || (s->key = load_private_key(path, e)) == NULL)
-        goto fail;
+    s->key = key;
+    s->cert = cert;
+    s->chain = chain;
     if (!key_type_allowed(s->key)) {
         err_set(e, 1, "the signing key must be EC P-256 or RSA 2048/3072");
         goto fail;
     }
-    if (path_in(path, sizeof path, keys_dir, SIGNER_CERT_FILE) != 0 || (s->cert = load_cert(path, e)) == NULL ||
-        path_in(path, sizeof path, keys_dir, SIGNER_CA_FILE) != 0 || (ca = load_cert(path, e)) == NULL)
-        goto fail;
-    sk_X509_push(s->chain, ca);
     if (X509_check_private_key(s->cert, s->key) != 1) {
-        openssl_fail(e, "signing.crt does not belong to signing.key");
+        openssl_fail(e, "the signing certificate does not belong to the signing key");
         goto fail;
     }
     if (signer_name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject) != 0 || measure_signature(s, e) != 0)
@@ -150,6 +151,21 @@ signer *signer_load(const char *keys_dir, err *e)
 fail:
     signer_free(s);
     return NULL;
+}
+
+signer *signer_load(const char *keys_dir, err *e)
+{
+    char path[1024];
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL, *ca = NULL;
+    if (path_in(path, sizeof path, keys_dir, SIGNER_KEY_FILE) != 0 || (key = load_private_key(path, e)) == NULL ||
+        path_in(path, sizeof path, keys_dir, SIGNER_CERT_FILE) != 0 || (cert = load_cert(path, e)) == NULL ||
+        path_in(path, sizeof path, keys_dir, SIGNER_CA_FILE) != 0 || (ca = load_cert(path, e)) == NULL) {
+        EVP_PKEY_free(key);
+        X509_free(cert);
+        return NULL;
+    }
+    return signer_new(key, cert, ca, e);
 }
 
 const char *signer_key_type(const signer *s)

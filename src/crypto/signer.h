@@ -20,6 +20,15 @@ typedef struct signer signer;
    that is not a regular file or that group or others may read. Returns NULL with e set. */
 signer *signer_load(const char *keys_dir, err *e);
 
+/* A signer for key with its signing certificate cert issued by ca. Takes ownership of all three, also on failure.
+   Refuses a key that is not EC P-256 or RSA 2048/3072 or that cert does not certify. Returns NULL with e set. */
+signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e);
+
+/* A throwaway signer for sample documents: a new key of key_type ("ec" when NULL, or "rsa") with a certificate
+   from a new CA, made in memory, never written, and so in no keyring: nothing it signs verifies as ours.
+   Returns NULL with e set. */
+signer *signer_sample(const char *key_type, err *e);
+
 /* When keys_dir holds no signing key, makes a development root CA and a signing certificate issued by
    it (key files 0600, directory 0700) and sets *created to 1; otherwise sets it to 0. key_type is "ec"
    (also when NULL) or "rsa". Returns 0 or -1 with e set. */

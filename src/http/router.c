@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "http/unescape.h"
+
 /* Matches path against pattern; writes placeholder values to params (when non-NULL). Returns 1 on match.
    A placeholder takes the rest of its path segment except the literal that follows it in the pattern
    ("{number}.pdf" takes "AZI-2026-000001" from "AZI-2026-000001.pdf"). */
@@ -39,7 +41,7 @@ router_result router_match(const http_route *routes, size_t n, http_method metho
 {
     const http_route *same_path = NULL;
     http_method wanted = method == HTTP_HEAD ? HTTP_GET : method;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && http_path_routable(path); i++) {
         if (!pattern_match(routes[i].pattern, path, NULL))
             continue;
         if (routes[i].method == wanted) {

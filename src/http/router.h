@@ -25,7 +25,8 @@ typedef enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_WRONG_METHOD }
 
 /* Finds the route for method and path among n routes. On ROUTER_FOUND sets *found and copies the
    placeholder values into req->params; on ROUTER_WRONG_METHOD sets *found to a route with that path.
-   HEAD matches GET routes. */
+   HEAD matches GET routes. A path that is not http_path_routable (a control character, an escape left
+   undecoded) matches nothing: ROUTER_NO_PATH. */
 router_result router_match(const http_route *routes, size_t n, http_method method, const char *path,
                            http_request *req, const http_route **found);
 

@@ -18,6 +18,7 @@
 #include "http/client_addr.h"
 #include "http/connwatch.h"
 #include "http/framing.h"
+#include "http/unescape.h"
 #include "http/workers.h"
 
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
@@ -416,7 +417,8 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
         framing_check_target, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_LIMIT,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
+        MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
         work_pool_stop(srv->workers);

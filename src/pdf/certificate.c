@@ -162,7 +162,8 @@ int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_do
     err_clear(e);
     values_fill(r, doc, &v);
     layout_input in = {.vars = v.vars, .non_residential = doc->non_residential, .has_debt = doc->debt_qepik > 0,
-                       .has_address = doc->address && doc->address[0], .qr_text = doc->verify_url};
+                       .has_address = doc->address && doc->address[0], .qr_text = doc->verify_url,
+                       .sample = doc->sample};
     int rc = layout_page(&r->tpl, r->fonts, &in, &page, e) == 0 && build_document(r, s, doc, &v, &page, &pdf, e) == 0 &&
                      pades_sign(&pdf, s, e) == 0
                  ? 0

@@ -23,6 +23,7 @@ typedef struct cert_doc {
     time_t debt_as_of;              /* the billing record's as_of: the finding's date */
     const char *verify_url;         /* exactly what the QR encodes: {base}/v/{number}?code={code} */
     const char *public_base_url;    /* for the printed manual check address {base}/v */
+    int sample;                     /* 1: a sample document, marked as one across the page */
 } cert_doc;
 
 typedef struct pdf_renderer pdf_renderer;

@@ -28,10 +28,15 @@ static int show_run(buf *out, const font_glyph *g, size_t from, size_t to)
     return rc | buf_puts(out, "> Tj\n");
 }
 
-int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used)
+/* Level text is placed with "Td", turned text with a text matrix ("Tm"). */
+int content_text_turned(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y,
+                        double angle, font_usage *used)
 {
     int rc = buf_puts(out, "BT\n") | put_number(out, gray, ' ') | buf_puts(out, "g\n");
-    rc |= put_number(out, x, ' ') | put_number(out, y, ' ') | buf_puts(out, "Td\n");
+    if (angle != 0)
+        rc |= put_number(out, cos(angle), ' ') | put_number(out, sin(angle), ' ') | put_number(out, -sin(angle), ' ') |
+              put_number(out, cos(angle), ' ');
+    rc |= put_number(out, x, ' ') | put_number(out, y, ' ') | buf_puts(out, angle != 0 ? "Tm\n" : "Td\n");
     for (size_t from = 0, to; from < n; from = to) {
         for (to = from; to < n && g[to].program == g[from].program; to++)
             font_usage_mark(used, &g[to]);
@@ -39,6 +44,11 @@ int content_text(buf *out, const font_glyph *g, size_t n, double size, double gr
         rc |= show_run(out, g, from, to);
     }
     return rc | buf_puts(out, "ET\n");
+}
+
+int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used)
+{
+    return content_text_turned(out, g, n, size, gray, x, y, 0, used);
 }
 
 int content_rule(buf *out, double x0, double x1, double y, double width, double gray)

@@ -13,6 +13,10 @@
    in used. Returns 0 or -1 (out of memory). */
 int content_text(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y, font_usage *used);
 
+/* Like content_text, but the baseline runs from (x, y) at angle radians counter-clockwise from the horizontal. */
+int content_text_turned(buf *out, const font_glyph *g, size_t n, double size, double gray, double x, double y,
+                        double angle, font_usage *used);
+
 /* Strokes a horizontal line from x0 to x1 at height y. Returns 0 or -1. */
 int content_rule(buf *out, double x0, double x1, double y, double width, double gray);
 

@@ -2,6 +2,7 @@
    leading, and a block by its spacing. */
 #include "pdf/layout.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "core/placeholders.h"
@@ -179,11 +180,28 @@ static int footer(flow *l)
     return 0;
 }
 
+/* The sample mark along the page's diagonal, centred on the page, first so that everything else is set over it. */
+static int sample_mark(flow *l)
+{
+    const tpl_block *b = &l->t->sample_mark;
+    if (prepare(l, b->text, b->style.face) != 0)
+        return -1;
+    double size = b->style.size, angle = atan2(l->t->height, l->t->width);
+    double half = text_width(l->glyphs.g, l->glyphs.n, size) / 2, rise = size * 0.35; /* about half a capital */
+    double x = l->t->width / 2 - half * cos(angle) + rise * sin(angle);
+    double y = l->t->height / 2 - half * sin(angle) - rise * cos(angle);
+    if (content_text_turned(&l->out->content, l->glyphs.g, l->glyphs.n, size, b->style.gray, x, y, angle, &l->out->fonts) != 0)
+        return err_set(l->e, 1, "out of memory");
+    return 0;
+}
+
 static int pass(flow *l)
 {
     l->out->content.len = 0;
     memset(&l->out->fonts, 0, sizeof l->out->fonts);
     l->y = l->t->height - l->t->top;
+    if (l->in->sample && sample_mark(l) != 0)
+        return -1;
     for (size_t i = 0; i < l->t->nblocks; i++)
         if (shown(l->in, l->t->blocks[i].when) && block(l, &l->t->blocks[i]) != 0)
             return -1;
@@ -227,7 +245,7 @@ int layout_check_template(const tpl_document *t, const font_set *f, const char *
 {
     layout_input in = {.vars = vars};
     flow l = {.t = t, .f = f, .in = &in, .text = BUF_INIT, .glyphs = TEXT_INIT, .e = e};
-    int rc = check_block(&l, &t->footer);
+    int rc = check_block(&l, &t->footer) || check_block(&l, &t->sample_mark) ? -1 : 0;
     for (size_t i = 0; i < t->nblocks && rc == 0; i++)
         rc = check_block(&l, &t->blocks[i]);
     buf_free(&l.text);

@@ -14,6 +14,7 @@
 typedef struct layout_input {
     const char *const *vars;     /* placeholder values: NULL-terminated list of name, value pairs */
     int non_residential, has_debt, has_address;
+    int sample;                  /* 1: the template's sample mark is set across the page, under the content */
     const char *qr_text;         /* what the QR code encodes */
 } layout_input;
 

@@ -1,6 +1,7 @@
 /* PDF signature checking: the last /ByteRange of the file, its shape (the whole file but one hex string, which
-   follows /Contents), the CMS inside that string verified with OpenSSL against our keyring, and the certificate
-   number from /Reason. Every read is bounded by the buffer; nothing recurses. */
+   follows /Contents), the signing time from the signature dictionary's /M, the CMS inside that string verified with
+   OpenSSL against our keyring as of that time, and the certificate number from /Reason. Every read is bounded by
+   the buffer; nothing recurses. */
 #include "pdf/sigcheck.h"
 
 #include <openssl/cms.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/timeutil.h"
 #include "crypto/signer.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
@@ -18,6 +21,7 @@
 
 typedef struct byte_range {
     size_t a, b, c, d;                    /* signed: [a, a+b) and [c, c+d) */
+    size_t key;                           /* where the /ByteRange key is */
 } byte_range;
 
 static void problem(pdf_sig_report *report, const char *text)
@@ -62,6 +66,7 @@ static int parse_byte_range(const unsigned char *pdf, size_t len, byte_range *r)
     const unsigned char *p = find_last(pdf, len, "/ByteRange"), *end = pdf + len;
     if (p == NULL)
         return -1;
+    r->key = (size_t)(p - pdf);
     p = skip_spaces(p + strlen("/ByteRange"), end);
     if (p == end || *p++ != '[' || read_size(&p, end, &r->a) || read_size(&p, end, &r->b) || read_size(&p, end, &r->c) ||
         read_size(&p, end, &r->d))
@@ -115,6 +120,16 @@ static CMS_ContentInfo *parse_cms(const unsigned char *der, size_t len)
     return cms;
 }
 
+/* Why the CMS does not make a valid signature of ours, or NULL when it does. */
+static const char *cms_problem(int verified, const keyring_cert *ours, time_t signed_at)
+{
+    if (ours && (signed_at < ours->not_before || signed_at > ours->not_after))
+        return "the signature was made outside the validity of its signing certificate";
+    if (!verified)
+        return "the signature does not match the signed bytes or does not chain to our CA";
+    return ours ? NULL : "the signer is not one of our signing certificates";
+}
+
 static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
                        const keyring *ours, pdf_sig_report *report)
 {
@@ -127,19 +142,21 @@ static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsi
         problem(report, "the signature is not a readable CMS structure");
         goto done;
     }
-    /* our own certificate list is the authority, so a since-expired retired certificate still verifies */
-    X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(trust), X509_V_FLAG_NO_CHECK_TIME);
+    /* the chain is checked as of the signing time: a retired certificate still verifies what it signed while it
+       was valid, and nothing signed before or after its validity */
+    X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(trust), report->signed_at);
     X509_STORE_set_purpose(trust, X509_PURPOSE_ANY);
     int verified = CMS_verify(cms, NULL, trust, data, NULL, CMS_BINARY | CMS_DETACHED) == 1;
     signers = CMS_get0_signers(cms);
     X509 *signer = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
     if (signer)
         signer_name_text(X509_get_subject_name(signer), report->signed_by, sizeof report->signed_by);
-    report->signer_is_ours = signer && keyring_find(ours, signer) >= 0;
-    report->signature_valid = verified && report->signer_is_ours;
-    if (!report->signature_valid)
-        problem(report, !verified ? "the signature does not match the signed bytes or does not chain to our CA"
-                                  : "the signer is not one of our signing certificates");
+    int index = signer ? keyring_find(ours, signer) : -1;
+    report->signer_is_ours = index >= 0;
+    const char *why = cms_problem(verified, index >= 0 ? keyring_get(ours, (size_t)index) : NULL, report->signed_at);
+    report->signature_valid = why == NULL;
+    if (why)
+        problem(report, why);
 done:
     ERR_clear_error();
     sk_X509_free(signers);
@@ -200,6 +217,25 @@ static void read_number(const unsigned char *pdf, size_t signed_len, pdf_sig_rep
     }
 }
 
+/* The signing time of the signature dictionary: the last /M before its /ByteRange (at range_key), a date string.
+   Returns 0 when there is none. */
+static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
+{
+    for (size_t n = range_key; n > 0;) {
+        const unsigned char *at = find_last(pdf, n, "/M");
+        if (at == NULL)
+            return 0;
+        const unsigned char *value = skip_spaces(at + 2, pdf + range_key), *close = NULL;
+        time_t t;
+        if (value < pdf + range_key && *value == '(')
+            close = memchr(value, ')', (size_t)(pdf + range_key - value));
+        if (close)
+            return time_parse_pdf_date((const char *)value + 1, (size_t)(close - value - 1), &t) == 0 ? t : 0;
+        n = (size_t)(at - pdf);
+    }
+    return 0;
+}
+
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e)
 {
     memset(report, 0, sizeof *report);
@@ -222,10 +258,13 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
         return err_set(e, 1, "out of memory");
     size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
-    if (der_len > 0)
-        verify_cms(pdf, &r, der, der_len, ours, report);
-    else
+    report->signed_at = read_signing_time(pdf, r.key);
+    if (der_len == 0)
         problem(report, "the signature contents are not hexadecimal or too large");
+    else if (report->signed_at == 0)
+        problem(report, "the signature dictionary has no signing time (/M)");
+    else
+        verify_cms(pdf, &r, der, der_len, ours, report);
     read_number(pdf, r.b, report);
     free(der);
     return 0;

@@ -4,6 +4,7 @@
 #define ARAYIS_PDF_SIGCHECK_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "crypto/keyring.h"
@@ -13,9 +14,11 @@
 typedef struct pdf_sig_report {
     int signature_present;   /* a /ByteRange and a hexadecimal /Contents were found */
     int signature_valid;     /* the CMS verifies over exactly the ByteRange, which covers the whole file but the
-                                /Contents string, and the signer is one of our signing certificates (current or
-                                retired) and chains to our CA */
+                                /Contents string, the signer is one of our signing certificates (current or
+                                retired) and chains to our CA, all as of signed_at, which lies within the signing
+                                certificate's validity */
     int signer_is_ours;      /* the CMS signer certificate is in the keyring */
+    time_t signed_at;        /* the signing time claimed by the signature dictionary's /M (UTC), 0 when none */
     char signed_by[256];     /* "CN=…, O=…" of the CMS signer, "" when none */
     char number[32];         /* the certificate number named in the signature's /Reason, "" when none */
     char problem[160];       /* why the signature is not valid, in English; "" when valid */

@@ -124,7 +124,8 @@ static void free_list(char **list)
     free(list);
 }
 
-static const char *const top_keys[] = {"page", "fonts", "metadata", "words", "field", "line_height", "blocks", "footer", NULL};
+static const char *const top_keys[] = {"page",   "fonts",  "metadata", "words",       "field",
+                                       "line_height", "blocks", "footer",   "sample_mark", NULL};
 static const char *const page_keys[] = {"width", "height", "left", "right", "top", "bottom", NULL};
 static const char *const font_keys[] = {"regular", "bold", NULL};
 static const char *const meta_keys[] = {"title", "author", "subject", "language", "signature_reason", NULL};
@@ -164,19 +165,30 @@ static int read_head(json_t *root, tpl_document *t)
     return bad ? -1 : 0;
 }
 
+/* A text block on its own (footer, sample mark): the kind is implied. */
+static int read_text_block(json_t *obj, tpl_block *b)
+{
+    if (!json_is_object(obj))
+        return -1;
+    json_object_set_new(obj, "kind", json_string("text"));
+    return read_block(obj, b);
+}
+
 static int read_blocks(json_t *root, tpl_document *t)
 {
-    json_t *blocks = json_object_get(root, "blocks"), *footer = json_object_get(root, "footer");
+    json_t *blocks = json_object_get(root, "blocks");
     size_t n = json_array_size(blocks);
-    if (n == 0 || !json_is_object(footer) || (t->blocks = calloc(n, sizeof *t->blocks)) == NULL)
+    if (n == 0 || (t->blocks = calloc(n, sizeof *t->blocks)) == NULL)
         return -1;
     for (size_t i = 0; i < n; i++) {
         t->nblocks++; /* counted before reading, so that a half-read block is freed too */
         if (read_block(json_array_get(blocks, i), &t->blocks[i]) != 0)
             return -1;
     }
-    json_object_set_new(footer, "kind", json_string("text"));
-    return read_block(footer, &t->footer);
+    return read_text_block(json_object_get(root, "footer"), &t->footer) == 0 &&
+                   read_text_block(json_object_get(root, "sample_mark"), &t->sample_mark) == 0
+               ? 0
+               : -1;
 }
 
 int tpl_load(const char *path, tpl_document *out, err *e)
@@ -201,6 +213,7 @@ void tpl_free(tpl_document *t)
         free_block(&t->blocks[i]);
     free(t->blocks);
     free_block(&t->footer);
+    free_block(&t->sample_mark);
     for (int i = 0; i < TPL_FACES; i++)
         free_list(t->fonts[i]);
     char *texts[] = {t->title, t->author, t->subject, t->language, t->reason, t->word_residential, t->word_non_residential};

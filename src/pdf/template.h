@@ -45,6 +45,7 @@ typedef struct tpl_document {
     tpl_block *blocks;
     size_t nblocks;
     tpl_block footer;          /* a text block set at the bottom margin */
+    tpl_block sample_mark;     /* a text block set across the page of sample documents, under everything else */
 } tpl_document;
 
 /* Parses the template at path. Unknown keys, kinds, faces and conditions are errors, and so is a missing text.

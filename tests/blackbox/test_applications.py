@@ -141,7 +141,7 @@ class ApplicationsTest(unittest.TestCase):
         self.assertEqual(again["history"][:3], got["history"][:3])
         self.assertTrue(set(h["status"] for h in again["history"][3:]) <= {"sms_sent"})
         status, body = self.svc.json("GET", path, key=self.other_portal)
-        self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
+        self.assertEqual((status, body["error"]["code"]), (404, "not_found"))
         status, body = self.svc.json("GET", path, key=self.billing)
         self.assertEqual((status, body["error"]["code"]), (403, "forbidden"))
         status, body = self.svc.json("GET", path)
@@ -152,7 +152,7 @@ class ApplicationsTest(unittest.TestCase):
         status, meta = self.svc.json("GET", f"/api/v1/certificates/{number}", key=self.portal)
         self.assertEqual((status, meta["status"], meta["application_id"]), (200, "valid", got["application_id"]))
         self.assertEqual(self.svc.json("GET", f"/api/v1/certificates/{number}", key=self.admin)[0], 200)
-        self.assertEqual(self.svc.json("GET", f"/api/v1/certificates/{number}", key=self.other_portal)[0], 403)
+        self.assertEqual(self.svc.json("GET", f"/api/v1/certificates/{number}", key=self.other_portal)[0], 404)
         self.assertEqual(self.svc.json("GET", "/api/v1/certificates/AZI-2026-999999", key=self.admin)[0], 404)
 
     def test_download_with_wrong_code_or_number_is_the_same_404(self):

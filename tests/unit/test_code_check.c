@@ -1,0 +1,107 @@
+/* Unit tests of the pieces behind the public checks: the constant-time comparison, the code read that lands on a
+   row whether the number exists or not, and the PDF signing-time parser. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "crypto/hash.h"
+#include "scratch_dir.h"
+#include "store/cert_codes.h"
+#include "store/db.h"
+
+static void test_equal_ct_compares_every_byte(void **state)
+{
+    (void)state;
+    const char code[] = "K7Q2M9XD4P8T3R6W";
+    char other[sizeof code];
+    assert_true(hash_equal_ct(code, "K7Q2M9XD4P8T3R6W", 16));
+    for (size_t i = 0; i < 16; i++) {
+        memcpy(other, code, sizeof code);
+        other[i] ^= 0x01;
+        assert_false(hash_equal_ct(code, other, 16));
+        other[i] ^= 0x81; /* differs in the top bit only */
+        assert_false(hash_equal_ct(code, other, 16));
+    }
+    assert_true(hash_equal_ct(code, "different", 0));
+}
+
+/* Two issued certificates and one being issued (no PDF yet). */
+static const char CERTIFICATES[] =
+    "INSERT INTO api_keys(id, name, role, key_hash, created_at) VALUES (1, 'portal', 'portal', 'h', 0);"
+    "INSERT INTO applications(id, api_key_id, request_sha256, subscriber_type, subscriber_code, applicant_fin,"
+    " applicant_name, birth_date, mobile, status, submitted_at) VALUES"
+    " ('A1', 1, 'r1', 'residential', '1234567890', '5ABC7D9', 'Ad', '1985-04-12', '+994501234567', 'issued', 0),"
+    " ('A2', 1, 'r2', 'residential', '1234567890', '5ABC7D9', 'Ad', '1985-04-12', '+994501234567', 'issued', 0),"
+    " ('A3', 1, 'r3', 'residential', '1234567890', '5ABC7D9', 'Ad', '1985-04-12', '+994501234567', 'debt_checked', 0);"
+    "INSERT INTO certificates(number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code,"
+    " holder, debt_qepik, debt_as_of, sha256) VALUES"
+    " ('AZI-2026-000001', 'A1', 'AAAAAAAAAAAAAAAA', 0, 1, 'residential', '1234567890', 'Ad', 0, 0, 'sha-1'),"
+    " ('AZI-2026-000002', 'A2', 'BBBBBBBBBBBBBBBB', 0, 1, 'residential', '1234567890', 'Ad', 0, 0, 'sha-2'),"
+    " ('AZI-2026-000003', 'A3', 'CCCCCCCCCCCCCCCC', 0, 1, 'residential', '1234567890', 'Ad', 0, 0, '');";
+
+static void test_code_read_lands_on_a_row_either_way(void **state)
+{
+    (void)state;
+    char dir[SCRATCH_DIR_LEN], code[CERT_CODE_LEN + 1];
+    err e = {0};
+    assert_int_equal(scratch_dir_make(dir, "codes"), 0);
+    store *s = store_open(dir, &e);
+    assert_non_null(s);
+    db *d = store_db(s, &e);
+    assert_int_equal(sqlite3_exec(db_handle(d), CERTIFICATES, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(cert_codes_find(d, "AZI-2026-000001", code, &e), 1);
+    assert_string_equal(code, "AAAAAAAAAAAAAAAA");
+    assert_int_equal(cert_codes_find(d, "AZI-2026-000002", code, &e), 1);
+    assert_string_equal(code, "BBBBBBBBBBBBBBBB");
+    /* not issued yet: its own row, but not its code to accept */
+    assert_int_equal(cert_codes_find(d, "AZI-2026-000003", code, &e), 0);
+    /* unknown: the nearest row before it was read */
+    assert_int_equal(cert_codes_find(d, "AZI-2026-000002x", code, &e), 0);
+    assert_string_equal(code, "BBBBBBBBBBBBBBBB");
+    assert_int_equal(cert_codes_find(d, "AZI-2026-999999", code, &e), 0);
+    assert_string_equal(code, "CCCCCCCCCCCCCCCC");
+    /* nothing before it: the code is left as it was */
+    strcpy(code, "################");
+    assert_int_equal(cert_codes_find(d, "AZI-2025-000001", code, &e), 0);
+    assert_string_equal(code, "################");
+    store_close(s);
+    assert_int_equal(scratch_dir_remove(dir), 0);
+}
+
+static void test_pdf_dates(void **state)
+{
+    (void)state;
+    static const struct { const char *text; time_t want; } good[] = {
+        {"D:20261125100300Z", 1795600980},
+        {"D:20261125140300+04'00'", 1795600980},
+        {"D:20261125140300+04'00", 1795600980},
+        {"D:20261125063300-03'30'", 1795600980},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        time_t t = 0;
+        assert_int_equal(time_parse_pdf_date(good[i].text, strlen(good[i].text), &t), 0);
+        assert_int_equal(t, good[i].want);
+    }
+    const char *bad[] = {"", "D:2026112510030", "D:20261125100300", "D:20261325100300Z", "D:20260230100300Z",
+                         "D:20261125240300Z", "D:20261125100300+4'00'", "D:20261125100300+04:00", "D:2026112510030xZ",
+                         "20261125100300Z", "D:20261125100300Zjunk"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        time_t t;
+        assert_int_equal(time_parse_pdf_date(bad[i], strlen(bad[i]), &t), -1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_equal_ct_compares_every_byte),
+        cmocka_unit_test(test_code_read_lands_on_a_row_either_way),
+        cmocka_unit_test(test_pdf_dates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
