@@ -5,11 +5,11 @@
 #include "core/config.h"
 #include "api/web.h"
 #include "crypto/keyring.h"
-#include "domain/issuing.h"
-#include "http/metrics.h"
+#include "service/issue.h"
+#include "core/metrics.h"
 #include "http/ratelimit.h"
-#include "notify/sender.h"
-#include "store/db.h"
+#include "service/sms_delivery.h"
+#include "store/store.h"
 
 typedef struct app {
     config cfg;

@@ -11,6 +11,7 @@
 #include "api/respond.h"
 #include "api/views.h"
 #include "core/log.h"
+#include "crypto/hash.h"
 
 static void read_input(json_t *body, application_input *in, field_errors *errs)
 {

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api/respond.h"
+#include "crypto/apikey_secret.h"
 
 /* Returns the key text after "Bearer ", or NULL. */
 static const char *bearer_token(const http_request *req)

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "domain/field_errors.h"
+#include "model/field_errors.h"
 
 /* The string value of obj[key], or NULL when absent or null. Any other type adds "<path>: must be a
    string" to errs and returns NULL. The pointer is owned by obj. */

@@ -15,7 +15,7 @@
 #include "core/placeholders.h"
 #include "core/timeutil.h"
 #include "crypto/hash.h"
-#include "domain/vcode.h"
+#include "model/vcode.h"
 #include "pdf/sigcheck.h"
 
 static int wants_json(const http_request *req)

@@ -5,7 +5,7 @@
 
 #include "core/money.h"
 #include "core/timeutil.h"
-#include "domain/links.h"
+#include "model/links.h"
 
 static json_t *json_time(time_t t)
 {

@@ -3,7 +3,7 @@
 #define ARAYIS_CLI_CLI_H
 
 #include "core/config.h"
-#include "store/db.h"
+#include "store/store.h"
 
 /* Fills c from defaults, ARAYIS_* variables, then the setting flags in argv[first..argc-1].
    Prints the problem to stderr and returns -1 on a bad value or unknown flag. */

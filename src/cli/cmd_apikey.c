@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "crypto/apikey_secret.h"
 #include "store/apikeys.h"
 #include "store/audit.h"
 

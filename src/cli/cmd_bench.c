@@ -7,11 +7,12 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/share.h"
-#include "domain/issuing.h"
-#include "domain/links.h"
-#include "domain/vcode.h"
+#include "service/issue.h"
+#include "model/links.h"
+#include "crypto/codes.h"
 #include "notify/messages.h"
 #include "pdf/certificate.h"
+#include "crypto/apikey_secret.h"
 #include "store/apikeys.h"
 #include "store/seed.h"
 #include "store/subscribers.h"
@@ -70,7 +71,7 @@ static int bench_render(const config *c, int count, const char *key_type)
         char number[32], code[VCODE_LEN + 1];
         buf url = BUF_INIT, pdf = BUF_INIT;
         snprintf(number, sizeof number, "AZI-2026-%06d", i % 999999 + 1);
-        vcode_generate(code);
+        codes_new_verification_code(code);
         links_verify_url(&url, c->public_base_url, number, code);
         time_t t = time(NULL);
         cert_doc doc = {number, code, t, t + 30 * 86400, i % 2, "1234567890", "Məmmədov Əli Şükür oğlu",

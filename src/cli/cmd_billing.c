@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "domain/csv.h"
+#include "model/csv.h"
 #include "store/subscribers.h"
 
 #define BILLING_COLUMNS 8

@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "core/money.h"
 #include "core/share.h"
-#include "domain/links.h"
+#include "model/links.h"
 #include "pdf/certificate.h"
 
 /* Outside the issued pattern AZI-YYYY-NNNNNN, so no lookup can find it and no parser accepts it; the link in its

@@ -4,7 +4,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
-#include "http/metrics.h"
+#include "core/metrics.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 

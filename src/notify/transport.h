@@ -3,7 +3,7 @@
 #define ARAYIS_NOTIFY_TRANSPORT_H
 
 #include "core/config.h"
-#include "store/outbox.h"
+#include "model/sms.h"
 
 typedef enum send_result {
     SEND_OK,          /* the gateway acknowledged the message */

@@ -2,21 +2,9 @@
 #ifndef ARAYIS_STORE_APIKEYS_H
 #define ARAYIS_STORE_APIKEYS_H
 
-#include <time.h>
-
-#include "domain/apikey.h"
+#include "model/apikey.h"
 #include "store/db.h"
 
-#define APIKEY_NAME_MAX 64
-
-/* A key as listed; a stored name longer than APIKEY_NAME_MAX is refused on reading (STORE_ERR_TOO_LONG), never cut. */
-typedef struct apikey_row {
-    long long id;
-    char name[APIKEY_NAME_MAX + 1];
-    apikey_role role;
-    time_t created_at;
-    time_t revoked_at;          /* 0 while active */
-} apikey_row;
 
 /* Inserts a key. Returns 0, or -1 with e set (STORE_ERR_CONSTRAINT when the name is taken). */
 int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "domain/application.h"
+#include "model/application.h"
 #include "store/db.h"
 
 /* What is stored of an application besides the applicant's data. Every text has a fixed format or a validated

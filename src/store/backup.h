@@ -2,7 +2,7 @@
 #ifndef ARAYIS_STORE_BACKUP_H
 #define ARAYIS_STORE_BACKUP_H
 
-#include "store/db.h"
+#include "store/store.h"
 
 /* Copies the live database of s into a new file at path (which must not exist), page by page, and
    checks the copy's integrity. Returns 0 or -1 with e set (the partial file is removed). */

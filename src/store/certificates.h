@@ -6,33 +6,9 @@
 #include <time.h>
 
 #include "core/buf.h"
-#include "domain/billing.h"
-#include "domain/charset.h"
-#include "store/apikeys.h"
+#include "model/certificate.h"
 #include "store/db.h"
 
-#define CERTIFICATE_REASON_MAX 500   /* characters of a revocation reason, as validated */
-
-/* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
-   a stored text longer than that is refused on reading (STORE_ERR_TOO_LONG), never cut. */
-typedef struct certificate_row {
-    char number[40];                /* AZI-YYYY-NNNNNN */
-    char application_id[32];
-    char code[17];                  /* verification code, ungrouped */
-    time_t issued_at, valid_until;
-    int non_residential;
-    char subscriber_code[17];
-    char holder[CHARSET_UTF8_BYTES(BILLING_HOLDER_MAX) + 1];
-    char address[CHARSET_UTF8_BYTES(BILLING_ADDRESS_MAX) + 1];   /* "" when none */
-    char voen[11];                  /* "" for residential */
-    int64_t debt_qepik;
-    time_t debt_as_of;
-    char sha256[65];                /* "" until the PDF is stored */
-    time_t revoked_at;              /* 0 when not revoked */
-    char revocation_reason[CHARSET_UTF8_BYTES(CERTIFICATE_REASON_MAX) + 1];
-    char revoked_by[APIKEY_NAME_MAX + 1];
-    time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
-} certificate_row;
 
 /* Takes the next number of c->issued_at's year (consecutive: a counter row updated in the caller's
    transaction) and inserts c without PDF. Fills c->number. Returns 0 or -1. */

@@ -10,7 +10,7 @@
 #define CHECKPOINT_PAGES 1000 /* SQLite's own automatic threshold (about 4 MB of WAL) */
 
 struct checkpointer {
-    store *store;
+    db_pool *connections;
     pthread_mutex_t *writer;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -41,7 +41,7 @@ void checkpointer_watch(checkpointer *c, sqlite3 *writer)
 static void checkpoint(checkpointer *c)
 {
     err e = {0};
-    db *d = store_db(c->store, &e);
+    db *d = db_pool_get(c->connections, &e);
     int rc = d ? sqlite3_wal_checkpoint_v2(db_handle(d), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) : SQLITE_ERROR;
     if (rc == SQLITE_OK) {
         pthread_mutex_lock(c->writer);
@@ -70,15 +70,15 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-checkpointer *checkpointer_start(store *s, pthread_mutex_t *writer, err *e)
+checkpointer *checkpointer_start(db_pool *connections, err *e)
 {
     checkpointer *c = calloc(1, sizeof *c);
     if (c == NULL) {
         err_set(e, STORE_ERR_IO, "out of memory");
         return NULL;
     }
-    c->store = s;
-    c->writer = writer;
+    c->connections = connections;
+    c->writer = db_pool_writer(connections);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
     if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {

@@ -3,15 +3,13 @@
 #ifndef ARAYIS_STORE_CHECKPOINTER_H
 #define ARAYIS_STORE_CHECKPOINTER_H
 
-#include <pthread.h>
-
 #include "store/db.h"
 
 typedef struct checkpointer checkpointer;
 
-/* Starts the thread, which checkpoints through its own connection of s. writer is the store's writer lock, held
+/* Starts the thread, which checkpoints through its own connection of the pool, holding the pool's writer lock
    only for the short catch-up that lets the next commit start the WAL over. Returns NULL with e set. */
-checkpointer *checkpointer_start(store *s, pthread_mutex_t *writer, err *e);
+checkpointer *checkpointer_start(db_pool *connections, err *e);
 
 /* Stops the thread and frees c (closing the last connection checkpoints what is left). c may be NULL. */
 void checkpointer_stop(checkpointer *c);

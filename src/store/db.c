@@ -8,10 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/checkpointer.h"
-#include "store/groupcommit.h"
-#include "store/schema.h"
-
 #define DB_STMT_CACHE 96
 #define DB_BUSY_TIMEOUT_MS 5000
 
@@ -28,14 +24,12 @@ struct db {
     cached_stmt stmts[DB_STMT_CACHE];
 };
 
-struct store {
-    char path[600];
+struct db_pool {
+    char *path;
     pthread_key_t key;
     /* Writers of this process queue here instead of in SQLite's busy handler, which sleeps in steps of
        milliseconds; the busy time-out still covers other processes (the CLI). */
     pthread_mutex_t writer;
-    checkpointer *checkpointer;
-    group_commit *committer;
 };
 
 int db_fail(db *d, err *e, const char *what)
@@ -70,7 +64,7 @@ static void db_free(void *p)
     free(d);
 }
 
-static int db_exec_sql(db *d, const char *sql, err *e)
+int db_exec_sql(db *d, const char *sql, err *e)
 {
     if (sqlite3_exec(d->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(d, e, "sql");
@@ -101,118 +95,43 @@ fail:
     return NULL;
 }
 
-static int user_version(db *d, int *version, err *e)
+db_pool *db_pool_new(const char *path, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->handle, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return db_fail(d, e, "read schema version");
-    }
-    *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return 0;
-}
-
-/* Fails when a migration left a row pointing at a missing parent. */
-static int check_foreign_keys(db *d, err *e)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->handle, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
-        return db_fail(d, e, "check foreign keys");
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? err_set(e, STORE_ERR_CONSTRAINT,
-                                                                      "a migration broke a reference from table %s",
-                                                                      (const char *)sqlite3_column_text(st, 0))
-                                                          : db_fail(d, e, "check foreign keys");
-    sqlite3_finalize(st);
-    return result;
-}
-
-/* Runs each pending migration in a transaction of its own. Foreign keys are off meanwhile (SQLite's procedure for
-   rebuilding a table that others reference) and checked before each commit. */
-static int migrate(db *d, err *e)
-{
-    size_t count;
-    const char *const *scripts = schema_migrations(&count);
-    int version = 0, rc = 0;
-    if (user_version(d, &version, e) != 0)
-        return -1;
-    if (version < 0 || (size_t)version > count)
-        return err_set(e, STORE_ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
-    if ((size_t)version < count && db_exec_sql(d, "PRAGMA foreign_keys=OFF;", e) != 0)
-        return -1;
-    for (size_t v = (size_t)version; v < count && rc == 0; v++) {
-        char bump[64];
-        snprintf(bump, sizeof bump, "PRAGMA user_version=%zu;", v + 1);
-        if ((rc = db_begin(d, e)) != 0)
-            break;
-        if ((rc = db_exec_sql(d, scripts[v], e) == 0 && check_foreign_keys(d, e) == 0 && db_exec_sql(d, bump, e) == 0 &&
-                      db_commit(d, e) == 0
-                  ? 0
-                  : -1) != 0)
-            db_rollback(d);
-    }
-    if ((size_t)version < count && db_exec_sql(d, "PRAGMA foreign_keys=ON;", e) != 0)
-        rc = -1;
-    return rc;
-}
-
-int store_schema_version(void)
-{
-    size_t count;
-    schema_migrations(&count);
-    return (int)count;
-}
-
-store *store_open(const char *data_dir, err *e)
-{
-    store *s = calloc(1, sizeof *s);
-    if (s == NULL) {
+    db_pool *p = calloc(1, sizeof *p);
+    if (p == NULL || (p->path = strdup(path)) == NULL) {
+        free(p);
         err_set(e, STORE_ERR_IO, "out of memory");
         return NULL;
     }
-    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
-        err_set(e, STORE_ERR_IO, "cannot create data directory: %s", strerror(errno));
-        free(s);
+    if (pthread_key_create(&p->key, db_free) != 0) {
+        free(p->path);
+        free(p);
+        err_set(e, STORE_ERR_IO, "cannot make a per-thread connection key");
         return NULL;
     }
-    pthread_mutex_init(&s->writer, NULL);
-    if ((size_t)snprintf(s->path, sizeof s->path, "%s/arayis.db", data_dir) >= sizeof s->path ||
-        pthread_key_create(&s->key, db_free) != 0) {
-        err_set(e, STORE_ERR_IO, "data directory path too long");
-        free(s);
-        return NULL;
-    }
-    db *d = store_db(s, e);
-    if (d == NULL || migrate(d, e) != 0 || (s->checkpointer = checkpointer_start(s, &s->writer, e)) == NULL ||
-        (s->committer = group_commit_start(s, s->checkpointer, e)) == NULL) {
-        store_close(s);
-        return NULL;
-    }
-    return s;
+    pthread_mutex_init(&p->writer, NULL);
+    return p;
 }
 
-void store_close(store *s)
+void db_pool_free(db_pool *p)
 {
-    if (s == NULL)
+    if (p == NULL)
         return;
-    group_commit_stop(s->committer);
-    checkpointer_stop(s->checkpointer);
-    db_free(pthread_getspecific(s->key));
-    pthread_setspecific(s->key, NULL);
-    pthread_key_delete(s->key);
-    pthread_mutex_destroy(&s->writer);
-    free(s);
+    db_free(pthread_getspecific(p->key));
+    pthread_setspecific(p->key, NULL);
+    pthread_key_delete(p->key);
+    pthread_mutex_destroy(&p->writer);
+    free(p->path);
+    free(p);
 }
 
-db *store_db(store *s, err *e)
+db *db_pool_get(db_pool *p, err *e)
 {
-    db *d = pthread_getspecific(s->key);
+    db *d = pthread_getspecific(p->key);
     if (d != NULL)
         return d;
-    d = db_connect(s->path, &s->writer, e);
-    if (d != NULL && pthread_setspecific(s->key, d) != 0) {
+    d = db_connect(p->path, &p->writer, e);
+    if (d != NULL && pthread_setspecific(p->key, d) != 0) {
         db_free(d);
         err_set(e, STORE_ERR_IO, "cannot keep connection");
         return NULL;
@@ -220,9 +139,9 @@ db *store_db(store *s, err *e)
     return d;
 }
 
-int store_write(store *s, store_work work, void *ctx, err *e)
+pthread_mutex_t *db_pool_writer(db_pool *p)
 {
-    return group_commit_run(s->committer, work, ctx, e);
+    return &p->writer;
 }
 
 sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)

@@ -1,8 +1,10 @@
-/* The SQLite store: opening and migrating the database, one connection per thread, cached prepared statements, transactions. */
+/* SQLite connections: one per thread, cached prepared statements, transactions under the writer lock, errors. */
 #ifndef ARAYIS_STORE_DB_H
 #define ARAYIS_STORE_DB_H
 
 #include <sqlite3.h>
+
+#include <pthread.h>
 
 #include "core/err.h"
 
@@ -11,19 +13,25 @@ typedef struct store store;
 /* A connection owned by one thread, with its cache of prepared statements. */
 typedef struct db db;
 
-/* Creates data_dir (0700) if missing, opens data_dir/arayis.db, applies pending migrations.
-   Refuses a database written by a newer version. Returns NULL with e set. */
-store *store_open(const char *data_dir, err *e);
+/* The connections to one database file, one per thread, and the writer lock they share. */
+typedef struct db_pool db_pool;
 
-/* Closes the calling thread's connection and frees the store. Worker threads must have stopped. */
-void store_close(store *s);
+/* A pool for the database at path (copied). Returns NULL with e set. */
+db_pool *db_pool_new(const char *path, err *e);
 
-/* The schema version this build writes (PRAGMA user_version after migration). */
-int store_schema_version(void);
+/* Closes the calling thread's connection and frees the pool; other threads' connections close as they exit.
+   p may be NULL. */
+void db_pool_free(db_pool *p);
 
 /* The calling thread's connection, opened on first use (WAL, synchronous=FULL, foreign keys, busy time-out).
-   Owned by the store; closed when the thread exits or at store_close. Returns NULL with e set. */
-db *store_db(store *s, err *e);
+   Owned by the pool; closed when the thread exits or at db_pool_free. Returns NULL with e set. */
+db *db_pool_get(db_pool *p, err *e);
+
+/* The lock every transaction of the pool's connections holds from BEGIN to its end. */
+pthread_mutex_t *db_pool_writer(db_pool *p);
+
+/* Runs SQL text (no parameters, no rows). Returns 0 or -1 with e set. */
+int db_exec_sql(db *d, const char *sql, err *e);
 
 /* A prepared statement for sql, reset and unbound, cached per connection by the address of sql
    (pass string literals). Owned by the connection. Returns NULL with e set. */
@@ -31,11 +39,6 @@ sqlite3_stmt *db_stmt(db *d, const char *sql, err *e);
 
 /* A unit of writes run inside a transaction it does not own: returns 0, or -1 with e set. */
 typedef int (*store_work)(db *d, void *ctx, err *e);
-
-/* Runs work on the store's committer connection together with the work of other threads, in one transaction whose
-   COMMIT they share (group commit), and returns once that commit is durable. For the writes of the request path.
-   work must not begin or end transactions itself. Returns 0, or -1 with e set (nothing of work was stored). */
-int store_write(store *s, store_work work, void *ctx, err *e);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A transaction holds the store's writer lock from db_begin until it ends, so
    threads of one process take turns without SQLite's sleeping busy handler. Return 0 or -1 with e set (rollback

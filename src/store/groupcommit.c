@@ -14,7 +14,7 @@ typedef struct write_item {
 } write_item;
 
 struct group_commit {
-    store *store;
+    db_pool *connections;
     checkpointer *checkpointer;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -54,7 +54,7 @@ static int run_item(db *d, write_item *it)
 static void run_group(group_commit *g, write_item *items)
 {
     err group_error = {0};
-    db *d = store_db(g->store, &group_error);
+    db *d = db_pool_get(g->connections, &group_error);
     int ok = d != NULL && db_begin(d, &group_error) == 0;
     for (write_item *it = items; ok && it != NULL; it = it->next) {
         it->rc = run_item(d, it);
@@ -79,7 +79,7 @@ static void *committer_main(void *arg)
 {
     group_commit *g = arg;
     err e = {0};
-    db *d = store_db(g->store, &e);
+    db *d = db_pool_get(g->connections, &e);
     if (d != NULL)
         checkpointer_watch(g->checkpointer, db_handle(d));
     pthread_mutex_lock(&g->lock);
@@ -109,14 +109,14 @@ static void group_free(group_commit *g)
     free(g);
 }
 
-group_commit *group_commit_start(store *s, checkpointer *cp, err *e)
+group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
 {
     group_commit *g = calloc(1, sizeof *g);
     if (g == NULL) {
         err_set(e, STORE_ERR_IO, "out of memory");
         return NULL;
     }
-    g->store = s;
+    g->connections = connections;
     g->checkpointer = cp;
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->queued, NULL);

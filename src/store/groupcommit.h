@@ -8,9 +8,9 @@
 
 typedef struct group_commit group_commit;
 
-/* Starts the committer thread of store s, which writes through its own connection and leaves its checkpoints to
+/* Starts the committer thread, which writes through its own connection of the pool and leaves its checkpoints to
    cp. Returns NULL with e set. */
-group_commit *group_commit_start(store *s, checkpointer *cp, err *e);
+group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e);
 
 /* Finishes the queued work, stops the thread and frees g. g may be NULL. */
 void group_commit_stop(group_commit *g);

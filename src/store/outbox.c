@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "store/applications.h"
+#include "store/db.h"
 
 #define OUTBOX_COLUMNS "id, reference, application_id, recipient, body, status, attempts, next_attempt_at, created_at, last_error"
 
@@ -81,12 +81,7 @@ int outbox_record_attempt(db *d, const outbox_message *m, const char *status, lo
     sqlite3_bind_int64(st, 4, next_ms);
     db_bind_text(st, 5, error);
     sqlite3_bind_int64(st, 6, now);
-    const char *event = strcmp(status, "sent") == 0 ? "sms_sent" : strcmp(status, "failed") == 0 ? "sms_failed" : NULL;
-    return db_exec_stmt(d, st, e) != 0 ||
-                   (event && m->application_id[0] &&
-                    application_events_append(d, m->application_id, event, now, m->reference, e) != 0)
-               ? -1
-               : 0;
+    return db_exec_stmt(d, st, e);
 }
 
 int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx, err *e)

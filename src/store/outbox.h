@@ -4,25 +4,9 @@
 
 #include <time.h>
 
+#include "model/sms.h"
 #include "store/db.h"
 
-/* Bytes of an SMS text: the longest template with the longest public_base_url (255 bytes) stays far below. */
-#define OUTBOX_BODY_MAX 1023
-
-/* A queued message. Every text has a fixed format or a bound its writer keeps (last_error comes from the sender's
-   256-byte buffer); a longer stored text is refused on reading (STORE_ERR_TOO_LONG), never cut. */
-typedef struct outbox_message {
-    long long id;
-    char reference[64];              /* unique; the gateway's idempotency key */
-    char application_id[32];
-    char recipient[16];              /* +994XXXXXXXXX */
-    char body[OUTBOX_BODY_MAX + 1];
-    char status[8];                  /* pending, sent, failed */
-    int attempts;
-    long long next_attempt_ms;       /* Unix time in milliseconds */
-    time_t created_at;
-    char last_error[256];
-} outbox_message;
 
 /* Queues a message due now. Returns 0 or -1 (STORE_ERR_CONSTRAINT for a reference already queued,
    STORE_ERR_TOO_LONG for a body over OUTBOX_BODY_MAX bytes). */
@@ -34,8 +18,7 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
 /* Records a delivery attempt: status "sent", "failed" or "pending" (then due again at next_ms), with
-   the attempt count and last error; a sent or failed message also gets its application history entry
-   (sms_sent / sms_failed). Call inside a transaction. Returns 0 or -1. */
+   the attempt count and last error. Call inside a transaction. Returns 0 or -1. */
 int outbox_record_attempt(db *d, const outbox_message *m, const char *status, long long next_ms, const char *error,
                           time_t now, err *e);
 

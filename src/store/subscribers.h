@@ -2,7 +2,7 @@
 #ifndef ARAYIS_STORE_SUBSCRIBERS_H
 #define ARAYIS_STORE_SUBSCRIBERS_H
 
-#include "domain/billing.h"
+#include "model/billing.h"
 #include "store/db.h"
 
 typedef enum subscriber_write { SUBSCRIBER_CREATED, SUBSCRIBER_UPDATED, SUBSCRIBER_STALE } subscriber_write;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/charset.h"
-#include "domain/validate.h"
+#include "model/charset.h"
+#include "model/validate.h"
 #include "store/db.h"
 
 static void test_table_is_sorted_and_disjoint(void **state)

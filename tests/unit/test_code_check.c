@@ -12,7 +12,7 @@
 #include "crypto/hash.h"
 #include "scratch_dir.h"
 #include "store/cert_codes.h"
-#include "store/db.h"
+#include "store/store.h"
 
 static void test_equal_ct_compares_every_byte(void **state)
 {

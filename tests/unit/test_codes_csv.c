@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "core/placeholders.h"
-#include "domain/csv.h"
-#include "domain/vcode.h"
+#include "model/csv.h"
+#include "crypto/codes.h"
 
 static void test_vcode_encoding(void **state)
 {
@@ -26,8 +26,8 @@ static void test_vcode_encoding(void **state)
     vcode_encode(last_bit, out);
     assert_string_equal(out, "0000000000000001");
     char a[VCODE_LEN + 1], b[VCODE_LEN + 1];
-    assert_int_equal(vcode_generate(a), 0);
-    assert_int_equal(vcode_generate(b), 0);
+    assert_int_equal(codes_new_verification_code(a), 0);
+    assert_int_equal(codes_new_verification_code(b), 0);
     assert_string_not_equal(a, b);
     assert_int_equal(strspn(a, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"), VCODE_LEN);
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "scratch_dir.h"
-#include "store/db.h"
+#include "store/store.h"
 
 #define FOLLOWERS 5
 #define BLOBS 4000

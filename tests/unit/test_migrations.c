@@ -11,7 +11,7 @@
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "scratch_dir.h"
-#include "store/db.h"
+#include "store/store.h"
 #include "store/schema.h"
 
 typedef struct fixture {

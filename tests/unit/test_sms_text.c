@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "notify/sender.h"
+#include "service/sms_delivery.h"
 #include "notify/sms_text.h"
 
 static void repeat(char *out, const char *unit, int times)

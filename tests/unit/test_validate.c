@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/validate.h"
+#include "model/validate.h"
 
 #define NOW_2026_11_25 1795597200
 

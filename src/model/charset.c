@@ -1,5 +1,5 @@
 /* The certificate's character set as a sorted table of ranges. */
-#include "domain/charset.h"
+#include "model/charset.h"
 
 /* Basic Latin and Latin-1 without their control characters, Latin Extended-A/B, and the extras the fonts carry. */
 static const charset_range printable[] = {

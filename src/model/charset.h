@@ -1,7 +1,7 @@
 /* The characters a certificate may show: the one list the validators accept text by and the renderer checks its
    fonts against at start-up, so that validated text always renders; and the byte bound of validated text. */
-#ifndef ARAYIS_DOMAIN_CHARSET_H
-#define ARAYIS_DOMAIN_CHARSET_H
+#ifndef ARAYIS_MODEL_CHARSET_H
+#define ARAYIS_MODEL_CHARSET_H
 
 #include <stddef.h>
 #include <stdint.h>

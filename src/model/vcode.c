@@ -1,9 +1,8 @@
 /* Crockford base32 codes and certificate-number parsing. */
-#include "domain/vcode.h"
+#include "model/vcode.h"
 
 #include <string.h>
 
-#include "crypto/random.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -15,15 +14,6 @@ void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1])
         out[i] = alphabet[(value >> (11 - shift)) & 31];
     }
     out[VCODE_LEN] = '\0';
-}
-
-int vcode_generate(char out[VCODE_LEN + 1])
-{
-    unsigned char bytes[10];
-    if (random_bytes(bytes, sizeof bytes) != 0)
-        return -1;
-    vcode_encode(bytes, out);
-    return 0;
 }
 
 /* The canonical character for a typed one, or 0 when it is not part of a code. */

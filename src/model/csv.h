@@ -1,7 +1,7 @@
 /* A streaming RFC 4180 CSV reader: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF,
    a UTF-8 byte-order mark skipped, explicit limits on field length and field count. */
-#ifndef ARAYIS_DOMAIN_CSV_H
-#define ARAYIS_DOMAIN_CSV_H
+#ifndef ARAYIS_MODEL_CSV_H
+#define ARAYIS_MODEL_CSV_H
 
 #include <stdio.h>
 

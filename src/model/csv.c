@@ -1,5 +1,5 @@
 /* The CSV reader: a small state machine over getc_unlocked, copying fields into one reused buffer. */
-#include "domain/csv.h"
+#include "model/csv.h"
 
 #include <stdlib.h>
 

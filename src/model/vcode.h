@@ -1,6 +1,6 @@
 /* Verification codes (80 random bits as 16 Crockford base32 characters) and certificate numbers (AZI-YYYY-NNNNNN). */
-#ifndef ARAYIS_DOMAIN_VCODE_H
-#define ARAYIS_DOMAIN_VCODE_H
+#ifndef ARAYIS_MODEL_VCODE_H
+#define ARAYIS_MODEL_VCODE_H
 
 #include <stddef.h>
 
@@ -9,8 +9,6 @@
 /* Writes 16 Crockford base32 characters encoding n*8 bits of bytes (n == 10) into out (17 bytes). */
 void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1]);
 
-/* Makes a new code from the CSPRNG. Returns 0, or -1 when no randomness is available. */
-int vcode_generate(char out[VCODE_LEN + 1]);
 
 /* Reads a code as a person may type it: any case, dashes and spaces anywhere, Crockford's aliases
    (O→0, I and L→1). Writes the canonical 16 characters. Returns 0, or -1 when it is not a code

@@ -1,6 +1,6 @@
 /* Prometheus metrics: request counts by route and status, latency histograms, and named counters and gauges. */
-#ifndef ARAYIS_HTTP_METRICS_H
-#define ARAYIS_HTTP_METRICS_H
+#ifndef ARAYIS_CORE_METRICS_H
+#define ARAYIS_CORE_METRICS_H
 
 #include <stddef.h>
 

@@ -3,16 +3,15 @@
    Rendering and signing run between them, outside SQLite's write lock; the writes of concurrent requests
    share one commit (store_write). A document that cannot be made voids its number and fails the application,
    so one bad record never holds up the others or the next start. */
-#include "domain/issuing.h"
+#include "service/issue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/codes.h"
 #include "crypto/hash.h"
-#include "domain/ids.h"
-#include "domain/links.h"
-#include "domain/vcode.h"
+#include "model/links.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -29,7 +28,6 @@ static applicant_data applicant_of(const application *a)
 static application_row row_of(const application *a, long long key_id, const char *request_sha256, time_t now)
 {
     application_row row = {0};
-    ids_new_application_id(row.id);
     row.api_key_id = key_id;
     snprintf(row.portal_reference, sizeof row.portal_reference, "%s", a->portal_reference);
     snprintf(row.request_sha256, sizeof row.request_sha256, "%s", request_sha256);
@@ -117,7 +115,8 @@ static int certificate_of(const issuer *is, const application_row *row, const bi
 {
     memset(c, 0, sizeof *c);
     memcpy(c->application_id, row->id, sizeof c->application_id);
-    vcode_generate(c->code);
+    if (codes_new_verification_code(c->code) != 0)
+        return err_set(e, 1, "no randomness for the verification code");
     c->issued_at = row->submitted_at;
     c->valid_until = row->submitted_at + (time_t)is->cfg->validity_days * DAY_SECONDS;
     c->non_residential = rec->non_residential;
@@ -318,6 +317,8 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     if (replay != 0)
         return replay < 0 ? -1 : 0;
     application_row row = row_of(a, key_id, request_sha256, time(NULL));
+    if (codes_new_application_id(row.id) != 0)
+        return err_set(e, 1, "no randomness for the application id");
     snprintf(app_id, 32, "%s", row.id);
     if (process_new(is, d, &row, a, outcome, e) == 0)
         return 0;

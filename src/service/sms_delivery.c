@@ -1,6 +1,6 @@
 /* The outbox-draining thread. A message is marked sent only after the gateway acknowledged it; a crash
    in between re-sends it with the same Idempotency-Key, which the gateway deduplicates. */
-#include "notify/sender.h"
+#include "service/sms_delivery.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "crypto/random.h"
 #include "notify/transport.h"
+#include "store/applications.h"
 #include "store/outbox.h"
 
 #define SENDER_BATCH 32
@@ -91,6 +92,10 @@ static int write_attempts(db *d, void *ctx, err *e)
     for (int i = 0; i < b->n; i++) {
         const attempt *a = &b->a[i];
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
+            return -1;
+        const char *event = strcmp(a->status, "sent") == 0 ? "sms_sent" : strcmp(a->status, "failed") == 0 ? "sms_failed" : NULL;
+        if (event && a->m->application_id[0] &&
+            application_events_append(d, a->m->application_id, event, now, a->m->reference, e) != 0)
             return -1;
     }
     return 0;

@@ -1,6 +1,6 @@
 /* A list of field-level validation problems ("contact.mobile": "not an Azerbaijani mobile number"). */
-#ifndef ARAYIS_DOMAIN_FIELD_ERRORS_H
-#define ARAYIS_DOMAIN_FIELD_ERRORS_H
+#ifndef ARAYIS_MODEL_FIELD_ERRORS_H
+#define ARAYIS_MODEL_FIELD_ERRORS_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* Lock-free metric cells (relaxed atomics) and their Prometheus text rendering. */
-#include "http/metrics.h"
+#include "core/metrics.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

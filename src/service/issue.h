@@ -1,14 +1,14 @@
 /* The application workflow: idempotency, the debt check against billing, numbering, rendering and signing
    outside the write lock, the durable commit with the SMS notice, and completion of interrupted issues. */
-#ifndef ARAYIS_DOMAIN_ISSUING_H
-#define ARAYIS_DOMAIN_ISSUING_H
+#ifndef ARAYIS_SERVICE_ISSUE_H
+#define ARAYIS_SERVICE_ISSUE_H
 
 #include "core/config.h"
 #include "crypto/signer.h"
-#include "domain/application.h"
+#include "model/application.h"
 #include "notify/messages.h"
 #include "pdf/certificate.h"
-#include "store/db.h"
+#include "store/store.h"
 
 typedef struct issuer {
     store *store;

@@ -1,5 +1,5 @@
 /* Field validation on libunistring: UTF-8 checks, NFC normalisation, Unicode letter classes. */
-#include "domain/validate.h"
+#include "model/validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include <unistr.h>
 
 #include "core/timeutil.h"
-#include "domain/charset.h"
+#include "model/charset.h"
 
 /* Checks every character of NFC text s (n bytes); counts characters. Returns NULL or a reason. */
 static const char *check_characters(const uint8_t *s, size_t n, size_t *chars)

@@ -1,6 +1,6 @@
 /* The public links of a certificate: the PDF download (sent by SMS) and the verification page (in the QR code). */
-#ifndef ARAYIS_DOMAIN_LINKS_H
-#define ARAYIS_DOMAIN_LINKS_H
+#ifndef ARAYIS_MODEL_LINKS_H
+#define ARAYIS_MODEL_LINKS_H
 
 #include "core/buf.h"
 

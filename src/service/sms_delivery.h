@@ -1,11 +1,11 @@
 /* The SMS sender: one thread that drains the outbox through a transport, with exponential back-off and
    jitter, a Retry-After floor, and a final "failed" after the configured number of attempts. */
-#ifndef ARAYIS_NOTIFY_SENDER_H
-#define ARAYIS_NOTIFY_SENDER_H
+#ifndef ARAYIS_SERVICE_SMS_DELIVERY_H
+#define ARAYIS_SERVICE_SMS_DELIVERY_H
 
 #include "core/config.h"
-#include "http/metrics.h"
-#include "store/db.h"
+#include "core/metrics.h"
+#include "store/store.h"
 
 typedef struct sms_sender sms_sender;
 

@@ -1,10 +1,8 @@
-/* API keys: their roles, how a new key is made, and the only form in which a key is stored (its SHA-256). */
-#ifndef ARAYIS_DOMAIN_APIKEY_H
-#define ARAYIS_DOMAIN_APIKEY_H
+/* API key secrets: how a new key is made, and the only form in which a key is stored (its SHA-256). */
+#ifndef ARAYIS_CRYPTO_APIKEY_SECRET_H
+#define ARAYIS_CRYPTO_APIKEY_SECRET_H
 
 #include "crypto/hash.h"
-
-typedef enum apikey_role { ROLE_PORTAL, ROLE_BILLING, ROLE_ADMIN, ROLE_NONE } apikey_role;
 
 /* "ak_" + 64 hex digits (256 random bits) + NUL */
 #define APIKEY_TEXT_LEN (3 + 64)
@@ -15,9 +13,5 @@ int apikey_generate(char key[APIKEY_TEXT_LEN + 1], char hash[SHA256_HEX_LEN + 1]
 /* The stored form of a presented key. Keys carry 256 random bits, so a fast hash is enough:
    nothing can be brute-forced from it. */
 void apikey_hash(const char *key, char hash[SHA256_HEX_LEN + 1]);
-
-/* "portal" / "billing" / "admin" ↔ role; unknown text gives ROLE_NONE. */
-apikey_role apikey_role_parse(const char *text);
-const char *apikey_role_name(apikey_role role);
 
 #endif

@@ -1,11 +1,9 @@
-/* Making and hashing API keys. */
-#include "domain/apikey.h"
+/* Making and hashing API key secrets. */
+#include "crypto/apikey_secret.h"
 
 #include <string.h>
 
 #include "crypto/random.h"
-
-static const char *const role_names[] = {"portal", "billing", "admin"};
 
 int apikey_generate(char key[APIKEY_TEXT_LEN + 1], char hash[SHA256_HEX_LEN + 1])
 {
@@ -21,17 +19,4 @@ int apikey_generate(char key[APIKEY_TEXT_LEN + 1], char hash[SHA256_HEX_LEN + 1]
 void apikey_hash(const char *key, char hash[SHA256_HEX_LEN + 1])
 {
     hash_sha256_hex(key, strlen(key), hash);
-}
-
-apikey_role apikey_role_parse(const char *text)
-{
-    for (int r = ROLE_PORTAL; r < ROLE_NONE; r++)
-        if (strcmp(text, role_names[r]) == 0)
-            return (apikey_role)r;
-    return ROLE_NONE;
-}
-
-const char *apikey_role_name(apikey_role role)
-{
-    return role < ROLE_NONE ? role_names[role] : "none";
 }

@@ -1,11 +1,11 @@
 /* An application from a portal backend: its raw fields, their validation, and the check against billing data. */
-#ifndef ARAYIS_DOMAIN_APPLICATION_H
-#define ARAYIS_DOMAIN_APPLICATION_H
+#ifndef ARAYIS_MODEL_APPLICATION_H
+#define ARAYIS_MODEL_APPLICATION_H
 
 #include <time.h>
 
-#include "domain/billing.h"
-#include "domain/field_errors.h"
+#include "model/billing.h"
+#include "model/field_errors.h"
 
 /* The fields as received; NULL means absent. */
 typedef struct application_input {

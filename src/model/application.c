@@ -1,12 +1,12 @@
 /* Validation of portal applications and their check against the subscriber's billing record. */
-#include "domain/application.h"
+#include "model/application.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "domain/validate.h"
+#include "model/validate.h"
 
 #define APPLICATION_ADDRESS_MAX 300
 #define APPLICATION_ORG_NAME_MAX 200

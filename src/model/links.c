@@ -1,5 +1,5 @@
 /* Building certificate links; numbers and codes are [A-Z0-9-] only, so nothing needs escaping. */
-#include "domain/links.h"
+#include "model/links.h"
 
 int links_pdf_url(buf *out, const char *base_url, const char *number, const char *code)
 {

@@ -1,7 +1,7 @@
 /* Field validators shared by the application intake and the billing data: each returns NULL when the
    value is acceptable (writing its normalised form) or a short English reason for the field error. */
-#ifndef ARAYIS_DOMAIN_VALIDATE_H
-#define ARAYIS_DOMAIN_VALIDATE_H
+#ifndef ARAYIS_MODEL_VALIDATE_H
+#define ARAYIS_MODEL_VALIDATE_H
 
 #include <stddef.h>
 #include <time.h>

@@ -1,11 +1,11 @@
 /* Subscriber balances from the billing system: the raw fields, their validation, and the validated record. */
-#ifndef ARAYIS_DOMAIN_BILLING_H
-#define ARAYIS_DOMAIN_BILLING_H
+#ifndef ARAYIS_MODEL_BILLING_H
+#define ARAYIS_MODEL_BILLING_H
 
 #include <stdint.h>
 #include <time.h>
 
-#include "domain/field_errors.h"
+#include "model/field_errors.h"
 
 #define BILLING_HOLDER_MAX 200     /* characters of holder_name */
 #define BILLING_ADDRESS_MAX 300    /* characters of address */

@@ -1,5 +1,5 @@
 /* Collecting field-level validation problems. */
-#include "domain/field_errors.h"
+#include "model/field_errors.h"
 
 #include <stdio.h>
 

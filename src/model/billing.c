@@ -1,12 +1,12 @@
 /* Validation of subscriber balances from the billing system (API and CSV import alike). */
-#include "domain/billing.h"
+#include "model/billing.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/money.h"
 #include "core/timeutil.h"
-#include "domain/validate.h"
+#include "model/validate.h"
 
 const char *billing_type_name(int non_residential)
 {

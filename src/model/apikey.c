@@ -1,0 +1,19 @@
+/* The names of API key roles. */
+#include "model/apikey.h"
+
+#include <string.h>
+
+static const char *const role_names[] = {"portal", "billing", "admin"};
+
+apikey_role apikey_role_parse(const char *text)
+{
+    for (int r = ROLE_PORTAL; r < ROLE_NONE; r++)
+        if (strcmp(text, role_names[r]) == 0)
+            return (apikey_role)r;
+    return ROLE_NONE;
+}
+
+const char *apikey_role_name(apikey_role role)
+{
+    return role < ROLE_NONE ? role_names[role] : "none";
+}

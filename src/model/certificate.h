@@ -1,0 +1,36 @@
+/* A certificate's details as issued: number, code, the subscriber's data as printed, its document's hash, and
+   its revocation or voiding. */
+#ifndef ARAYIS_MODEL_CERTIFICATE_H
+#define ARAYIS_MODEL_CERTIFICATE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "model/apikey.h"
+#include "model/billing.h"
+#include "model/charset.h"
+
+#define CERTIFICATE_REASON_MAX 500   /* characters of a revocation reason, as validated */
+
+/* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
+   a stored text longer than that is refused on reading (STORE_ERR_TOO_LONG), never cut. */
+typedef struct certificate_row {
+    char number[40];                /* AZI-YYYY-NNNNNN */
+    char application_id[32];
+    char code[17];                  /* verification code, ungrouped */
+    time_t issued_at, valid_until;
+    int non_residential;
+    char subscriber_code[17];
+    char holder[CHARSET_UTF8_BYTES(BILLING_HOLDER_MAX) + 1];
+    char address[CHARSET_UTF8_BYTES(BILLING_ADDRESS_MAX) + 1];   /* "" when none */
+    char voen[11];                  /* "" for residential */
+    int64_t debt_qepik;
+    time_t debt_as_of;
+    char sha256[65];                /* "" until the PDF is stored */
+    time_t revoked_at;              /* 0 when not revoked */
+    char revocation_reason[CHARSET_UTF8_BYTES(CERTIFICATE_REASON_MAX) + 1];
+    char revoked_by[APIKEY_NAME_MAX + 1];
+    time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
+} certificate_row;
+
+#endif

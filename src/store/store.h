@@ -1,0 +1,29 @@
+/* The store: the SQLite database of the service, opened and migrated, with a connection per thread and one durable
+   write path (group commit) for everything that writes while the service runs. */
+#ifndef ARAYIS_STORE_STORE_H
+#define ARAYIS_STORE_STORE_H
+
+#include "store/db.h"
+
+typedef struct store store;
+
+/* Creates data_dir (0700) if missing, opens data_dir/arayis.db, applies pending migrations.
+   Refuses a database written by a newer version. Returns NULL with e set. */
+store *store_open(const char *data_dir, err *e);
+
+/* Closes the calling thread's connection and frees the store. Worker threads must have stopped. */
+void store_close(store *s);
+
+/* The schema version this build writes (PRAGMA user_version after migration). */
+int store_schema_version(void);
+
+/* The calling thread's connection, opened on first use (WAL, synchronous=FULL, foreign keys, busy time-out).
+   Owned by the store; closed when the thread exits or at store_close. Returns NULL with e set. */
+db *store_db(store *s, err *e);
+
+/* Runs work on the store's committer connection together with the work of other threads, in one transaction whose
+   COMMIT they share (group commit), and returns once that commit is durable. For the writes of the request path.
+   work must not begin or end transactions itself. Returns 0, or -1 with e set (nothing of work was stored). */
+int store_write(store *s, store_work work, void *ctx, err *e);
+
+#endif
