@@ -82,7 +82,7 @@ static void answer_with_application(app *a, const http_request *req, db *d, cons
     if (applications_find(d, app_id, &row, &e) == 1)
         view = view_application(d, &row, a->cfg.public_base_url, &e);
     if (view == NULL) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     if (strcmp(row.status, "failed") == 0) {
@@ -106,9 +106,9 @@ static void answer_outcome(app *a, const http_request *req, submit_outcome outco
                            http_response *res)
 {
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     if (d == NULL) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     switch (outcome) {
@@ -116,18 +116,18 @@ static void answer_outcome(app *a, const http_request *req, submit_outcome outco
         api_error(res, 409, "idempotency_conflict", "this portal_reference was used with a different body");
         return;
     case SUBMIT_ISSUED:
-        metrics_add(a->metrics, a->counter_issued, 1);
-        metrics_add(a->metrics, a->counter_sms_queued, 1);
-        sms_sender_wake(a->sender);
+        metrics_add(a->svc->metrics, a->svc->counter_issued, 1);
+        metrics_add(a->svc->metrics, a->svc->counter_sms_queued, 1);
+        sms_sender_wake(a->svc->sender);
         break;
     case SUBMIT_NOT_FOUND:
     case SUBMIT_MISMATCH:
-        metrics_add(a->metrics, a->counter_rejected, 1);
-        metrics_add(a->metrics, a->counter_sms_queued, 1);
-        sms_sender_wake(a->sender);
+        metrics_add(a->svc->metrics, a->svc->counter_rejected, 1);
+        metrics_add(a->svc->metrics, a->svc->counter_sms_queued, 1);
+        sms_sender_wake(a->svc->sender);
         break;
     case SUBMIT_VOIDED:
-        metrics_add(a->metrics, a->counter_void, 1);
+        metrics_add(a->svc->metrics, a->svc->counter_void, 1);
         break;
     case SUBMIT_FAILED:
     case SUBMIT_REPLAYED:
@@ -149,10 +149,10 @@ void applications_post(void *ctx, http_request *req, http_response *res)
     submit_outcome outcome;
     char app_id[32];
     err e = {0};
-    int rc = issuing_submit(&a->issuer, key.id, &appl, sha, &outcome, app_id, &e);
+    int rc = issuing_submit(&a->svc->issuer, key.id, &appl, sha, &outcome, app_id, &e);
     application_free(&appl);
     if (rc != 0)
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
     else
         answer_outcome(a, req, outcome, app_id, res);
 }
@@ -164,11 +164,11 @@ void applications_get(void *ctx, http_request *req, http_response *res)
     if (auth_require(a, req, res, AUTH_ROLE(ROLE_PORTAL), &key) != 0)
         return;
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     application_row row;
     int found = d ? applications_find(d, req->params[0], &row, &e) : -1;
     if (found < 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     /* another key's application answers exactly like an unknown one, so that ids cannot be probed across portals */
@@ -178,7 +178,7 @@ void applications_get(void *ctx, http_request *req, http_response *res)
     }
     json_t *view = view_application(d, &row, a->cfg.public_base_url, &e);
     if (view == NULL)
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
     else
         api_json(res, 200, view);
 }

@@ -49,10 +49,10 @@ int auth_require(app *a, const http_request *req, http_response *res, unsigned r
     char hash[SHA256_HEX_LEN + 1];
     apikey_hash(token, hash);
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     int found = d ? apikeys_find_active(d, hash, key, &e) : -1;
     if (found < 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return -1;
     }
     if (found == 0)

@@ -37,7 +37,7 @@ static json_t *record_json(const billing_record *r, subscriber_write result)
 
 static int store_record(app *a, const billing_record *rec, subscriber_write *result, err *e)
 {
-    db *d = store_db(a->store, e);
+    db *d = store_db(a->svc->store, e);
     if (d == NULL || db_begin(d, e) != 0)
         return -1;
     if (subscribers_put(d, rec, time(NULL), result, e) != 0 || db_commit(d, e) != 0) {
@@ -71,7 +71,7 @@ void billing_put_subscriber(void *ctx, http_request *req, http_response *res)
     subscriber_write result;
     err e = {0};
     if (store_record(a, &rec, &result, &e) != 0)
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
     else
         api_json(res, result == SUBSCRIBER_CREATED ? 201 : 200, record_json(&rec, result));
     billing_record_free(&rec);

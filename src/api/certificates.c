@@ -28,7 +28,7 @@ static const char malformed_code[VCODE_LEN + 1] = "****************";
 int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e)
 {
     char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
-    db *d = store_db(a->store, e);
+    db *d = store_db(a->svc->store, e);
     if (d == NULL)
         return -1;
     int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
@@ -53,11 +53,11 @@ void certificates_download(void *ctx, http_request *req, http_response *res)
     certificate_row c;
     err e = {0};
     int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
-    db *d = found == 1 ? store_db(a->store, &e) : NULL;
+    db *d = found == 1 ? store_db(a->svc->store, &e) : NULL;
     if (found == 1 && certificates_read_pdf(d, c.number, &res->body, &e) != 1)
         found = -1;
     if (found < 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     if (found == 0) {
@@ -82,14 +82,14 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
     if (auth_require(a, req, res, AUTH_ROLE(ROLE_PORTAL) | AUTH_ROLE(ROLE_ADMIN), &key) != 0)
         return;
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     certificate_row c;
     application_row owner;
     int found = d ? certificates_find(d, req->params[0], &c, &e) : -1;
     if (found == 1 && key.role == ROLE_PORTAL && applications_find(d, c.application_id, &owner, &e) != 1)
         found = -1;
     if (found < 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     /* another key's certificate answers exactly like an unknown one, so that numbers cannot be probed across portals */
@@ -144,12 +144,12 @@ void certificates_post_revoke(void *ctx, http_request *req, http_response *res)
     if (reason == NULL)
         return;
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     certificate_row c;
     int found = d ? revoke(d, req->params[0], reason, key.name, &c, &e) : -1;
     free(reason);
     if (found < 0)
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
     else if (found == 0)
         api_error(res, 404, "not_found", "no such certificate");
     else

@@ -12,7 +12,7 @@ void health_get(void *ctx, http_request *req, http_response *res)
     (void)req;
     app *a = ctx;
     err e = {0};
-    db *d = store_db(a->store, &e);
+    db *d = store_db(a->svc->store, &e);
     sqlite3_stmt *st = d ? db_stmt(d, SQL_PING, &e) : NULL;
     int ok = st && sqlite3_step(st) == SQLITE_ROW;
     if (st)
@@ -31,5 +31,5 @@ void metrics_get(void *ctx, http_request *req, http_response *res)
         return;
     }
     res->status = 200;
-    metrics_render(a->metrics, &res->body);
+    metrics_render(a->svc->metrics, &res->body);
 }

@@ -35,10 +35,22 @@ void api_validation_failed(http_response *res, json_t *fields)
     api_json(res, 400, body);
 }
 
-void api_store_failed(http_response *res, const err *e)
+/* Seconds a client is asked to wait after a transient failure. */
+#define API_RETRY_AFTER_S "2"
+
+void api_fail(const http_request *req, http_response *res, const err *e)
 {
-    log_printf(LOG_ERROR, "store_failed", "%s", e->msg);
-    api_error(res, 503, "unavailable", "storage is unavailable, try again later");
+    log_write(LOG_ERROR, "request_failed", json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "class",
+                                                     err_code_name(e->code), "message", e->msg));
+    if (err_is_transient(e->code)) {
+        api_error(res, 503, "unavailable", "the service cannot answer now, try again later");
+        http_response_header(res, "Retry-After", API_RETRY_AFTER_S);
+        return;
+    }
+    buf message = BUF_INIT;
+    buf_printf(&message, "internal error (request id %s)", req->request_id);
+    api_error(res, 500, "internal", buf_cstr(&message));
+    buf_free(&message);
 }
 
 /* True when the Content-Type is application/json, with or without parameters. */

@@ -16,8 +16,10 @@ void api_error(http_response *res, int status, const char *code, const char *mes
 /* 400 validation_failed listing fields, an array of {"field","message"} (taken). */
 void api_validation_failed(http_response *res, json_t *fields);
 
-/* 503 unavailable for a storage failure (logged without personal data). */
-void api_store_failed(http_response *res, const err *e);
+/* The one mapping of an error class to an answer: a transient failure (storage, disk, network) is 503 unavailable
+   with Retry-After, anything else 500 internal naming the request id. Logged with the request id, the class and
+   the message (which never holds personal data). */
+void api_fail(const http_request *req, http_response *res, const err *e);
 
 /* Parses the request body as a JSON object. Writes 415 (not application/json) or 400 invalid_json and
    returns NULL when it cannot; otherwise returns a new reference the caller releases. */

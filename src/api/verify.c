@@ -125,7 +125,7 @@ void verify_page(void *ctx, http_request *req, http_response *res)
     err e = {0};
     int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
     if (found < 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     const char *status = found ? view_certificate_status(&c, time(NULL)) : "not_found";
@@ -187,12 +187,12 @@ static int check_pdf(app *a, const unsigned char *pdf, size_t len, pdf_check *ou
 {
     memset(out, 0, sizeof *out);
     err parse = {0};
-    out->readable = pdf_sigcheck(pdf, len, a->keyring, &out->report, &parse) == 0;
+    out->readable = pdf_sigcheck(pdf, len, a->svc->keyring, &out->report, &parse) == 0;
     if (!out->readable)
         return 0;
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf, len, sha);
-    db *d = store_db(a->store, e);
+    db *d = store_db(a->svc->store, e);
     int found = d ? certificates_find_by_sha256(d, sha, &out->cert, e) : -1;
     if (found < 0)
         return -1;
@@ -242,7 +242,7 @@ void verify_pdf_api(void *ctx, http_request *req, http_response *res)
     pdf_check check;
     err e = {0};
     if (check_pdf(a, req->body, req->body_len, &check, &e) != 0) {
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
         return;
     }
     if (!check.readable) {
@@ -325,7 +325,7 @@ void verify_pdf_form(void *ctx, http_request *req, http_response *res)
     pdf_check check;
     err e = {0};
     if (check_pdf(a, u.file.data ? u.file.data : (const unsigned char *)"", u.file.len, &check, &e) != 0)
-        api_store_failed(res, &e);
+        api_fail(req, res, &e);
     else
         render_pdf_result(a, req, lang, &check, res);
     buf_free(&u.file);
@@ -336,8 +336,8 @@ void verify_keys(void *ctx, http_request *req, http_response *res)
     (void)req;
     app *a = ctx;
     json_t *keys = json_array();
-    for (size_t i = 0; i < keyring_count(a->keyring); i++) {
-        const keyring_cert *k = keyring_get(a->keyring, i);
+    for (size_t i = 0; i < keyring_count(a->svc->keyring); i++) {
+        const keyring_cert *k = keyring_get(a->svc->keyring, i);
         char from[TIME_TEXT_MAX], until[TIME_TEXT_MAX];
         json_array_append_new(keys, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "subject", k->subject, "not_before",
                                               time_format_rfc3339(k->not_before, from), "not_after",

@@ -37,7 +37,7 @@ static int create_key(db *d, const char *name, apikey_role role)
         audit_append(d, now, "cli", "apikey.create", name, apikey_role_name(role), &e) != 0 || db_commit(d, &e) != 0) {
         db_rollback(d);
         fprintf(stderr, "arayis: cannot create key '%s': %s\n", name,
-                e.code == STORE_ERR_CONSTRAINT ? "the name is taken" : e.msg);
+                e.code == ERR_CONFLICT ? "the name is taken" : e.msg);
         return 1;
     }
     printf("created %s key '%s'; store it now, it is not shown again:\n%s\n", apikey_role_name(role), name, key);

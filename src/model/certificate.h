@@ -13,7 +13,7 @@
 #define CERTIFICATE_REASON_MAX 500   /* characters of a revocation reason, as validated */
 
 /* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
-   a stored text longer than that is refused on reading (STORE_ERR_TOO_LONG), never cut. */
+   a stored text longer than that is refused on reading (ERR_TOO_LONG), never cut. */
 typedef struct certificate_row {
     char number[40];                /* AZI-YYYY-NNNNNN */
     char application_id[32];

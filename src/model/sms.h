@@ -8,7 +8,7 @@
 #define OUTBOX_BODY_MAX 1023
 
 /* A queued message. Every text has a fixed format or a bound its writer keeps (last_error comes from the sender's
-   256-byte buffer); a longer stored text is refused on reading (STORE_ERR_TOO_LONG), never cut. */
+   256-byte buffer); a longer stored text is refused on reading (ERR_TOO_LONG), never cut. */
 typedef struct outbox_message {
     long long id;
     char reference[64];              /* unique; the gateway's idempotency key */

@@ -28,7 +28,7 @@ int text_shape(const font_set *f, int face, const char *utf8, text_glyphs *t, er
         ucs4_t c;
         i += (size_t)u8_mbtouc(&c, (const uint8_t *)utf8 + i, len - i);
         if (font_set_glyph(f, face, c, &t->g[t->n]) != 0)
-            return err_set(e, 2, "the certificate font has no glyph for U+%04X", (unsigned)c);
+            return err_set(e, ERR_RENDER, "the certificate font has no glyph for U+%04X", (unsigned)c);
         t->n++;
     }
     return 0;

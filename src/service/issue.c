@@ -238,7 +238,7 @@ static int write_failure(db *d, void *ctx, err *e)
     }
     int found = applications_find(d, w->application_id, &row, e);
     if (found == 0)
-        return err_set(e, STORE_ERR_CONSTRAINT, "certificate %s has no application", w->number);
+        return err_set(e, ERR_CONFLICT, "certificate %s has no application", w->number);
     snprintf(row.status, sizeof row.status, "failed");
     return found == 1 && certificates_void(d, w->number, now, w->reason, e) >= 0 &&
                    applications_update(d, &row, e) == 0 &&
@@ -323,7 +323,7 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     if (process_new(is, d, &row, a, outcome, e) == 0)
         return 0;
     /* A concurrent request with the same reference may have won the insert: answer as a replay. */
-    if (e->code == STORE_ERR_CONSTRAINT && find_replay(d, key_id, a, request_sha256, outcome, app_id, e) == 1)
+    if (e->code == ERR_CONFLICT && find_replay(d, key_id, a, request_sha256, outcome, app_id, e) == 1)
         return 0;
     return -1;
 }
@@ -378,8 +378,8 @@ static int resume_one(const issuer *is, db *d, const pending_certificate *p, err
     if (found == 1)
         return complete(is, &c, e);
     if (found == 0)
-        return err_set(e, STORE_ERR_CONSTRAINT, "pending certificate %s vanished", p->number);
-    if (e->code != STORE_ERR_TOO_LONG)
+        return err_set(e, ERR_CONFLICT, "pending certificate %s vanished", p->number);
+    if (e->code != ERR_TOO_LONG)
         return -1;
     err why = *e;
     return record_void(is, p->number, p->application_id, why.msg, e) == 0 ? 1 : -1;

@@ -6,7 +6,7 @@
 #include "store/db.h"
 
 
-/* Inserts a key. Returns 0, or -1 with e set (STORE_ERR_CONSTRAINT when the name is taken). */
+/* Inserts a key. Returns 0, or -1 with e set (ERR_CONFLICT when the name is taken). */
 int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e);
 
 /* Finds an active key by hash. Returns 1 found (row filled), 0 not found, -1 error. */

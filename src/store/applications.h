@@ -9,7 +9,7 @@
 #include "store/db.h"
 
 /* What is stored of an application besides the applicant's data. Every text has a fixed format or a validated
-   maximum the buffer holds; a longer stored text is refused on reading (STORE_ERR_TOO_LONG), never cut. */
+   maximum the buffer holds; a longer stored text is refused on reading (ERR_TOO_LONG), never cut. */
 typedef struct application_row {
     char id[32];
     long long api_key_id;
@@ -32,19 +32,19 @@ typedef struct applicant_data {
     const char *mobile, *email;
 } applicant_data;
 
-/* Inserts the application with row->status. Returns 0, or -1 (STORE_ERR_CONSTRAINT when the
+/* Inserts the application with row->status. Returns 0, or -1 (ERR_CONFLICT when the
    portal_reference is already used by that key). */
 int applications_insert(db *d, const application_row *row, const applicant_data *who, err *e);
 
 /* Sets status (and the debt found, when has_debt). Returns 0 or -1. */
 int applications_update(db *d, const application_row *row, err *e);
 
-/* Loads by id / by (key, portal_reference). Return 1 found, 0 none, -1 error (STORE_ERR_TOO_LONG included). */
+/* Loads by id / by (key, portal_reference). Return 1 found, 0 none, -1 error (ERR_TOO_LONG included). */
 int applications_find(db *d, const char *id, application_row *row, err *e);
 int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e);
 
 /* Reads the applicant's mobile number (for notices) into mobile (size bytes). Returns 1 found, 0 none, -1 error
-   (STORE_ERR_TOO_LONG when it does not fit). */
+   (ERR_TOO_LONG when it does not fit). */
 int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e);
 
 /* Appends a history entry. detail may be NULL. Returns 0 or -1. */

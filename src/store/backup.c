@@ -20,19 +20,19 @@ static int integrity_ok(const char *path, err *e)
              strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
     sqlite3_finalize(st);
     sqlite3_close(db);
-    return ok ? 0 : err_set(e, STORE_ERR_IO, "%s is not an intact arayis database", path);
+    return ok ? 0 : err_set(e, ERR_IO, "%s is not an intact arayis database", path);
 }
 
 int backup_to_file(store *s, const char *path, err *e)
 {
     struct stat st;
     if (stat(path, &st) == 0)
-        return err_set(e, STORE_ERR_IO, "%s exists; refusing to overwrite it", path);
+        return err_set(e, ERR_IO, "%s exists; refusing to overwrite it", path);
     db *live = store_db(s, e);
     sqlite3 *copy = NULL;
     if (live == NULL || sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         sqlite3_close(copy);
-        return err_set(e, STORE_ERR_IO, "cannot create %s", path);
+        return err_set(e, ERR_IO, "cannot create %s", path);
     }
     sqlite3_backup *b = sqlite3_backup_init(copy, "main", db_handle(live), "main");
     int rc = b ? SQLITE_OK : SQLITE_ERROR;
@@ -43,7 +43,7 @@ int backup_to_file(store *s, const char *path, err *e)
     sqlite3_close(copy);
     if (rc != SQLITE_DONE || integrity_ok(path, e) != 0) {
         unlink(path);
-        return e->msg[0] ? -1 : err_set(e, STORE_ERR_IO, "backup failed: %s", sqlite3_errstr(rc));
+        return e->msg[0] ? -1 : err_set(e, ERR_IO, "backup failed: %s", sqlite3_errstr(rc));
     }
     return 0;
 }
@@ -59,7 +59,7 @@ int backup_restore(const char *path, const char *data_dir, err *e)
     if (integrity_ok(path, e) != 0)
         return -1;
     if (mkdir(data_dir, 0700) != 0 && errno != EEXIST)
-        return err_set(e, STORE_ERR_IO, "cannot create %s", data_dir);
+        return err_set(e, ERR_IO, "cannot create %s", data_dir);
     FILE *in = fopen(path, "rb"), *out = fopen(staging, "wb");
     char chunk[65536];
     size_t n;
@@ -73,7 +73,7 @@ int backup_restore(const char *path, const char *data_dir, err *e)
         ok = 0;
     if (!ok) {
         unlink(staging);
-        return err_set(e, STORE_ERR_IO, "cannot copy %s into %s", path, data_dir);
+        return err_set(e, ERR_IO, "cannot copy %s into %s", path, data_dir);
     }
     /* the old WAL belongs to the old database: keep it aside with it */
     char kept_wal[1200];
@@ -81,5 +81,5 @@ int backup_restore(const char *path, const char *data_dir, err *e)
     rename(target, kept);
     rename(wal, kept_wal);
     unlink(shm);
-    return rename(staging, target) == 0 ? 0 : err_set(e, STORE_ERR_IO, "cannot install the restored database");
+    return rename(staging, target) == 0 ? 0 : err_set(e, ERR_IO, "cannot install the restored database");
 }

@@ -17,7 +17,7 @@ int cert_codes_find(db *d, const char *number, char code[CERT_CODE_LEN + 1], err
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         result = db_fail(d, e, "find certificate code");
     else if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) != CERT_CODE_LEN)
-        result = err_set(e, STORE_ERR_CONSTRAINT, "a stored verification code is not %d characters", CERT_CODE_LEN);
+        result = err_set(e, ERR_CONFLICT, "a stored verification code is not %d characters", CERT_CODE_LEN);
     else if (rc == SQLITE_ROW) {
         memcpy(code, sqlite3_column_text(st, 0), CERT_CODE_LEN + 1);
         result = sqlite3_column_int(st, 1);

@@ -52,7 +52,7 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
     if (next_seq(d, year, &seq, e) != 0)
         return -1;
     if (seq > 999999)
-        return err_set(e, STORE_ERR_FULL, "certificate numbers of %d are exhausted", year);
+        return err_set(e, ERR_FULL, "certificate numbers of %d are exhausted", year);
     snprintf(c->number, sizeof c->number, "AZI-%04d-%06lld", year, seq);
     sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
     if (st == NULL)
@@ -82,7 +82,7 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     if (db_exec_stmt(d, mark, e) != 0)
         return -1;
     if (sqlite3_changes(db_handle(d)) != 1)
-        return err_set(e, STORE_ERR_CONSTRAINT, "certificate %s is not pending", number);
+        return err_set(e, ERR_CONFLICT, "certificate %s is not pending", number);
     db_bind_text(store, 1, number);
     sqlite3_bind_blob64(store, 2, pdf, len, SQLITE_STATIC);
     return db_exec_stmt(d, store, e);
@@ -151,7 +151,7 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (rc == SQLITE_ROW &&
         buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
-        result = err_set(e, STORE_ERR_IO, "out of memory");
+        result = err_set(e, ERR_IO, "out of memory");
     else if (result < 0)
         db_fail(d, e, "read certificate");
     sqlite3_reset(st);

@@ -17,7 +17,7 @@ int certificates_reserve(db *d, certificate_row *c, err *e);
 /* Stores the issued PDF and its SHA-256 for a reserved number. Returns 0 or -1. */
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e);
 
-/* Loads the row by number / by application. Return 1 found, 0 none, -1 error (STORE_ERR_TOO_LONG when a stored
+/* Loads the row by number / by application. Return 1 found, 0 none, -1 error (ERR_TOO_LONG when a stored
    text does not fit c). */
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);

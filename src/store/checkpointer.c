@@ -74,7 +74,7 @@ checkpointer *checkpointer_start(db_pool *connections, err *e)
 {
     checkpointer *c = calloc(1, sizeof *c);
     if (c == NULL) {
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         return NULL;
     }
     c->connections = connections;
@@ -85,7 +85,7 @@ checkpointer *checkpointer_start(db_pool *connections, err *e)
         pthread_cond_destroy(&c->wake);
         pthread_mutex_destroy(&c->lock);
         free(c);
-        err_set(e, STORE_ERR_IO, "cannot start the checkpoint thread");
+        err_set(e, ERR_IO, "cannot start the checkpoint thread");
         return NULL;
     }
     return c;

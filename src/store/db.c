@@ -35,17 +35,17 @@ struct db_pool {
 int db_fail(db *d, err *e, const char *what)
 {
     int rc = d && d->handle ? sqlite3_extended_errcode(d->handle) : SQLITE_ERROR;
-    int code = STORE_ERR_IO;
+    int code = ERR_IO;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        code = STORE_ERR_BUSY;
+        code = ERR_BUSY;
         break;
     case SQLITE_FULL:
-        code = STORE_ERR_FULL;
+        code = ERR_FULL;
         break;
     case SQLITE_CONSTRAINT:
-        code = STORE_ERR_CONSTRAINT;
+        code = ERR_CONFLICT;
         break;
     default:
         break;
@@ -75,7 +75,7 @@ static db *db_connect(const char *path, pthread_mutex_t *writer, err *e)
 {
     db *d = calloc(1, sizeof *d);
     if (d == NULL) {
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         return NULL;
     }
     d->writer = writer;
@@ -100,13 +100,13 @@ db_pool *db_pool_new(const char *path, err *e)
     db_pool *p = calloc(1, sizeof *p);
     if (p == NULL || (p->path = strdup(path)) == NULL) {
         free(p);
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         return NULL;
     }
     if (pthread_key_create(&p->key, db_free) != 0) {
         free(p->path);
         free(p);
-        err_set(e, STORE_ERR_IO, "cannot make a per-thread connection key");
+        err_set(e, ERR_IO, "cannot make a per-thread connection key");
         return NULL;
     }
     pthread_mutex_init(&p->writer, NULL);
@@ -133,7 +133,7 @@ db *db_pool_get(db_pool *p, err *e)
     d = db_connect(p->path, &p->writer, e);
     if (d != NULL && pthread_setspecific(p->key, d) != 0) {
         db_free(d);
-        err_set(e, STORE_ERR_IO, "cannot keep connection");
+        err_set(e, ERR_IO, "cannot keep connection");
         return NULL;
     }
     return d;
@@ -160,7 +160,7 @@ sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)
     }
     if (d->nstmts == DB_STMT_CACHE) {
         sqlite3_finalize(st);
-        err_set(e, STORE_ERR_IO, "statement cache full");
+        err_set(e, ERR_IO, "statement cache full");
         return NULL;
     }
     d->stmts[d->nstmts++] = (cached_stmt){sql, st};
@@ -232,7 +232,7 @@ int db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size, err *e)
     size_t n = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
     dst[0] = '\0';
     if (n >= size)
-        return err_set(e, STORE_ERR_TOO_LONG, "column %s holds %zu bytes, more than the %zu it may have",
+        return err_set(e, ERR_TOO_LONG, "column %s holds %zu bytes, more than the %zu it may have",
                        sqlite3_column_name(st, col), n, size - 1);
     if (n > 0)
         memcpy(dst, text, n);

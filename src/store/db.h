@@ -60,15 +60,8 @@ int db_bind_text(sqlite3_stmt *st, int index, const char *text);
 int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text);
 
 /* Copies a text column into dst ("" for NULL). Text that does not fit in size bytes (NUL included) is never cut:
-   dst is left "" and the call returns -1 with e set (STORE_ERR_TOO_LONG, naming the column, not its text). Returns 0. */
+   dst is left "" and the call returns -1 with e set (ERR_TOO_LONG, naming the column, not its text). Returns 0. */
 int db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size, err *e);
-
-/* The error codes the store sets in err.code. STORE_ERR_TOO_LONG: a stored text is longer than the row type holds
-   (written around the validation, e.g. by hand); the row is refused rather than read cut. */
-enum {
-    STORE_ERR_IO = 1, STORE_ERR_BUSY = 2, STORE_ERR_FULL = 3, STORE_ERR_CONSTRAINT = 4, STORE_ERR_VERSION = 5,
-    STORE_ERR_TOO_LONG = 6
-};
 
 /* Sets e from the connection's last error. Returns -1. */
 int db_fail(db *d, err *e, const char *what);

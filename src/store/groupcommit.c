@@ -113,7 +113,7 @@ group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
 {
     group_commit *g = calloc(1, sizeof *g);
     if (g == NULL) {
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         return NULL;
     }
     g->connections = connections;
@@ -122,7 +122,7 @@ group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
     pthread_cond_init(&g->queued, NULL);
     pthread_cond_init(&g->finished, NULL);
     if (pthread_create(&g->thread, NULL, committer_main, g) != 0) {
-        err_set(e, STORE_ERR_IO, "cannot start the committer thread");
+        err_set(e, ERR_IO, "cannot start the committer thread");
         group_free(g);
         return NULL;
     }

@@ -23,7 +23,7 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
                    const char *body, time_t now, err *e)
 {
     if (strlen(body) > OUTBOX_BODY_MAX)
-        return err_set(e, STORE_ERR_TOO_LONG, "SMS text of %zu bytes is over the outbox's %d", strlen(body), OUTBOX_BODY_MAX);
+        return err_set(e, ERR_TOO_LONG, "SMS text of %zu bytes is over the outbox's %d", strlen(body), OUTBOX_BODY_MAX);
     sqlite3_stmt *st = db_stmt(d, SQL_ENQUEUE, e);
     if (st == NULL)
         return -1;

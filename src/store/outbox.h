@@ -8,12 +8,12 @@
 #include "store/db.h"
 
 
-/* Queues a message due now. Returns 0 or -1 (STORE_ERR_CONSTRAINT for a reference already queued,
-   STORE_ERR_TOO_LONG for a body over OUTBOX_BODY_MAX bytes). */
+/* Queues a message due now. Returns 0 or -1 (ERR_CONFLICT for a reference already queued,
+   ERR_TOO_LONG for a body over OUTBOX_BODY_MAX bytes). */
 int outbox_enqueue(db *d, const char *reference, const char *application_id, const char *recipient,
                    const char *body, time_t now, err *e);
 
-/* Loads up to max pending messages due at now_ms, oldest first. Returns how many, or -1 (STORE_ERR_TOO_LONG for a
+/* Loads up to max pending messages due at now_ms, oldest first. Returns how many, or -1 (ERR_TOO_LONG for a
    stored text over its buffer). */
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 

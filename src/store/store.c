@@ -42,7 +42,7 @@ static int check_foreign_keys(db *d, err *e)
     if (sqlite3_prepare_v2(db_handle(d), "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
         return db_fail(d, e, "check foreign keys");
     int rc = sqlite3_step(st);
-    int result = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? err_set(e, STORE_ERR_CONSTRAINT,
+    int result = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? err_set(e, ERR_CONFLICT,
                                                                       "a migration broke a reference from table %s",
                                                                       (const char *)sqlite3_column_text(st, 0))
                                                           : db_fail(d, e, "check foreign keys");
@@ -60,7 +60,7 @@ static int migrate(db *d, err *e)
     if (user_version(d, &version, e) != 0)
         return -1;
     if (version < 0 || (size_t)version > count)
-        return err_set(e, STORE_ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
+        return err_set(e, ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
     if ((size_t)version < count && db_exec_sql(d, "PRAGMA foreign_keys=OFF;", e) != 0)
         return -1;
     for (size_t v = (size_t)version; v < count && rc == 0; v++) {
@@ -91,15 +91,15 @@ store *store_open(const char *data_dir, err *e)
     store *s = calloc(1, sizeof *s);
     buf path = BUF_INIT;
     if (s == NULL) {
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         return NULL;
     }
     if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
-        err_set(e, STORE_ERR_IO, "cannot create data directory: %s", strerror(errno));
+        err_set(e, ERR_IO, "cannot create data directory: %s", strerror(errno));
         goto fail;
     }
     if (buf_printf(&path, "%s/arayis.db", data_dir) != 0) {
-        err_set(e, STORE_ERR_IO, "out of memory");
+        err_set(e, ERR_IO, "out of memory");
         goto fail;
     }
     if ((s->connections = db_pool_new(buf_cstr(&path), e)) == NULL)

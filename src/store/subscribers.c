@@ -80,12 +80,12 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
         r->holder_name = column_strdup(st, 3);
         r->address = column_strdup(st, 4);
         if (strlen(code) >= sizeof r->subscriber_code)
-            result = err_set(e, STORE_ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
+            result = err_set(e, ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
         else if (db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin, e) != 0 ||
                  db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen, e) != 0)
             result = -1;
         else if (r->holder_name == NULL || (r->address == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
-            result = err_set(e, STORE_ERR_IO, "out of memory");
+            result = err_set(e, ERR_IO, "out of memory");
         else
             memcpy(r->subscriber_code, code, strlen(code) + 1);
         if (result < 0)

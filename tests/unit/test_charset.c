@@ -81,7 +81,7 @@ static void test_column_copy_refuses_instead_of_cutting(void **state)
     assert_int_equal(copy_of("Şəkil", dst, sizeof dst, &e), 0); /* 7 bytes */
     assert_string_equal(dst, "Şəkil");
     assert_int_equal(copy_of("Şəkili", dst, sizeof dst, &e), -1); /* 8 bytes: no room for the NUL */
-    assert_int_equal(e.code, STORE_ERR_TOO_LONG);
+    assert_int_equal(e.code, ERR_TOO_LONG);
     assert_string_equal(dst, "");
     assert_non_null(strstr(e.msg, "holder"));
     assert_null(strstr(e.msg, "Şəkili"));

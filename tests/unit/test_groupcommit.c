@@ -172,7 +172,7 @@ static void test_failed_write_leaves_nothing_and_spares_its_group(void **state)
     assert_int_equal(followers[1].e.code, 99);
     assert_string_equal(followers[1].e.msg, "refused bad");
     assert_int_equal(followers[2].rc, -1);
-    assert_int_equal(followers[2].e.code, STORE_ERR_CONSTRAINT);
+    assert_int_equal(followers[2].e.code, ERR_CONFLICT);
     assert_int_equal(count_rows(f->s, "k IN ('good1', 'good2', 'leader')"), 3);
     assert_int_equal(count_rows(f->s, "k = 'bad'"), 0);
     assert_int_equal(count_rows(f->s, "k = 'taken'"), 1);

@@ -210,7 +210,7 @@ static void test_newer_database_is_refused(void **state)
     write_database(f, 0, "PRAGMA user_version=999;");
     err e = {0};
     assert_null(store_open(f->dir, &e));
-    assert_int_equal(e.code, STORE_ERR_VERSION);
+    assert_int_equal(e.code, ERR_VERSION);
 }
 
 int main(void)

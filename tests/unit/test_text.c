@@ -75,7 +75,7 @@ static void test_shape_finds_glyphs_in_core_and_extension(void **state)
     assert_int_equal(t.g[4].program, 1);
     assert_true(t.g[0].gid != 0 && t.g[0].width > 0);
     assert_int_equal(text_shape(f, 0, "a\xe4\xb8\xad", &t, &e), -1);
-    assert_int_equal(e.code, 2);
+    assert_int_equal(e.code, ERR_RENDER);
     assert_non_null(strstr(e.msg, "U+4E2D"));
     assert_int_equal(text_shape(f, 0, "a\xff", &t, &e), -1);
     text_free(&t);

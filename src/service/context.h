@@ -1,0 +1,30 @@
+/* Inside the service layer only: what the use cases share, made once at start-up by services_start. */
+#ifndef ARAYIS_SERVICE_CONTEXT_H
+#define ARAYIS_SERVICE_CONTEXT_H
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "crypto/keyring.h"
+#include "crypto/signer.h"
+#include "service/issue.h"
+#include "service/services.h"
+#include "service/sms_delivery.h"
+#include "store/store.h"
+
+struct services {
+    const config *cfg;
+    store *store;
+    metrics *metrics;
+    issuer issuer;                   /* points into this struct and the objects below */
+    pdf_renderer *renderer;
+    signer *signer;
+    keyring *keyring;
+    sms_messages *messages;
+    sms_sender *sender;
+    int counter_issued;              /* metrics counter ids */
+    int counter_rejected;
+    int counter_sms_queued;
+    int counter_void;
+};
+
+#endif
