@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "http/ratelimit.h"
 #include "service/context.h"
+#include "service/services.h"
 
 typedef struct app {
     config cfg;

@@ -1,4 +1,4 @@
-/* POST and GET of applications: JSON in and out around the issuing workflow. */
+/* POST and GET of applications: the request JSON parsed and validated, one service call, the answer presented. */
 #include "api/applications.h"
 
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "api/views.h"
 #include "core/log.h"
 #include "crypto/hash.h"
+#include "service/applications.h"
 
 static void read_input(json_t *body, application_input *in, field_errors *errs)
 {
@@ -34,32 +35,48 @@ static void read_input(json_t *body, application_input *in, field_errors *errs)
     in->email = json_field_string(contact, "email", "contact.email", errs);
 }
 
-/* SHA-256 of the body's canonical form (sorted keys, compact), so formatting does not change identity. */
-static void request_fingerprint(json_t *body, char out[SHA256_HEX_LEN + 1])
+/* SHA-256 of the body's canonical form (sorted keys, compact), so formatting does not change identity.
+   Returns 0, or -1 with e set when out of memory. */
+static int request_fingerprint(json_t *body, char out[SHA256_HEX_LEN + 1], err *e)
 {
     char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    hash_sha256_hex(canonical ? canonical : "", canonical ? strlen(canonical) : 0, out);
+    if (canonical == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory writing the request's canonical form");
+    hash_sha256_hex(canonical, strlen(canonical), out);
     free(canonical);
+    return 0;
 }
 
-/* Parses and validates the body; writes the 4xx answer and returns -1 when it is not a valid application. */
+/* Parses and validates the body into a (freed by the caller on success) and its fingerprint into sha. Otherwise
+   writes the answer (4xx, or 500 when out of memory) and returns -1. */
 static int read_application(const http_request *req, http_response *res, application *a, char sha[SHA256_HEX_LEN + 1])
 {
     json_t *body = api_read_json(req, res);
     if (body == NULL)
         return -1;
+    int rc = -1;
     field_errors errs = {0};
     application_input in = {0};
     read_input(body, &in, &errs);
     int valid = application_validate(&in, time(NULL), a, &errs) == 0;
-    if (valid && errs.count > 0) /* a wrong-typed optional field */
-        application_free(a), valid = 0;
-    if (valid)
-        request_fingerprint(body, sha);
-    else
+    if (valid && errs.count > 0) { /* a wrong-typed optional field */
+        application_free(a);
+        valid = 0;
+    }
+    if (!valid) {
         api_validation_failed(res, json_from_field_errors(&errs));
+        goto out;
+    }
+    err e = {0};
+    if (request_fingerprint(body, sha, &e) != 0) {
+        application_free(a);
+        api_fail(req, res, &e);
+        goto out;
+    }
+    rc = 0;
+out:
     json_decref(body);
-    return valid ? 0 : -1;
+    return rc;
 }
 
 /* 500 internal for an application whose certificate could not be made: a retry gets the same answer. */
@@ -67,73 +84,38 @@ static void answer_failed(const http_request *req, const application_row *row, h
 {
     log_printf(LOG_ERROR, "application_failed", "application %s: its certificate could not be made", row->id);
     buf message = BUF_INIT;
-    buf_printf(&message, "the certificate could not be made; the application %s is recorded as failed (request id %s)",
-               row->id, req->request_id);
-    api_error(res, 500, "internal", buf_cstr(&message));
+    if (buf_printf(&message, "the certificate could not be made; the application %s is recorded as failed "
+                   "(request id %s)", row->id, req->request_id) == 0)
+        api_error(res, 500, "internal", buf_cstr(&message));
+    else
+        api_error(res, 500, "internal", "out of memory");
     buf_free(&message);
 }
 
-static void answer_with_application(app *a, const http_request *req, db *d, const char *app_id, int status,
-                                    http_response *res)
+/* 422 naming why the application was rejected. */
+static void answer_rejected(application_rejection why, http_response *res)
 {
-    err e = {0};
-    application_row row;
-    json_t *view = NULL;
-    if (applications_find(d, app_id, &row, &e) == 1)
-        view = view_application(d, &row, a->cfg.public_base_url, &e);
-    if (view == NULL) {
-        api_fail(req, res, &e);
-        return;
-    }
-    if (strcmp(row.status, "failed") == 0) {
-        json_decref(view);
-        answer_failed(req, &row, res);
-        return;
-    }
-    if (strcmp(row.status, "rejected") == 0) {
-        json_decref(view);
-        if (strcmp(row.rejection_code, "subscriber_not_found") == 0)
-            api_error(res, 422, "subscriber_not_found", "no billing record for that subscriber code");
-        else
-            api_error(res, 422, "subscriber_mismatch",
-                      "the subscriber type, FIN or VÖEN does not match the billing record");
-        return;
-    }
-    api_json(res, status, view);
+    if (why == REJECTION_SUBSCRIBER_NOT_FOUND)
+        api_error(res, 422, application_rejection_name(why), "no billing record for that subscriber code");
+    else
+        api_error(res, 422, application_rejection_name(REJECTION_SUBSCRIBER_MISMATCH),
+                  "the subscriber type, FIN or VÖEN does not match the billing record");
 }
 
-static void answer_outcome(app *a, const http_request *req, submit_outcome outcome, const char *app_id,
-                           http_response *res)
+/* The answer to a submission: 409 for a reused reference, else as the stored application stands (201 when this
+   request issued it, 200 for a replay, 422 rejected, 500 failed). */
+static void answer_submission(const app *a, const http_request *req, submit_outcome outcome,
+                              const application_details *details, http_response *res)
 {
-    err e = {0};
-    db *d = store_db(a->svc->store, &e);
-    if (d == NULL) {
-        api_fail(req, res, &e);
-        return;
-    }
-    switch (outcome) {
-    case SUBMIT_CONFLICT:
+    const application_row *row = &details->application;
+    if (outcome == SUBMIT_CONFLICT)
         api_error(res, 409, "idempotency_conflict", "this portal_reference was used with a different body");
-        return;
-    case SUBMIT_ISSUED:
-        metrics_add(a->svc->metrics, a->svc->counter_issued, 1);
-        metrics_add(a->svc->metrics, a->svc->counter_sms_queued, 1);
-        sms_sender_wake(a->svc->sender);
-        break;
-    case SUBMIT_NOT_FOUND:
-    case SUBMIT_MISMATCH:
-        metrics_add(a->svc->metrics, a->svc->counter_rejected, 1);
-        metrics_add(a->svc->metrics, a->svc->counter_sms_queued, 1);
-        sms_sender_wake(a->svc->sender);
-        break;
-    case SUBMIT_VOIDED:
-        metrics_add(a->svc->metrics, a->svc->counter_void, 1);
-        break;
-    case SUBMIT_FAILED:
-    case SUBMIT_REPLAYED:
-        break;
-    }
-    answer_with_application(a, req, d, app_id, outcome == SUBMIT_ISSUED ? 201 : 200, res);
+    else if (row->status == APPLICATION_FAILED)
+        answer_failed(req, row, res);
+    else if (row->status == APPLICATION_REJECTED)
+        answer_rejected(row->rejection, res);
+    else
+        api_json(res, outcome == SUBMIT_ISSUED ? 201 : 200, view_application(details, a->cfg.public_base_url));
 }
 
 void applications_post(void *ctx, http_request *req, http_response *res)
@@ -147,14 +129,14 @@ void applications_post(void *ctx, http_request *req, http_response *res)
     if (read_application(req, res, &appl, sha) != 0)
         return;
     submit_outcome outcome;
-    char app_id[32];
+    application_details details = {0};
     err e = {0};
-    int rc = issuing_submit(&a->svc->issuer, key.id, &appl, sha, &outcome, app_id, &e);
-    application_free(&appl);
-    if (rc != 0)
+    if (application_submit(a->svc, key.id, &appl, sha, &outcome, &details, &e) != 0)
         api_fail(req, res, &e);
     else
-        answer_outcome(a, req, outcome, app_id, res);
+        answer_submission(a, req, outcome, &details, res);
+    application_details_free(&details);
+    application_free(&appl);
 }
 
 void applications_get(void *ctx, http_request *req, http_response *res)
@@ -163,22 +145,14 @@ void applications_get(void *ctx, http_request *req, http_response *res)
     apikey_row key;
     if (auth_require(a, req, res, AUTH_ROLE(ROLE_PORTAL), &key) != 0)
         return;
+    application_details details = {0};
     err e = {0};
-    db *d = store_db(a->svc->store, &e);
-    application_row row;
-    int found = d ? applications_find(d, req->params[0], &row, &e) : -1;
-    if (found < 0) {
+    int found = application_get(a->svc, key.id, req->params[0], &details, &e);
+    if (found < 0)
         api_fail(req, res, &e);
-        return;
-    }
-    /* another key's application answers exactly like an unknown one, so that ids cannot be probed across portals */
-    if (found == 0 || row.api_key_id != key.id) {
+    else if (found == 0)
         api_error(res, 404, "not_found", "no such application");
-        return;
-    }
-    json_t *view = view_application(d, &row, a->cfg.public_base_url, &e);
-    if (view == NULL)
-        api_fail(req, res, &e);
     else
-        api_json(res, 200, view);
+        api_json(res, 200, view_application(&details, a->cfg.public_base_url));
+    application_details_free(&details);
 }

@@ -1,4 +1,4 @@
-/* Bearer authentication: the presented key is hashed and looked up; the clear key goes nowhere else. */
+/* Bearer authentication: the presented key is looked up by the access service; rate limits and role checks. */
 #include "api/auth.h"
 
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "api/respond.h"
-#include "crypto/apikey_secret.h"
+#include "service/access.h"
 
 /* Returns the key text after "Bearer ", or NULL. */
 static const char *bearer_token(const http_request *req)
@@ -46,11 +46,8 @@ int auth_require(app *a, const http_request *req, http_response *res, unsigned r
     const char *token = bearer_token(req);
     if (token == NULL)
         return refuse_unauthorized(a, req, res, "an API key is required (Authorization: Bearer <key>)");
-    char hash[SHA256_HEX_LEN + 1];
-    apikey_hash(token, hash);
     err e = {0};
-    db *d = store_db(a->svc->store, &e);
-    int found = d ? apikeys_find_active(d, hash, key, &e) : -1;
+    int found = access_find_key(a->svc, token, key, &e);
     if (found < 0) {
         api_fail(req, res, &e);
         return -1;

@@ -4,11 +4,11 @@
 
 #include "api/app.h"
 #include "http/http.h"
-#include "store/apikeys.h"
+#include "model/apikey.h"
 
 #define AUTH_ROLE(r) (1u << (r))
 
-/* Checks the Authorization header against the stored key hashes, then takes one request from the key's
+/* Finds the key of the Authorization header (access_find_key), then takes one request from the key's
    rate limit (a->api_limit, by key id, whatever the header's spelling). On success fills key and returns 0.
    Otherwise writes into res and returns -1: 401 unauthorized (no or unknown key), 429 rate_limited with
    Retry-After (the key over its limit, or the client address over its failed authentications,

@@ -28,8 +28,12 @@ json_t *json_field_object(json_t *obj, const char *key, const char *path, field_
 json_t *json_from_field_errors(const field_errors *errs)
 {
     json_t *fields = json_array();
-    for (size_t i = 0; i < errs->count; i++)
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "field", errs->items[i].field, "message",
-                                                errs->items[i].message));
+    for (size_t i = 0; fields != NULL && i < errs->count; i++) {
+        json_t *item = json_pack("{s:s, s:s}", "field", errs->items[i].field, "message", errs->items[i].message);
+        if (json_array_append_new(fields, item) != 0) {
+            json_decref(fields);
+            fields = NULL;
+        }
+    }
     return fields;
 }

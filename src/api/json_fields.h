@@ -13,7 +13,7 @@ const char *json_field_string(json_t *obj, const char *key, const char *path, fi
 /* obj[key] when it is an object; NULL when absent or null; another type adds "<path>: must be an object". */
 json_t *json_field_object(json_t *obj, const char *key, const char *path, field_errors *errs);
 
-/* Converts errs to the contract's "fields" array (a new reference). */
+/* Converts errs to the contract's "fields" array: a new reference, or NULL when out of memory. */
 json_t *json_from_field_errors(const field_errors *errs);
 
 #endif

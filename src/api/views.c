@@ -1,4 +1,4 @@
-/* Building the contract's JSON bodies from stored rows. */
+/* Building the contract's JSON bodies from the model's applications and certificates. */
 #include "api/views.h"
 
 #include <time.h>
@@ -30,47 +30,56 @@ const char *view_certificate_status(const certificate_row *c, time_t now)
 json_t *view_certificate(const certificate_row *c, const char *base_url, time_t now)
 {
     buf pdf_url = BUF_INIT, verify_url = BUF_INIT;
-    links_pdf_url(&pdf_url, base_url, c->number, c->code);
-    links_verify_url(&verify_url, base_url, c->number, c->code);
-    json_t *v = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "number", c->number, "verification_code",
-                          c->code, "issued_at", json_time(c->issued_at), "valid_until", json_time(c->valid_until),
-                          "sha256", c->sha256, "pdf_url", buf_cstr(&pdf_url), "verify_url", buf_cstr(&verify_url),
-                          "status", view_certificate_status(c, now), "application_id", c->application_id);
-    if (v != NULL && c->revoked_at != 0) {
-        json_object_set_new(v, "revoked_at", json_time(c->revoked_at));
-        json_object_set_new(v, "revocation_reason", json_string(c->revocation_reason));
+    int revoked = c->revoked_at != 0;
+    json_t *v = NULL, *revoked_at = revoked ? json_time(c->revoked_at) : NULL;
+    if ((revoked && revoked_at == NULL) || links_pdf_url(&pdf_url, base_url, c->number, c->code) != 0 ||
+        links_verify_url(&verify_url, base_url, c->number, c->code) != 0) {
+        json_decref(revoked_at);
+        goto out;
     }
+    v = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o*, s:s*}", "number", c->number,
+                  "verification_code", c->code, "issued_at", json_time(c->issued_at), "valid_until",
+                  json_time(c->valid_until), "sha256", c->sha256, "pdf_url", buf_cstr(&pdf_url), "verify_url",
+                  buf_cstr(&verify_url), "status", view_certificate_status(c, now), "application_id",
+                  c->application_id, "revoked_at", revoked_at, "revocation_reason",
+                  revoked ? c->revocation_reason : NULL);
+out:
     buf_free(&pdf_url);
     buf_free(&verify_url);
     return v;
 }
 
-static void append_event(const char *status, time_t at, void *ctx)
-{
-    json_array_append_new(ctx, json_pack("{s:s, s:o}", "status", status, "at", json_time(at)));
-}
-
-json_t *view_application(db *d, const application_row *row, const char *base_url, err *e)
+static json_t *view_history(const application_history *h)
 {
     json_t *history = json_array();
-    certificate_row cert;
-    int has_cert = certificates_find_by_application(d, row->id, &cert, e);
-    if (has_cert < 0 || application_events_each(d, row->id, append_event, history, e) != 0) {
-        json_decref(history);
+    for (size_t i = 0; history != NULL && i < h->count; i++) {
+        json_t *event = json_pack("{s:s, s:o}", "status", h->items[i].status, "at", json_time(h->items[i].at));
+        if (json_array_append_new(history, event) != 0) {
+            json_decref(history);
+            history = NULL;
+        }
+    }
+    return history;
+}
+
+json_t *view_application(const application_details *details, const char *base_url)
+{
+    const application_row *row = &details->application;
+    const char *rejection = application_rejection_name(row->rejection);
+    json_t *debt = row->has_debt ? view_debt(row->debt_qepik, row->debt_as_of) : NULL;
+    json_t *rejected = rejection ? json_pack("{s:s}", "code", rejection) : NULL;
+    json_t *certificate = details->has_certificate ? view_certificate(&details->certificate, base_url, time(NULL)) : NULL;
+    if ((row->has_debt && debt == NULL) || (rejection && rejected == NULL) ||
+        (details->has_certificate && certificate == NULL)) {
+        json_decref(debt);
+        json_decref(rejected);
+        json_decref(certificate);
         return NULL;
     }
-    json_t *v = json_pack("{s:s, s:s, s:o, s:s, s:s}", "application_id", row->id, "status", row->status,
-                          "submitted_at", json_time(row->submitted_at), "subscriber_type",
-                          row->non_residential ? "non_residential" : "residential", "subscriber_code",
-                          row->subscriber_code);
-    if (row->portal_reference[0])
-        json_object_set_new(v, "portal_reference", json_string(row->portal_reference));
-    if (row->has_debt)
-        json_object_set_new(v, "debt", view_debt(row->debt_qepik, row->debt_as_of));
-    if (row->rejection_code[0])
-        json_object_set_new(v, "rejection", json_pack("{s:s}", "code", row->rejection_code));
-    if (has_cert && cert.sha256[0])
-        json_object_set_new(v, "certificate", view_certificate(&cert, base_url, time(NULL)));
-    json_object_set_new(v, "history", history);
-    return v;
+    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s*, s:o*, s:o*, s:o*, s:o}", "application_id", row->id, "status",
+                     application_status_name(row->status), "submitted_at", json_time(row->submitted_at),
+                     "subscriber_type", billing_type_name(row->non_residential), "subscriber_code",
+                     row->subscriber_code, "portal_reference", row->portal_reference[0] ? row->portal_reference : NULL,
+                     "debt", debt, "rejection", rejected, "certificate", certificate, "history",
+                     view_history(&details->history));
 }

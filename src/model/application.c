@@ -74,11 +74,8 @@ int application_validate(const application_input *in, time_t now, application *o
     size_t before = errs->count;
     memset(out, 0, sizeof *out);
     field_errors_check(errs, "portal_reference", validate_reference(in->portal_reference, out->portal_reference));
-    if (in->subscriber_type == NULL || (strcmp(in->subscriber_type, "residential") != 0 &&
-                                        strcmp(in->subscriber_type, "non_residential") != 0))
+    if (billing_type_parse(in->subscriber_type, &out->non_residential) != 0)
         field_errors_add(errs, "subscriber_type", "must be residential or non_residential");
-    else
-        out->non_residential = strcmp(in->subscriber_type, "non_residential") == 0;
     field_errors_check(errs, "subscriber_code",
             validate_digits(in->subscriber_code, 6, 16, out->subscriber_code, sizeof out->subscriber_code));
     field_errors_check(errs, "applicant.fin", validate_fin(in->fin, out->fin));

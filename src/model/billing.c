@@ -8,9 +8,21 @@
 #include "core/timeutil.h"
 #include "model/validate.h"
 
+static const char *const type_names[] = {"residential", "non_residential"};
+
 const char *billing_type_name(int non_residential)
 {
-    return non_residential ? "non_residential" : "residential";
+    return type_names[non_residential != 0];
+}
+
+int billing_type_parse(const char *text, int *non_residential)
+{
+    for (int t = 0; text != NULL && t < 2; t++)
+        if (strcmp(text, type_names[t]) == 0) {
+            *non_residential = t;
+            return 0;
+        }
+    return -1;
 }
 
 static void validate_owner(const billing_input *in, billing_record *out, field_errors *errs)
@@ -32,11 +44,8 @@ int billing_validate(const billing_input *in, billing_record *out, time_t now, f
     memset(out, 0, sizeof *out);
     field_errors_check(errs, "subscriber_code",
             validate_digits(in->subscriber_code, 6, 16, out->subscriber_code, sizeof out->subscriber_code));
-    if (in->subscriber_type == NULL || (strcmp(in->subscriber_type, "residential") != 0 &&
-                                        strcmp(in->subscriber_type, "non_residential") != 0))
+    if (billing_type_parse(in->subscriber_type, &out->non_residential) != 0)
         field_errors_add(errs, "subscriber_type", "must be residential or non_residential");
-    else
-        out->non_residential = strcmp(in->subscriber_type, "non_residential") == 0;
     validate_owner(in, out, errs);
     field_errors_check(errs, "holder_name", validate_text(in->holder_name, 1, BILLING_HOLDER_MAX, &out->holder_name));
     field_errors_check(errs, "address", validate_text(in->address, 0, BILLING_ADDRESS_MAX, &out->address));

@@ -44,7 +44,11 @@ int billing_validate(const billing_input *in, billing_record *out, time_t now, f
 /* Frees the record's owned strings. */
 void billing_record_free(billing_record *r);
 
-/* "residential" / "non_residential" */
+/* The subscriber type's one name table: "residential" (0) / "non_residential" (1), as in the contract and the
+   database. The type is kept as the flag non_residential, since every rule asks only that question. */
 const char *billing_type_name(int non_residential);
+
+/* Sets *non_residential from a type's name. Returns 0, or -1 (nothing set) for any other text, NULL included. */
+int billing_type_parse(const char *text, int *non_residential);
 
 #endif

@@ -7,7 +7,6 @@
 #include "crypto/keyring.h"
 #include "crypto/signer.h"
 #include "service/issue.h"
-#include "service/services.h"
 #include "service/sms_delivery.h"
 #include "store/store.h"
 

@@ -64,11 +64,16 @@ static int queue_sms(const issuer *is, db *d, sms_kind kind, const char *referen
     return rc;
 }
 
+/* Appends status to the history of the application row, at the time it was submitted. */
+static int append_event(db *d, const application_row *row, application_status status, const char *detail, err *e)
+{
+    return application_events_append(d, row->id, application_status_name(status), row->submitted_at, detail, e);
+}
+
 typedef struct rejection_write {
     const issuer *is;
     const application_row *row;
     const application *a;
-    submit_outcome why;
 } rejection_write;
 
 static int write_rejection(db *d, void *ctx, err *e)
@@ -79,21 +84,22 @@ static int write_rejection(db *d, void *ctx, err *e)
     char reference[64];
     snprintf(reference, sizeof reference, "%s-rejected", w->row->id);
     return applications_insert(d, w->row, &who, e) == 0 &&
-                   application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
-                   application_events_append(d, w->row->id, "rejected", w->row->submitted_at, w->row->rejection_code, e) == 0 &&
-                   queue_sms(w->is, d, w->why == SUBMIT_NOT_FOUND ? SMS_REJECTED_NOT_FOUND : SMS_REJECTED_MISMATCH,
+                   append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
+                   append_event(d, w->row, APPLICATION_REJECTED, application_rejection_name(w->row->rejection), e) == 0 &&
+                   queue_sms(w->is, d, w->row->rejection == REJECTION_SUBSCRIBER_NOT_FOUND ? SMS_REJECTED_NOT_FOUND
+                                                                                           : SMS_REJECTED_MISMATCH,
                              reference, w->row->id, w->a->mobile, vars, e) == 0
                ? 0
                : -1;
 }
 
 /* Records a rejected application (history: received, rejected) and its SMS notice in one durable write. */
-static int record_rejection(const issuer *is, application_row *row, const application *a, submit_outcome why, err *e)
+static int record_rejection(const issuer *is, application_row *row, const application *a, application_rejection why,
+                            err *e)
 {
-    snprintf(row->status, sizeof row->status, "rejected");
-    snprintf(row->rejection_code, sizeof row->rejection_code, "%s",
-             why == SUBMIT_NOT_FOUND ? "subscriber_not_found" : "subscriber_mismatch");
-    rejection_write w = {is, row, a, why};
+    row->status = APPLICATION_REJECTED;
+    row->rejection = why;
+    rejection_write w = {is, row, a};
     return store_write(is->store, write_rejection, &w, e);
 }
 
@@ -102,7 +108,7 @@ static int copy_checked(char *dst, size_t size, const char *text, const char *wh
 {
     size_t n = strlen(text);
     if (n >= size)
-        return err_set(e, 1, "the billing record's %s (%zu bytes) is longer than a certificate holds (%zu)", what, n,
+        return err_set(e, ERR_TOO_LONG, "the billing record's %s (%zu bytes) is longer than a certificate holds (%zu)", what, n,
                        size - 1);
     memcpy(dst, text, n + 1);
     return 0;
@@ -116,7 +122,7 @@ static int certificate_of(const issuer *is, const application_row *row, const bi
     memset(c, 0, sizeof *c);
     memcpy(c->application_id, row->id, sizeof c->application_id);
     if (codes_new_verification_code(c->code) != 0)
-        return err_set(e, 1, "no randomness for the verification code");
+        return err_set(e, ERR_RANDOM, "no randomness for the verification code");
     c->issued_at = row->submitted_at;
     c->valid_until = row->submitted_at + (time_t)is->cfg->validity_days * DAY_SECONDS;
     c->non_residential = rec->non_residential;
@@ -140,10 +146,8 @@ static int write_numbered(db *d, void *ctx, err *e)
 {
     const numbered_write *w = ctx;
     applicant_data who = applicant_of(w->a);
-    return applications_insert(d, w->row, &who, e) == 0 &&
-                   application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
-                   application_events_append(d, w->row->id, "debt_checked", w->row->submitted_at, NULL, e) == 0 &&
-                   certificates_reserve(d, w->c, e) == 0
+    return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
+                   append_event(d, w->row, APPLICATION_DEBT_CHECKED, NULL, e) == 0 && certificates_reserve(d, w->c, e) == 0
                ? 0
                : -1;
 }
@@ -151,7 +155,7 @@ static int write_numbered(db *d, void *ctx, err *e)
 /* First write: the application as debt_checked, its history so far, and the certificate number. */
 static int record_and_number(const issuer *is, application_row *row, const application *a, certificate_row *c, err *e)
 {
-    snprintf(row->status, sizeof row->status, "debt_checked");
+    row->status = APPLICATION_DEBT_CHECKED;
     numbered_write w = {row, a, c};
     return store_write(is->store, write_numbered, &w, e);
 }
@@ -192,10 +196,11 @@ static int write_issued(db *d, void *ctx, err *e)
     if (applications_find(d, c->application_id, &row, e) != 1 ||
         applications_mobile(d, c->application_id, mobile, sizeof mobile, e) != 1)
         return -1;
-    snprintf(row.status, sizeof row.status, "issued");
+    row.status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   application_events_append(d, c->application_id, "issued", time(NULL), c->number, e) == 0 &&
+                   application_events_append(d, c->application_id, application_status_name(APPLICATION_ISSUED),
+                                             time(NULL), c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
                ? 0
                : -1;
@@ -229,20 +234,20 @@ static int write_failure(db *d, void *ctx, err *e)
     application_row row;
     if (w->row != NULL) {
         applicant_data who = applicant_of(w->a);
-        return applications_insert(d, w->row, &who, e) == 0 &&
-                       application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
-                       application_events_append(d, w->row->id, "debt_checked", w->row->submitted_at, NULL, e) == 0 &&
-                       application_events_append(d, w->row->id, "failed", now, NULL, e) == 0
+        return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
+                       append_event(d, w->row, APPLICATION_DEBT_CHECKED, NULL, e) == 0 &&
+                       application_events_append(d, w->row->id, application_status_name(APPLICATION_FAILED), now, NULL, e) == 0
                    ? 0
                    : -1;
     }
     int found = applications_find(d, w->application_id, &row, e);
     if (found == 0)
         return err_set(e, ERR_CONFLICT, "certificate %s has no application", w->number);
-    snprintf(row.status, sizeof row.status, "failed");
+    row.status = APPLICATION_FAILED;
     return found == 1 && certificates_void(d, w->number, now, w->reason, e) >= 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   application_events_append(d, w->application_id, "failed", now, w->number, e) == 0
+                   application_events_append(d, w->application_id, application_status_name(APPLICATION_FAILED), now,
+                                             w->number, e) == 0
                ? 0
                : -1;
 }
@@ -273,29 +278,18 @@ static int complete(const issuer *is, const certificate_row *c, err *e)
     return rc;
 }
 
-/* Records a new application against its billing record: rejected, failed, or numbered, rendered and issued. */
-static int process_new(const issuer *is, db *d, application_row *row, const application *a, submit_outcome *outcome, err *e)
+/* Records a new application whose billing record matches: failed when the record cannot go on a certificate,
+   otherwise numbered, rendered and issued (or voided). */
+static int issue_billed(const issuer *is, application_row *row, const application *a, const billing_record *rec,
+                        submit_outcome *outcome, err *e)
 {
-    billing_record rec;
-    int found = subscribers_find(d, a->subscriber_code, &rec, e);
-    if (found < 0)
-        return -1;
-    application_match match = found ? application_check_owner(a, &rec) : MATCH_OK;
-    if (!found || match != MATCH_OK) {
-        if (found)
-            billing_record_free(&rec);
-        *outcome = found ? SUBMIT_MISMATCH : SUBMIT_NOT_FOUND;
-        return record_rejection(is, row, a, *outcome, e);
-    }
     row->has_debt = 1;
-    row->debt_qepik = rec.debt_qepik;
-    row->debt_as_of = rec.as_of;
+    row->debt_qepik = rec->debt_qepik;
+    row->debt_as_of = rec->as_of;
     certificate_row c;
-    int fits = certificate_of(is, row, &rec, &c, e);
-    billing_record_free(&rec);
-    if (fits != 0) {
+    if (certificate_of(is, row, rec, &c, e) != 0) {
         /* nothing numbered yet: the application alone is recorded, failed */
-        snprintf(row->status, sizeof row->status, "failed");
+        row->status = APPLICATION_FAILED;
         failure_write w = {row, a, row->id, NULL, NULL};
         *outcome = SUBMIT_FAILED;
         return store_write(is->store, write_failure, &w, e);
@@ -305,6 +299,28 @@ static int process_new(const issuer *is, db *d, application_row *row, const appl
     int done = complete(is, &c, e);
     *outcome = done == 1 ? SUBMIT_VOIDED : SUBMIT_ISSUED;
     return done < 0 ? -1 : 0;
+}
+
+/* Records a new application against its billing record: rejected, failed, or numbered, rendered and issued. */
+static int process_new(const issuer *is, db *d, application_row *row, const application *a, submit_outcome *outcome, err *e)
+{
+    billing_record rec;
+    int found = subscribers_find(d, a->subscriber_code, &rec, e);
+    if (found < 0)
+        return -1;
+    if (found == 0) {
+        *outcome = SUBMIT_NOT_FOUND;
+        return record_rejection(is, row, a, REJECTION_SUBSCRIBER_NOT_FOUND, e);
+    }
+    int rc;
+    if (application_check_owner(a, &rec) == MATCH_OK) {
+        rc = issue_billed(is, row, a, &rec, outcome, e);
+    } else {
+        *outcome = SUBMIT_MISMATCH;
+        rc = record_rejection(is, row, a, REJECTION_SUBSCRIBER_MISMATCH, e);
+    }
+    billing_record_free(&rec);
+    return rc;
 }
 
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
@@ -318,7 +334,7 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
         return replay < 0 ? -1 : 0;
     application_row row = row_of(a, key_id, request_sha256, time(NULL));
     if (codes_new_application_id(row.id) != 0)
-        return err_set(e, 1, "no randomness for the application id");
+        return err_set(e, ERR_RANDOM, "no randomness for the application id");
     snprintf(app_id, 32, "%s", row.id);
     if (process_new(is, d, &row, a, outcome, e) == 0)
         return 0;
@@ -394,7 +410,7 @@ int issuing_resume(const issuer *is, issuing_resumed *out, err *e)
     if (d == NULL || certificates_each_pending(d, collect_pending, &list, e) != 0)
         goto out;
     if (list.out_of_memory) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < list.count; i++) {

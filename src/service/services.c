@@ -75,3 +75,8 @@ void services_stop(services *svc)
     signer_free(svc->signer);
     free(svc);
 }
+
+metrics *services_metrics(const services *svc)
+{
+    return svc->metrics;
+}

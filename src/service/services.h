@@ -18,4 +18,7 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e);
 /* Stops the SMS sender after the message in hand and frees everything services_start made. svc may be NULL. */
 void services_stop(services *svc);
 
+/* The metrics registry the services were started with (borrowed). */
+metrics *services_metrics(const services *svc);
+
 #endif

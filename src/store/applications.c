@@ -1,8 +1,6 @@
 /* Statements on the applications and application_events tables. */
 #include "store/applications.h"
 
-#include <string.h>
-
 #define APP_COLUMNS                                                                                     \
     "id, api_key_id, portal_reference, request_sha256, subscriber_type, subscriber_code, status,"      \
     " rejection_code, debt_qepik, debt_as_of, submitted_at"
@@ -23,8 +21,8 @@ static const char SQL_EVENTS[] = "SELECT status, at FROM application_events WHER
 
 static void bind_state(sqlite3_stmt *st, int status_index, const application_row *row)
 {
-    db_bind_text(st, status_index, row->status);
-    db_bind_optional_text(st, status_index + 1, row->rejection_code);
+    db_bind_text(st, status_index, application_status_name(row->status));
+    db_bind_text(st, status_index + 1, application_rejection_name(row->rejection));
     if (row->has_debt) {
         sqlite3_bind_int64(st, status_index + 2, row->debt_qepik);
         sqlite3_bind_int64(st, status_index + 3, row->debt_as_of);
@@ -40,7 +38,7 @@ int applications_insert(db *d, const application_row *row, const applicant_data 
     sqlite3_bind_int64(st, 2, row->api_key_id);
     db_bind_optional_text(st, 3, row->portal_reference);
     db_bind_text(st, 4, row->request_sha256);
-    db_bind_text(st, 5, row->non_residential ? "non_residential" : "residential");
+    db_bind_text(st, 5, billing_type_name(row->non_residential));
     db_bind_text(st, 6, row->subscriber_code);
     bind_state(st, 7, row);
     sqlite3_bind_int64(st, 11, row->submitted_at);
@@ -61,10 +59,20 @@ int applications_update(db *d, const application_row *row, err *e)
     return db_exec_stmt(d, st, e);
 }
 
+/* Reads the type, status and rejection reason by name; a name this build does not know is refused. */
+static int read_state(sqlite3_stmt *st, application_row *row, err *e)
+{
+    if (billing_type_parse((const char *)sqlite3_column_text(st, 4), &row->non_residential) != 0 ||
+        application_status_parse((const char *)sqlite3_column_text(st, 6), &row->status) != 0 ||
+        application_rejection_parse((const char *)sqlite3_column_text(st, 7), &row->rejection) != 0)
+        return err_set(e, ERR_INTERNAL, "application %s has a subscriber type, status or rejection reason this "
+                       "version does not know", row->id);
+    return 0;
+}
+
 static int read_row(sqlite3_stmt *st, application_row *row, err *e)
 {
     row->api_key_id = sqlite3_column_int64(st, 1);
-    row->non_residential = strcmp((const char *)sqlite3_column_text(st, 4), "non_residential") == 0;
     row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
     row->debt_qepik = sqlite3_column_int64(st, 8);
     row->debt_as_of = (time_t)sqlite3_column_int64(st, 9);
@@ -73,8 +81,7 @@ static int read_row(sqlite3_stmt *st, application_row *row, err *e)
                    db_column_copy(st, 2, row->portal_reference, sizeof row->portal_reference, e) != 0 ||
                    db_column_copy(st, 3, row->request_sha256, sizeof row->request_sha256, e) != 0 ||
                    db_column_copy(st, 5, row->subscriber_code, sizeof row->subscriber_code, e) != 0 ||
-                   db_column_copy(st, 6, row->status, sizeof row->status, e) != 0 ||
-                   db_column_copy(st, 7, row->rejection_code, sizeof row->rejection_code, e) != 0
+                   read_state(st, row, e) != 0
                ? -1
                : 0;
 }

@@ -2,35 +2,10 @@
 #ifndef ARAYIS_STORE_APPLICATIONS_H
 #define ARAYIS_STORE_APPLICATIONS_H
 
-#include <stdint.h>
 #include <time.h>
 
-#include "model/application.h"
+#include "model/application_record.h"
 #include "store/db.h"
-
-/* What is stored of an application besides the applicant's data. Every text has a fixed format or a validated
-   maximum the buffer holds; a longer stored text is refused on reading (ERR_TOO_LONG), never cut. */
-typedef struct application_row {
-    char id[32];
-    long long api_key_id;
-    char portal_reference[APPLICATION_REFERENCE_MAX + 1];   /* "" when none */
-    char request_sha256[65];
-    int non_residential;
-    char subscriber_code[17];
-    char status[16];                 /* received, debt_checked, issued, rejected, failed */
-    char rejection_code[32];         /* "" unless rejected */
-    int has_debt;                    /* 1 when debt_qepik/debt_as_of were read from billing */
-    int64_t debt_qepik;
-    time_t debt_as_of;
-    time_t submitted_at;
-} application_row;
-
-/* The applicant's data as validated (NFC strings; optional ones NULL). */
-typedef struct applicant_data {
-    const char *fin, *full_name, *birth_date, *id_document, *address;
-    const char *org_voen, *org_name;
-    const char *mobile, *email;
-} applicant_data;
 
 /* Inserts the application with row->status. Returns 0, or -1 (ERR_CONFLICT when the
    portal_reference is already used by that key). */
@@ -47,7 +22,8 @@ int applications_find_by_reference(db *d, long long api_key_id, const char *refe
    (ERR_TOO_LONG when it does not fit). */
 int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e);
 
-/* Appends a history entry. detail may be NULL. Returns 0 or -1. */
+/* Appends a history entry (an application_status_name, or a later event such as "revoked"). detail may be NULL.
+   Returns 0 or -1. */
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e);
 
 /* Calls fn for each history entry, oldest first. Returns 0 or -1. */

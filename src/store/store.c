@@ -135,3 +135,16 @@ int store_write(store *s, store_work work, void *ctx, err *e)
 {
     return group_commit_run(s->committer, work, ctx, e);
 }
+
+static const char SQL_PING[] = "SELECT count(*) FROM api_keys";
+
+int store_ping(store *s, err *e)
+{
+    db *d = store_db(s, e);
+    sqlite3_stmt *st = d ? db_stmt(d, SQL_PING, e) : NULL;
+    if (st == NULL)
+        return -1;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : db_fail(d, e, "ping the database");
+    sqlite3_reset(st);
+    return rc;
+}

@@ -26,4 +26,8 @@ db *store_db(store *s, err *e);
    work must not begin or end transactions itself. Returns 0, or -1 with e set (nothing of work was stored). */
 int store_write(store *s, store_work work, void *ctx, err *e);
 
+/* Runs a small read on the calling thread's connection, to tell whether the database answers. Returns 0, or -1 with
+   e set. */
+int store_ping(store *s, err *e);
+
 #endif

@@ -154,7 +154,7 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     application_row row;
     assert_int_equal(applications_find_by_reference(d, 1, "REF-2", &row, &e), 1);
     assert_string_equal(row.id, "A2");
-    assert_string_equal(row.status, "debt_checked");
+    assert_int_equal(row.status, APPLICATION_DEBT_CHECKED);
     assert_int_equal(row.debt_qepik, 123456);
     assert_int_equal(row.submitted_at, 8);
     char mobile[16];
@@ -173,10 +173,10 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     assert_int_equal(certificates_void(d, "AZI-2026-000001", 99, "no", &e), 0);
     assert_int_equal(certificates_void(d, "AZI-2026-000002", 99, "the certificate font has no glyph for U+0416", &e), 1);
     assert_int_equal(certificates_void(d, "AZI-2026-000002", 100, "again", &e), 0);
-    snprintf(row.status, sizeof row.status, "failed");
+    row.status = APPLICATION_FAILED;
     assert_int_equal(applications_update(d, &row, &e), 0);
     assert_int_equal(applications_find(d, "A2", &row, &e), 1);
-    assert_string_equal(row.status, "failed");
+    assert_int_equal(row.status, APPLICATION_FAILED);
     pending = 0;
     assert_int_equal(certificates_each_pending(d, count_number, &pending, &e), 0);
     assert_int_equal(pending, 0);

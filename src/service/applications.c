@@ -1,0 +1,103 @@
+/* Submitting and reading applications: the issuing workflow with its metrics and SMS wake-up, the ownership rule,
+   and the details a portal is shown (the application, its certificate, its history). */
+#include "service/applications.h"
+
+#include <assert.h>
+
+#include "service/context.h"
+#include "store/applications.h"
+#include "store/certificates.h"
+
+typedef struct history_reading {
+    application_history *history;
+    int out_of_memory;
+} history_reading;
+
+static void collect_event(const char *status, time_t at, void *ctx)
+{
+    history_reading *r = ctx;
+    if (!r->out_of_memory && application_history_add(r->history, status, at) != 0)
+        r->out_of_memory = 1;
+}
+
+/* Fills the certificate and history of details->application. Returns 0 or -1 with e set. */
+static int read_attachments(db *d, application_details *details, err *e)
+{
+    const char *id = details->application.id;
+    int found = certificates_find_by_application(d, id, &details->certificate, e);
+    if (found < 0)
+        return -1;
+    /* a numbered certificate whose document is not stored (being made, or void) is not shown */
+    details->has_certificate = found == 1 && details->certificate.sha256[0] != '\0';
+    history_reading reading = {&details->history, 0};
+    if (application_events_each(d, id, collect_event, &reading, e) != 0)
+        return -1;
+    return reading.out_of_memory ? err_set(e, ERR_NOMEM, "out of memory reading the history of %s", id) : 0;
+}
+
+/* Reads application id with its certificate and history. Returns 1, 0 when there is no such application, or -1. */
+static int read_details(db *d, const char *id, application_details *details, err *e)
+{
+    int found = applications_find(d, id, &details->application, e);
+    if (found != 1)
+        return found;
+    return read_attachments(d, details, e) == 0 ? 1 : -1;
+}
+
+/* Counts what a submission did and wakes the SMS sender for the notice it queued. */
+static void count_outcome(services *svc, submit_outcome outcome)
+{
+    switch (outcome) {
+    case SUBMIT_ISSUED:
+        metrics_add(svc->metrics, svc->counter_issued, 1);
+        metrics_add(svc->metrics, svc->counter_sms_queued, 1);
+        sms_sender_wake(svc->sender);
+        break;
+    case SUBMIT_NOT_FOUND:
+    case SUBMIT_MISMATCH:
+        metrics_add(svc->metrics, svc->counter_rejected, 1);
+        metrics_add(svc->metrics, svc->counter_sms_queued, 1);
+        sms_sender_wake(svc->sender);
+        break;
+    case SUBMIT_VOIDED:
+        metrics_add(svc->metrics, svc->counter_void, 1);
+        break;
+    case SUBMIT_FAILED:
+    case SUBMIT_REPLAYED:
+    case SUBMIT_CONFLICT:
+        break;
+    }
+}
+
+int application_submit(services *svc, long long key_id, const application *a, const char *request_sha256,
+                       submit_outcome *outcome, application_details *details, err *e)
+{
+    assert(svc != NULL && a != NULL && request_sha256 != NULL && details != NULL);
+    char app_id[32];
+    if (issuing_submit(&svc->issuer, key_id, a, request_sha256, outcome, app_id, e) != 0)
+        return -1;
+    count_outcome(svc, *outcome);
+    if (*outcome == SUBMIT_CONFLICT)
+        return 0;
+    db *d = store_db(svc->store, e);
+    int found = d ? read_details(d, app_id, details, e) : -1;
+    if (found == 0)
+        return err_set(e, ERR_INTERNAL, "application %s was recorded but cannot be found", app_id);
+    return found == 1 ? 0 : -1;
+}
+
+int application_get(services *svc, long long key_id, const char *id, application_details *details, err *e)
+{
+    assert(svc != NULL && id != NULL && details != NULL);
+    db *d = store_db(svc->store, e);
+    if (d == NULL)
+        return -1;
+    int found = applications_find(d, id, &details->application, e);
+    if (found == 1 && details->application.api_key_id != key_id) {
+        details->application = (application_row){0};   /* nothing of another portal's application leaves here */
+        found = 0;
+    }
+    if (found != 1)
+        return found;
+    return read_attachments(d, details, e) == 0 ? 1 : -1;
+}
