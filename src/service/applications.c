@@ -44,28 +44,19 @@ static int read_details(db *d, const char *id, application_details *details, err
     return read_attachments(d, details, e) == 0 ? 1 : -1;
 }
 
-/* Counts what a submission did and wakes the SMS sender for the notice it queued. */
+/* Counts what a submission did and wakes the SMS sender for the notice it queued (issued or rejected). */
 static void count_outcome(services *svc, submit_outcome outcome)
 {
-    switch (outcome) {
-    case SUBMIT_ISSUED:
+    int rejected = outcome == SUBMIT_NOT_FOUND || outcome == SUBMIT_MISMATCH;
+    if (outcome == SUBMIT_ISSUED)
         metrics_add(svc->metrics, svc->counter_issued, 1);
-        metrics_add(svc->metrics, svc->counter_sms_queued, 1);
-        sms_sender_wake(svc->sender);
-        break;
-    case SUBMIT_NOT_FOUND:
-    case SUBMIT_MISMATCH:
+    if (rejected)
         metrics_add(svc->metrics, svc->counter_rejected, 1);
+    if (outcome == SUBMIT_VOIDED)
+        metrics_add(svc->metrics, svc->counter_void, 1);
+    if (outcome == SUBMIT_ISSUED || rejected) {
         metrics_add(svc->metrics, svc->counter_sms_queued, 1);
         sms_sender_wake(svc->sender);
-        break;
-    case SUBMIT_VOIDED:
-        metrics_add(svc->metrics, svc->counter_void, 1);
-        break;
-    case SUBMIT_FAILED:
-    case SUBMIT_REPLAYED:
-    case SUBMIT_CONFLICT:
-        break;
     }
 }
 

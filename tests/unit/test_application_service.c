@@ -188,12 +188,19 @@ static void test_submit_issues_a_certificate(void **state)
     application_details_free(&d);
 }
 
+/* Submits one application under reference twice, the request bodies fingerprinted sha_first and sha_again; the first
+   must be issued. Returns the outcome of the second. */
+static submit_outcome submit_twice(fixture *f, const char *reference, const char *sha_first, const char *sha_again,
+                                   application_details *first, application_details *again)
+{
+    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, reference, sha_first, first), SUBMIT_ISSUED);
+    return submit(f, CODE_NO_DEBT, FIN, reference, sha_again, again);
+}
+
 static void test_same_body_again_is_a_replay(void **state)
 {
-    fixture *f = *state;
     application_details first = {0}, again = {0};
-    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, "REF-REPLAY", "sha-replay", &first), SUBMIT_ISSUED);
-    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, "REF-REPLAY", "sha-replay", &again), SUBMIT_REPLAYED);
+    assert_int_equal(submit_twice(*state, "REF-REPLAY", "sha-replay", "sha-replay", &first, &again), SUBMIT_REPLAYED);
     assert_string_equal(again.application.id, first.application.id);
     assert_int_equal(again.application.status, APPLICATION_ISSUED);
     assert_string_equal(again.certificate.number, first.certificate.number);
@@ -203,37 +210,35 @@ static void test_same_body_again_is_a_replay(void **state)
 
 static void test_same_reference_other_body_is_a_conflict(void **state)
 {
-    fixture *f = *state;
     application_details first = {0}, again = {0};
-    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, "REF-CONFLICT", "sha-one", &first), SUBMIT_ISSUED);
-    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, "REF-CONFLICT", "sha-two", &again), SUBMIT_CONFLICT);
+    assert_int_equal(submit_twice(*state, "REF-CONFLICT", "sha-one", "sha-two", &first, &again), SUBMIT_CONFLICT);
     assert_string_equal(again.application.id, "");
     assert_int_equal(again.history.count, 0);
     application_details_free(&first);
     application_details_free(&again);
 }
 
-static void test_unknown_subscriber_is_rejected(void **state)
+/* Submits an application that must be rejected with outcome for why; checks what was recorded. */
+static void assert_rejected(fixture *f, const char *code, const char *fin, const char *sha, submit_outcome outcome,
+                            application_rejection why)
 {
-    fixture *f = *state;
     application_details d = {0};
-    assert_int_equal(submit(f, CODE_UNKNOWN, FIN, NULL, "sha-unknown", &d), SUBMIT_NOT_FOUND);
+    assert_int_equal(submit(f, code, fin, NULL, sha, &d), outcome);
     assert_int_equal(d.application.status, APPLICATION_REJECTED);
-    assert_int_equal(d.application.rejection, REJECTION_SUBSCRIBER_NOT_FOUND);
+    assert_int_equal(d.application.rejection, why);
     assert_int_equal(d.has_certificate, 0);
     assert_history(&d, (const char *const[]){"received", "rejected", NULL});
     application_details_free(&d);
 }
 
+static void test_unknown_subscriber_is_rejected(void **state)
+{
+    assert_rejected(*state, CODE_UNKNOWN, FIN, "sha-unknown", SUBMIT_NOT_FOUND, REJECTION_SUBSCRIBER_NOT_FOUND);
+}
+
 static void test_other_owner_is_rejected(void **state)
 {
-    fixture *f = *state;
-    application_details d = {0};
-    assert_int_equal(submit(f, CODE_NO_DEBT, "7XYZ1A2", NULL, "sha-mismatch", &d), SUBMIT_MISMATCH);
-    assert_int_equal(d.application.status, APPLICATION_REJECTED);
-    assert_int_equal(d.application.rejection, REJECTION_SUBSCRIBER_MISMATCH);
-    assert_int_equal(d.has_certificate, 0);
-    application_details_free(&d);
+    assert_rejected(*state, CODE_NO_DEBT, "7XYZ1A2", "sha-mismatch", SUBMIT_MISMATCH, REJECTION_SUBSCRIBER_MISMATCH);
 }
 
 static void test_unprintable_record_voids_the_certificate(void **state)
