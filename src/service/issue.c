@@ -160,22 +160,18 @@ static int record_and_number(const issuer *is, application_row *row, const appli
     return store_write(is->store, write_numbered, &w, e);
 }
 
-/* Renders and signs c's document into pdf. */
-static int render(const issuer *is, const certificate_row *c, buf *pdf, err *e)
+/* Renders and signs c's document, whose QR code leads to verify_url, into pdf. */
+static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, err *e)
 {
-    buf verify_url = BUF_INIT;
-    links_verify_url(&verify_url, is->cfg->public_base_url, c->number, c->code);
     cert_doc doc = {
         .number = c->number, .verification_code = c->code, .issued_at = c->issued_at,
         .valid_until = c->valid_until, .non_residential = c->non_residential,
         .subscriber_code = c->subscriber_code, .holder_name = c->holder,
         .organization_name = c->non_residential ? c->holder : NULL, .voen = c->voen,
         .address = c->address, .debt_qepik = c->debt_qepik, .debt_as_of = c->debt_as_of,
-        .verify_url = buf_cstr(&verify_url), .public_base_url = is->cfg->public_base_url,
+        .verify_url = verify_url, .public_base_url = is->cfg->public_base_url,
     };
-    int rc = pdf_render_certificate(is->renderer, is->signer, &doc, pdf, e);
-    buf_free(&verify_url);
-    return rc;
+    return pdf_render_certificate(is->renderer, is->signer, &doc, pdf, e);
 }
 
 typedef struct issued_write {
@@ -212,9 +208,14 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf->data, pdf->len, sha);
     buf pdf_url = BUF_INIT;
-    links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code);
+    int rc = -1;
+    if (links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code) != 0) {
+        err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
+        goto out;
+    }
     issued_write w = {is, c, pdf, sha, buf_cstr(&pdf_url)};
-    int rc = store_write(is->store, write_issued, &w, e);
+    rc = store_write(is->store, write_issued, &w, e);
+out:
     buf_free(&pdf_url);
     return rc;
 }
@@ -261,20 +262,27 @@ static int record_void(const issuer *is, const char *number, const char *applica
 }
 
 /* Renders, signs and stores c. Returns 0 issued, 1 when its document could not be made (c is now void and its
-   application failed; e holds the reason), -1 on a storage error (c stays pending for issuing_resume). */
+   application failed; e holds the reason), -1 on a storage error or out of memory (c stays pending for
+   issuing_resume). */
 static int complete(const issuer *is, const certificate_row *c, err *e)
 {
-    buf pdf = BUF_INIT;
-    int rc;
-    if (render(is, c, &pdf, e) == 0) {
-        rc = store_issued(is, c, &pdf, e);
-    } else {
-        err why = *e;
-        rc = record_void(is, c->number, c->application_id, why.msg, e) == 0 ? 1 : -1;
-        if (rc == 1)
-            *e = why;
+    buf pdf = BUF_INIT, verify_url = BUF_INIT;
+    int rc = -1;
+    if (links_verify_url(&verify_url, is->cfg->public_base_url, c->number, c->code) != 0) {
+        err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
+        goto out;
     }
+    if (render(is, c, buf_cstr(&verify_url), &pdf, e) == 0) {
+        rc = store_issued(is, c, &pdf, e);
+        goto out;
+    }
+    err why = *e;
+    rc = record_void(is, c->number, c->application_id, why.msg, e) == 0 ? 1 : -1;
+    if (rc == 1)
+        *e = why;
+out:
     buf_free(&pdf);
+    buf_free(&verify_url);
     return rc;
 }
 
