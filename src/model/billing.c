@@ -1,6 +1,7 @@
 /* Validation of subscriber balances from the billing system (API and CSV import alike). */
 #include "model/billing.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,18 @@
 const char *billing_type_name(int non_residential)
 {
     return non_residential ? "non_residential" : "residential";
+}
+
+static const char *const write_names[] = {
+    [SUBSCRIBER_CREATED] = "created",
+    [SUBSCRIBER_UPDATED] = "updated",
+    [SUBSCRIBER_STALE] = "unchanged_stale",
+};
+
+const char *subscriber_write_name(subscriber_write w)
+{
+    assert((unsigned)w < sizeof write_names / sizeof write_names[0]);
+    return write_names[w];
 }
 
 static void validate_owner(const billing_input *in, billing_record *out, field_errors *errs)

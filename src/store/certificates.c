@@ -88,6 +88,14 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     return db_exec_stmt(d, store, e);
 }
 
+/* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */
+static certificate_state state_of(const certificate_row *c)
+{
+    if (c->voided_at != 0)
+        return CERTIFICATE_VOID;
+    return c->sha256[0] != '\0' ? CERTIFICATE_ISSUED : CERTIFICATE_PENDING;
+}
+
 static int read_row(sqlite3_stmt *st, certificate_row *c, err *e)
 {
     c->issued_at = (time_t)sqlite3_column_int64(st, 3);
@@ -97,18 +105,19 @@ static int read_row(sqlite3_stmt *st, certificate_row *c, err *e)
     c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
     c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
     c->voided_at = (time_t)sqlite3_column_int64(st, 16);
-    return db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
-                   db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
-                   db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
-                   db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code, e) != 0 ||
-                   db_column_copy(st, 7, c->holder, sizeof c->holder, e) != 0 ||
-                   db_column_copy(st, 8, c->address, sizeof c->address, e) != 0 ||
-                   db_column_copy(st, 9, c->voen, sizeof c->voen, e) != 0 ||
-                   db_column_copy(st, 12, c->sha256, sizeof c->sha256, e) != 0 ||
-                   db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
-                   db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0
-               ? -1
-               : 0;
+    if (db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
+        db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
+        db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
+        db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code, e) != 0 ||
+        db_column_copy(st, 7, c->holder, sizeof c->holder, e) != 0 ||
+        db_column_copy(st, 8, c->address, sizeof c->address, e) != 0 ||
+        db_column_copy(st, 9, c->voen, sizeof c->voen, e) != 0 ||
+        db_column_copy(st, 12, c->sha256, sizeof c->sha256, e) != 0 ||
+        db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
+        db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0)
+        return -1;
+    c->state = state_of(c);
+    return 0;
 }
 
 /* Runs a one-parameter lookup returning at most one row. */
