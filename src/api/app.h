@@ -5,7 +5,6 @@
 #include "api/web.h"
 #include "core/config.h"
 #include "http/ratelimit.h"
-#include "service/context.h"
 #include "service/services.h"
 
 typedef struct app {

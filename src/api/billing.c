@@ -9,7 +9,7 @@
 #include "api/respond.h"
 #include "core/money.h"
 #include "core/timeutil.h"
-#include "store/subscribers.h"
+#include "service/billing.h"
 
 static void read_input(json_t *body, const char *code, billing_input *in, field_errors *errs)
 {
@@ -31,20 +31,7 @@ static json_t *record_json(const billing_record *r, subscriber_write result)
                      r->owner_fin[0] ? r->owner_fin : NULL, "owner_voen", r->owner_voen[0] ? r->owner_voen : NULL,
                      "holder_name", r->holder_name, "address", r->address, "debt_amount",
                      money_format_api(r->debt_qepik, amount), "currency", "AZN", "as_of",
-                     time_format_rfc3339(r->as_of, as_of), "result",
-                     result == SUBSCRIBER_CREATED ? "created" : result == SUBSCRIBER_UPDATED ? "updated" : "unchanged_stale");
-}
-
-static int store_record(app *a, const billing_record *rec, subscriber_write *result, err *e)
-{
-    db *d = store_db(a->svc->store, e);
-    if (d == NULL || db_begin(d, e) != 0)
-        return -1;
-    if (subscribers_put(d, rec, time(NULL), result, e) != 0 || db_commit(d, e) != 0) {
-        db_rollback(d);
-        return -1;
-    }
-    return 0;
+                     time_format_rfc3339(r->as_of, as_of), "result", subscriber_write_name(result));
 }
 
 void billing_put_subscriber(void *ctx, http_request *req, http_response *res)
@@ -70,7 +57,7 @@ void billing_put_subscriber(void *ctx, http_request *req, http_response *res)
     }
     subscriber_write result;
     err e = {0};
-    if (store_record(a, &rec, &result, &e) != 0)
+    if (billing_update(a->svc, &rec, &result, &e) != 0)
         api_fail(req, res, &e);
     else
         api_json(res, result == SUBSCRIBER_CREATED ? 201 : 200, record_json(&rec, result));

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "api/app.h"
@@ -11,51 +10,15 @@
 #include "api/json_fields.h"
 #include "api/respond.h"
 #include "api/views.h"
-#include "crypto/hash.h"
 #include "model/validate.h"
-#include "model/vcode.h"
-#include "store/applications.h"
-#include "store/audit.h"
-#include "store/cert_codes.h"
-
-/* The stored code compared when no row precedes the number, and the given code compared when it is malformed: the
-   comparison runs on every path. Neither can match, since a code has no '#' or '*' in it. */
-_Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the domain makes");
-
-static const char unknown_code[VCODE_LEN + 1] = "################";
-static const char malformed_code[VCODE_LEN + 1] = "****************";
-
-int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e)
-{
-    char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
-    db *d = store_db(a->svc->store, e);
-    if (d == NULL)
-        return -1;
-    int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
-    if (!valid_code)
-        memcpy(wanted, malformed_code, sizeof wanted);
-    /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
-       certificate's or its neighbour's), one comparison */
-    memcpy(stored, unknown_code, sizeof stored);
-    int found = cert_codes_find(d, number, stored, e);
-    if (found < 0)
-        return -1;
-    int same = hash_equal_ct(stored, wanted, VCODE_LEN);
-    if (!(same && found && valid_code))
-        return 0;
-    found = certificates_find(d, number, c, e);
-    return found < 0 ? -1 : found == 1 && c->sha256[0];
-}
+#include "service/certificates.h"
 
 void certificates_download(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
     certificate_row c;
     err e = {0};
-    int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
-    db *d = found == 1 ? store_db(a->svc->store, &e) : NULL;
-    if (found == 1 && certificates_read_pdf(d, c.number, &res->body, &e) != 1)
-        found = -1;
+    int found = certificate_document(a->svc, req->params[0], http_request_query(req, "code"), &c, &res->body, &e);
     if (found < 0) {
         api_fail(req, res, &e);
         return;
@@ -65,7 +28,8 @@ void certificates_download(void *ctx, http_request *req, http_response *res)
         http_response_header(res, "Cache-Control", "no-store");
         return;
     }
-    char disposition[96];
+    /* "attachment; filename=\"arayis-" and ".pdf\"" around a number of at most sizeof c.number - 1 bytes */
+    char disposition[sizeof c.number + 40];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"arayis-%s.pdf\"", c.number);
     res->status = 200;
     res->content_type = "application/pdf";
@@ -82,22 +46,14 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
     if (auth_require(a, req, res, AUTH_ROLE(ROLE_PORTAL) | AUTH_ROLE(ROLE_ADMIN), &key) != 0)
         return;
     err e = {0};
-    db *d = store_db(a->svc->store, &e);
     certificate_row c;
-    application_row owner;
-    int found = d ? certificates_find(d, req->params[0], &c, &e) : -1;
-    if (found == 1 && key.role == ROLE_PORTAL && applications_find(d, c.application_id, &owner, &e) != 1)
-        found = -1;
-    if (found < 0) {
+    int found = certificate_details(a->svc, req->params[0], &key, &c, &e);
+    if (found < 0)
         api_fail(req, res, &e);
-        return;
-    }
-    /* another key's certificate answers exactly like an unknown one, so that numbers cannot be probed across portals */
-    if (found == 0 || c.sha256[0] == '\0' || (key.role == ROLE_PORTAL && owner.api_key_id != key.id)) {
+    else if (found == 0)
         api_error(res, 404, "not_found", "no such certificate");
-        return;
-    }
-    api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
+    else
+        api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
 }
 
 /* Reads and validates {"reason": "…"} (1-CERTIFICATE_REASON_MAX characters). Writes the 4xx answer and returns NULL when bad. */
@@ -118,22 +74,6 @@ static char *read_reason(const http_request *req, http_response *res)
     return reason;
 }
 
-/* Revokes in one transaction with the audit entry and the history entry. Returns 1 found, 0 none, -1 error. */
-static int revoke(db *d, const char *number, const char *reason, const char *actor, certificate_row *c, err *e)
-{
-    time_t now = time(NULL);
-    int found = db_begin(d, e) == 0 ? certificates_find(d, number, c, e) : -1;
-    int changed = found == 1 && c->sha256[0] ? certificates_revoke(d, number, now, reason, actor, e) : 0;
-    if (changed == 1 && (audit_append(d, now, actor, "certificate.revoke", number, reason, e) != 0 ||
-                         application_events_append(d, c->application_id, "revoked", now, reason, e) != 0))
-        changed = -1;
-    if (found < 0 || changed < 0 || db_commit(d, e) != 0) {
-        db_rollback(d);
-        return -1;
-    }
-    return found == 1 && c->sha256[0] ? certificates_find(d, number, c, e) : 0;
-}
-
 void certificates_post_revoke(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
@@ -144,9 +84,8 @@ void certificates_post_revoke(void *ctx, http_request *req, http_response *res)
     if (reason == NULL)
         return;
     err e = {0};
-    db *d = store_db(a->svc->store, &e);
     certificate_row c;
-    int found = d ? revoke(d, req->params[0], reason, key.name, &c, &e) : -1;
+    int found = certificate_revoke(a->svc, req->params[0], reason, key.name, &c, &e);
     free(reason);
     if (found < 0)
         api_fail(req, res, &e);

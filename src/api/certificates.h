@@ -2,14 +2,7 @@
 #ifndef ARAYIS_API_CERTIFICATES_H
 #define ARAYIS_API_CERTIFICATES_H
 
-#include "api/app.h"
 #include "http/http.h"
-#include "store/certificates.h"
-
-/* Loads the certificate named by number when code (any accepted spelling) is its verification code,
-   comparing in constant time. Returns 1 found, 0 unknown number or wrong code (indistinguishable by
-   design), -1 store failure (e set). */
-int certificates_lookup_with_code(app *a, const char *number, const char *code, certificate_row *c, err *e);
 
 /* GET /c/{number}.pdf?code=… (public): the stored bytes; the same 404 for unknown number or wrong code. */
 void certificates_download(void *ctx, http_request *req, http_response *res);

@@ -1,22 +1,21 @@
 /* Public verification handlers. Nothing here shows a FIN, VÖEN of a person, birth date, phone or e-mail. */
 #include "api/verify.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/app.h"
-#include "api/certificates.h"
 #include "api/respond.h"
 #include "api/views.h"
 #include "api/web.h"
 #include "core/money.h"
 #include "core/placeholders.h"
 #include "core/timeutil.h"
-#include "crypto/hash.h"
+#include "crypto/keyring.h"
+#include "http/form.h"
 #include "model/vcode.h"
-#include "pdf/sigcheck.h"
+#include "service/verification.h"
 
 static int wants_json(const http_request *req)
 {
@@ -24,10 +23,11 @@ static int wants_json(const http_request *req)
     return accept && strstr(accept, "application/json") != NULL;
 }
 
-static json_t *verify_json(const certificate_row *c, const char *status)
+static json_t *verify_json(const certificate_row *c, certificate_status status)
 {
     char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s?}", "status", status, "number", c->number,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
+                     "number", c->number,
                      "issued_at", time_format_rfc3339(c->issued_at, issued), "valid_until",
                      time_format_rfc3339(c->valid_until, until), "subscriber_type",
                      c->non_residential ? "non_residential" : "residential", "subscriber_code", c->subscriber_code,
@@ -77,10 +77,11 @@ static void finding_text(const web_pages *w, web_lang lang, const certificate_ro
 }
 
 /* The verdict fragment for a found certificate. */
-static int render_found(app *a, web_lang lang, const certificate_row *c, const char *status, buf *out, err *e)
+static int render_found(app *a, web_lang lang, const certificate_row *c, certificate_status verdict, buf *out, err *e)
 {
     char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked_date[TIME_TEXT_MAX];
-    char verdict_key[32], explanation_key[48];
+    char verdict_key[32], explanation_key[48];   /* "t_" and "t_…_explanation" around a status name */
+    const char *status = certificate_status_name(verdict);
     snprintf(verdict_key, sizeof verdict_key, "t_%s", status);
     snprintf(explanation_key, sizeof explanation_key, "t_%s_explanation", status);
     buf holder = BUF_INIT, reason = BUF_INIT, finding = BUF_INIT, revocation = BUF_INIT;
@@ -122,13 +123,13 @@ void verify_page(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
     certificate_row c;
+    certificate_status status;
     err e = {0};
-    int found = certificates_lookup_with_code(a, req->params[0], http_request_query(req, "code"), &c, &e);
+    int found = verification_by_code(a->svc, req->params[0], http_request_query(req, "code"), &c, &status, &e);
     if (found < 0) {
         api_fail(req, res, &e);
         return;
     }
-    const char *status = found ? view_certificate_status(&c, time(NULL)) : "not_found";
     if (wants_json(req)) {
         api_json(res, found ? 200 : 404, found ? verify_json(&c, status) : json_pack("{s:s}", "status", "not_found"));
         web_security_headers(res);
@@ -175,52 +176,24 @@ void verify_form(void *ctx, http_request *req, http_response *res)
     buf_free(&content);
 }
 
-typedef struct pdf_check {
-    int readable, registered;
-    pdf_sig_report report;
-    certificate_row cert;
-    const char *status;          /* the registered certificate's status, or NULL */
-} pdf_check;
-
-/* Checks the signature and looks the exact bytes up by SHA-256. Returns 0, or -1 when the store fails. */
-static int check_pdf(app *a, const unsigned char *pdf, size_t len, pdf_check *out, err *e)
-{
-    memset(out, 0, sizeof *out);
-    err parse = {0};
-    out->readable = pdf_sigcheck(pdf, len, a->svc->keyring, &out->report, &parse) == 0;
-    if (!out->readable)
-        return 0;
-    char sha[SHA256_HEX_LEN + 1];
-    hash_sha256_hex(pdf, len, sha);
-    db *d = store_db(a->svc->store, e);
-    int found = d ? certificates_find_by_sha256(d, sha, &out->cert, e) : -1;
-    if (found < 0)
-        return -1;
-    out->registered = found == 1;
-    out->status = found ? view_certificate_status(&out->cert, time(NULL)) : NULL;
-    return 0;
-}
-
 static int is_pdf_content_type(const char *ct)
 {
     return ct && strncmp(ct, "application/pdf", 15) == 0 && (ct[15] == '\0' || ct[15] == ';');
 }
 
 /* What the checked file is, as one word: the registered certificate's status (valid, expired, revoked) when the
-   file is byte for byte one we issued and its signature is valid, else "not_genuine". A file is never called
-   genuine without the status of its certificate. */
-static const char *pdf_verdict(const pdf_check *check)
+   file is genuine, else "not_genuine". A file is never called genuine without the status of its certificate. */
+static const char *pdf_verdict(const pdf_verification *check)
 {
-    return check->readable && check->report.signature_valid && check->registered ? check->status : "not_genuine";
+    return check->genuine ? certificate_status_name(check->status) : "not_genuine";
 }
 
-static json_t *pdf_check_json(const pdf_check *check)
+static json_t *pdf_check_json(const pdf_verification *check)
 {
-    const pdf_sig_report *r = &check->report;
     json_t *body = json_pack("{s:s, s:b, s:s?, s:b, s:s?, s:s?}", "verdict", pdf_verdict(check), "signature_valid",
-                             r->signature_valid, "signed_by", r->signed_by[0] ? r->signed_by : NULL, "registered",
-                             check->registered, "number", check->registered ? check->cert.number : NULL, "status",
-                             check->status);
+                             check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
+                             "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
+                             "status", check->registered ? certificate_status_name(check->status) : NULL);
     if (body != NULL && check->registered) {
         char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
         const certificate_row *c = &check->cert;
@@ -239,9 +212,9 @@ void verify_pdf_api(void *ctx, http_request *req, http_response *res)
         api_error(res, 415, "unsupported_media_type", "Content-Type must be application/pdf");
         return;
     }
-    pdf_check check;
+    pdf_verification check;
     err e = {0};
-    if (check_pdf(a, req->body, req->body_len, &check, &e) != 0) {
+    if (verification_of_pdf(a->svc, req->body, req->body_len, &check, &e) != 0) {
         api_fail(req, res, &e);
         return;
     }
@@ -252,51 +225,30 @@ void verify_pdf_api(void *ctx, http_request *req, http_response *res)
     api_json(res, 200, pdf_check_json(&check));
 }
 
-typedef struct upload {
-    buf file;
-    size_t limit;
-    int too_large;
-} upload;
-
-static enum MHD_Result collect_pdf_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
-                                         const char *content_type, const char *transfer_encoding, const char *data,
-                                         uint64_t off, size_t size)
-{
-    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding, (void)off;
-    upload *u = cls;
-    if (strcmp(key, "pdf") != 0 || size == 0)
-        return MHD_YES;
-    if (u->file.len + size > u->limit || buf_append(&u->file, data, size) != 0) {
-        u->too_large = 1;
-        return MHD_NO;
-    }
-    return MHD_YES;
-}
-
 /* The verdict fragment of a checked file: for a genuine one exactly what /v/{number} shows (its status first),
    else the not-genuine notice. */
-static int render_pdf_verdict(app *a, web_lang lang, const pdf_check *check, buf *out, err *e)
+static int render_pdf_verdict(app *a, web_lang lang, const pdf_verification *check, buf *out, err *e)
 {
-    const char *verdict = pdf_verdict(check);
-    if (strcmp(verdict, "not_genuine") != 0)
-        return render_found(a, lang, &check->cert, verdict, out, e);
+    if (check->genuine)
+        return render_found(a, lang, &check->cert, check->status, out, e);
     const char *vars[] = {"explanation", web_text(a->web, lang, check->readable ? "t_file_not_genuine_explanation" : "t_not_pdf"),
                           NULL};
     return web_render(a->web, lang, WEB_NOT_GENUINE, vars, out, e);
 }
 
-static void render_pdf_result(app *a, const http_request *req, web_lang lang, const pdf_check *check, http_response *res)
+static void render_pdf_result(app *a, const http_request *req, web_lang lang, const pdf_verification *check,
+                              http_response *res)
 {
     buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
     err e = {0};
-    web_escape(&signed_by, check->report.signed_by[0] ? check->report.signed_by : "—");
+    web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—");
     int rc = render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
                      web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
                  ? 0
                  : -1;
     const char *vars[] = {
         "verdict", buf_cstr(&verdict),
-        "signature", web_text(a->web, lang, check->report.signature_valid ? "t_signature_valid" : "t_signature_invalid"),
+        "signature", web_text(a->web, lang, check->signature_valid ? "t_signature_valid" : "t_signature_invalid"),
         "signed_by", buf_cstr(&signed_by),
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
         "form", buf_cstr(&form), NULL};
@@ -310,34 +262,41 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
     buf_free(&form);
 }
 
+/* The status the answer takes when the form's file cannot be read: 415 when the body is not a form, 413 when the file
+   is over the limit, 0 for any other failure (a failure of the service). */
+static int form_refusal(const err *e)
+{
+    return e->code == ERR_INVALID ? 415 : e->code == ERR_TOO_LONG ? 413 : 0;
+}
+
 void verify_pdf_form(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
     web_lang lang = web_lang_from(http_request_query(req, "lang"));
-    upload u = {BUF_INIT, a->cfg.pdf_body_limit, 0};
-    struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 64 * 1024, collect_pdf_field, &u);
-    if (pp == NULL) {
-        api_on_error(ctx, req, res, 415);
-        return;
-    }
-    MHD_post_process(pp, (const char *)req->body, req->body_len);
-    MHD_destroy_post_processor(pp);
-    pdf_check check;
+    buf file = BUF_INIT;
+    pdf_verification check;
     err e = {0};
-    if (check_pdf(a, u.file.data ? u.file.data : (const unsigned char *)"", u.file.len, &check, &e) != 0)
+    if (http_form_field(req, "pdf", a->cfg.pdf_body_limit, &file, &e) != 0) {
+        if (form_refusal(&e))
+            api_on_error(ctx, req, res, form_refusal(&e));
+        else
+            api_fail(req, res, &e);
+    } else if (verification_of_pdf(a->svc, file.data ? file.data : (const unsigned char *)"", file.len, &check, &e) != 0) {
         api_fail(req, res, &e);
-    else
+    } else {
         render_pdf_result(a, req, lang, &check, res);
-    buf_free(&u.file);
+    }
+    buf_free(&file);
 }
 
 void verify_keys(void *ctx, http_request *req, http_response *res)
 {
     (void)req;
     app *a = ctx;
+    const keyring *ours = verification_keys(a->svc);
     json_t *keys = json_array();
-    for (size_t i = 0; i < keyring_count(a->svc->keyring); i++) {
-        const keyring_cert *k = keyring_get(a->svc->keyring, i);
+    for (size_t i = 0; i < keyring_count(ours); i++) {
+        const keyring_cert *k = keyring_get(ours, i);
         char from[TIME_TEXT_MAX], until[TIME_TEXT_MAX];
         json_array_append_new(keys, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "subject", k->subject, "not_before",
                                               time_format_rfc3339(k->not_before, from), "not_after",

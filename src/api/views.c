@@ -20,13 +20,6 @@ json_t *view_debt(int64_t qepik, time_t as_of)
                      "currency", "AZN", "as_of", json_time(as_of));
 }
 
-const char *view_certificate_status(const certificate_row *c, time_t now)
-{
-    if (c->revoked_at != 0)
-        return "revoked";
-    return now >= c->valid_until ? "expired" : "valid";
-}
-
 json_t *view_certificate(const certificate_row *c, const char *base_url, time_t now)
 {
     buf pdf_url = BUF_INIT, verify_url = BUF_INIT;
@@ -40,7 +33,7 @@ json_t *view_certificate(const certificate_row *c, const char *base_url, time_t 
     v = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o*, s:s*}", "number", c->number,
                   "verification_code", c->code, "issued_at", json_time(c->issued_at), "valid_until",
                   json_time(c->valid_until), "sha256", c->sha256, "pdf_url", buf_cstr(&pdf_url), "verify_url",
-                  buf_cstr(&verify_url), "status", view_certificate_status(c, now), "application_id",
+                  buf_cstr(&verify_url), "status", certificate_status_name(certificate_verdict(c, now)), "application_id",
                   c->application_id, "revoked_at", revoked_at, "revocation_reason",
                   revoked ? c->revocation_reason : NULL);
 out:

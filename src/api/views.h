@@ -21,7 +21,5 @@ json_t *view_certificate(const certificate_row *c, const char *base_url, time_t 
    portal_reference, debt, rejection, certificate, history). New reference, or NULL when out of memory. */
 json_t *view_application(const application_details *details, const char *base_url);
 
-/* "valid", "expired" or "revoked" as of now. */
-const char *view_certificate_status(const certificate_row *c, time_t now);
 
 #endif

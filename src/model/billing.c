@@ -1,6 +1,7 @@
 /* Validation of subscriber balances from the billing system (API and CSV import alike). */
 #include "model/billing.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,18 @@ int billing_type_parse(const char *text, int *non_residential)
             return 0;
         }
     return -1;
+}
+
+static const char *const write_names[] = {
+    [SUBSCRIBER_CREATED] = "created",
+    [SUBSCRIBER_UPDATED] = "updated",
+    [SUBSCRIBER_STALE] = "unchanged_stale",
+};
+
+const char *subscriber_write_name(subscriber_write w)
+{
+    assert((unsigned)w < sizeof write_names / sizeof write_names[0]);
+    return write_names[w];
 }
 
 static void validate_owner(const billing_input *in, billing_record *out, field_errors *errs)

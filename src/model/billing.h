@@ -44,6 +44,12 @@ int billing_validate(const billing_input *in, billing_record *out, time_t now, f
 /* Frees the record's owned strings. */
 void billing_record_free(billing_record *r);
 
+/* What writing a record did: a record older (as_of) than the stored one is left out. */
+typedef enum subscriber_write { SUBSCRIBER_CREATED, SUBSCRIBER_UPDATED, SUBSCRIBER_STALE } subscriber_write;
+
+/* "created" / "updated" / "unchanged_stale" (static strings). */
+const char *subscriber_write_name(subscriber_write w);
+
 /* The subscriber type's one name table: "residential" (0) / "non_residential" (1), as in the contract and the
    database. The type is kept as the flag non_residential, since every rule asks only that question. */
 const char *billing_type_name(int non_residential);

@@ -1,5 +1,5 @@
-/* A certificate's details as issued: number, code, the subscriber's data as printed, its document's hash, and
-   its revocation or voiding. */
+/* A certificate's details as issued: number, code, the subscriber's data as printed, its document's hash, its
+   revocation or voiding; where it stands in issuing, and the valid / expired / revoked verdict. */
 #ifndef ARAYIS_MODEL_CERTIFICATE_H
 #define ARAYIS_MODEL_CERTIFICATE_H
 
@@ -11,6 +11,20 @@
 #include "model/charset.h"
 
 #define CERTIFICATE_REASON_MAX 500   /* characters of a revocation reason, as validated */
+
+/* Where a numbered certificate stands in issuing. */
+typedef enum certificate_state {
+    CERTIFICATE_PENDING,            /* numbered; its document is being made (or an interrupted issue left it) */
+    CERTIFICATE_ISSUED,             /* its signed document is stored: it can be downloaded, verified, revoked */
+    CERTIFICATE_VOID,               /* numbered, but its document could not be made; the number stays taken */
+} certificate_state;
+
+/* What a check tells about an issued certificate. */
+typedef enum certificate_status {
+    CERTIFICATE_VALID,
+    CERTIFICATE_EXPIRED,
+    CERTIFICATE_REVOKED,
+} certificate_status;
 
 /* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
    a stored text longer than that is refused on reading (ERR_TOO_LONG), never cut. */
@@ -26,11 +40,19 @@ typedef struct certificate_row {
     char voen[11];                  /* "" for residential */
     int64_t debt_qepik;
     time_t debt_as_of;
-    char sha256[65];                /* "" until the PDF is stored */
+    certificate_state state;
+    char sha256[65];                /* "" unless issued */
     time_t revoked_at;              /* 0 when not revoked */
     char revocation_reason[CHARSET_UTF8_BYTES(CERTIFICATE_REASON_MAX) + 1];
     char revoked_by[APIKEY_NAME_MAX + 1];
     time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
 } certificate_row;
+
+/* The status of issued certificate c as of now: revoked once revoked (whatever its validity), else expired from
+   valid_until on, else valid. */
+certificate_status certificate_verdict(const certificate_row *c, time_t now);
+
+/* "valid", "expired", "revoked": the contract's words (static strings). */
+const char *certificate_status_name(certificate_status s);
 
 #endif

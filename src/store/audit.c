@@ -8,10 +8,11 @@ int audit_append(db *d, time_t at, const char *actor, const char *action, const 
     sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, at);
-    db_bind_text(st, 2, actor);
-    db_bind_text(st, 3, action);
-    db_bind_text(st, 4, target);
-    db_bind_text(st, 5, detail);
+    if (sqlite3_bind_int64(st, 1, at) != SQLITE_OK ||
+        db_bind_text(st, 2, actor) != SQLITE_OK ||
+        db_bind_text(st, 3, action) != SQLITE_OK ||
+        db_bind_text(st, 4, target) != SQLITE_OK ||
+        db_bind_text(st, 5, detail) != SQLITE_OK)
+        return db_fail(d, e, "bind audit entry");
     return db_exec_stmt(d, st, e);
 }

@@ -12,7 +12,8 @@ int cert_codes_find(db *d, const char *number, char code[CERT_CODE_LEN + 1], err
     sqlite3_stmt *st = db_stmt(d, SQL_CODE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, number);
+    if (db_bind_text(st, 1, number) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate number");
     int rc = sqlite3_step(st), result = 0;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         result = db_fail(d, e, "find certificate code");

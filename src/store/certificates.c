@@ -33,7 +33,8 @@ static int next_seq(db *d, int year, long long *seq, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_NEXT_SEQ, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int(st, 1, year);
+    if (sqlite3_bind_int(st, 1, year) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *seq = sqlite3_column_int64(st, 0);
@@ -46,7 +47,8 @@ static int next_seq(db *d, int year, long long *seq, err *e)
 int certificates_reserve(db *d, certificate_row *c, err *e)
 {
     struct tm tm;
-    gmtime_r(&c->issued_at, &tm);
+    if (gmtime_r(&c->issued_at, &tm) == NULL)
+        return err_set(e, ERR_INVALID, "issue time %lld has no calendar year", (long long)c->issued_at);
     int year = tm.tm_year + 1900;
     long long seq = 0;
     if (next_seq(d, year, &seq, e) != 0)
@@ -57,18 +59,19 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, c->number);
-    db_bind_text(st, 2, c->application_id);
-    db_bind_text(st, 3, c->code);
-    sqlite3_bind_int64(st, 4, c->issued_at);
-    sqlite3_bind_int64(st, 5, c->valid_until);
-    db_bind_text(st, 6, c->non_residential ? "non_residential" : "residential");
-    db_bind_text(st, 7, c->subscriber_code);
-    db_bind_text(st, 8, c->holder);
-    db_bind_optional_text(st, 9, c->address);
-    db_bind_optional_text(st, 10, c->voen);
-    sqlite3_bind_int64(st, 11, c->debt_qepik);
-    sqlite3_bind_int64(st, 12, c->debt_as_of);
+    if (db_bind_text(st, 1, c->number) != SQLITE_OK ||
+        db_bind_text(st, 2, c->application_id) != SQLITE_OK ||
+        db_bind_text(st, 3, c->code) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, c->issued_at) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 5, c->valid_until) != SQLITE_OK ||
+        db_bind_text(st, 6, c->non_residential ? "non_residential" : "residential") != SQLITE_OK ||
+        db_bind_text(st, 7, c->subscriber_code) != SQLITE_OK ||
+        db_bind_text(st, 8, c->holder) != SQLITE_OK ||
+        db_bind_optional_text(st, 9, c->address) != SQLITE_OK ||
+        db_bind_optional_text(st, 10, c->voen) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 11, c->debt_qepik) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 12, c->debt_as_of) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, st, e);
 }
 
@@ -77,38 +80,50 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     sqlite3_stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
     if (store == NULL)
         return -1;
-    db_bind_text(mark, 1, number);
-    db_bind_text(mark, 2, sha256);
+    if (db_bind_text(mark, 1, number) != SQLITE_OK ||
+        db_bind_text(mark, 2, sha256) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, mark, e) != 0)
         return -1;
     if (sqlite3_changes(db_handle(d)) != 1)
         return err_set(e, ERR_CONFLICT, "certificate %s is not pending", number);
-    db_bind_text(store, 1, number);
-    sqlite3_bind_blob64(store, 2, pdf, len, SQLITE_STATIC);
+    if (db_bind_text(store, 1, number) != SQLITE_OK ||
+        sqlite3_bind_blob64(store, 2, pdf, len, SQLITE_STATIC) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, store, e);
+}
+
+/* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */
+static certificate_state state_of(const certificate_row *c)
+{
+    if (c->voided_at != 0)
+        return CERTIFICATE_VOID;
+    return c->sha256[0] != '\0' ? CERTIFICATE_ISSUED : CERTIFICATE_PENDING;
 }
 
 static int read_row(sqlite3_stmt *st, certificate_row *c, err *e)
 {
     c->issued_at = (time_t)sqlite3_column_int64(st, 3);
     c->valid_until = (time_t)sqlite3_column_int64(st, 4);
-    c->non_residential = strcmp((const char *)sqlite3_column_text(st, 5), "non_residential") == 0;
+    if (billing_type_parse((const char *)sqlite3_column_text(st, 5), &c->non_residential) != 0)
+        return err_set(e, ERR_INVALID, "certificate row with an unknown subscriber type");
     c->debt_qepik = sqlite3_column_int64(st, 10);
     c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
     c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
     c->voided_at = (time_t)sqlite3_column_int64(st, 16);
-    return db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
-                   db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
-                   db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
-                   db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code, e) != 0 ||
-                   db_column_copy(st, 7, c->holder, sizeof c->holder, e) != 0 ||
-                   db_column_copy(st, 8, c->address, sizeof c->address, e) != 0 ||
-                   db_column_copy(st, 9, c->voen, sizeof c->voen, e) != 0 ||
-                   db_column_copy(st, 12, c->sha256, sizeof c->sha256, e) != 0 ||
-                   db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
-                   db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0
-               ? -1
-               : 0;
+    if (db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
+        db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
+        db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
+        db_column_copy(st, 6, c->subscriber_code, sizeof c->subscriber_code, e) != 0 ||
+        db_column_copy(st, 7, c->holder, sizeof c->holder, e) != 0 ||
+        db_column_copy(st, 8, c->address, sizeof c->address, e) != 0 ||
+        db_column_copy(st, 9, c->voen, sizeof c->voen, e) != 0 ||
+        db_column_copy(st, 12, c->sha256, sizeof c->sha256, e) != 0 ||
+        db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
+        db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0)
+        return -1;
+    c->state = state_of(c);
+    return 0;
 }
 
 /* Runs a one-parameter lookup returning at most one row. */
@@ -117,7 +132,8 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
     sqlite3_stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, key);
+    if (db_bind_text(st, 1, key) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     int rc = sqlite3_step(st);
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find certificate");
     if (rc == SQLITE_ROW && read_row(st, c, e) != 0)
@@ -146,12 +162,13 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_PDF, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, number);
+    if (db_bind_text(st, 1, number) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     int rc = sqlite3_step(st);
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (rc == SQLITE_ROW &&
         buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
-        result = err_set(e, ERR_IO, "out of memory");
+        result = err_set(e, ERR_NOMEM, "out of memory");
     else if (result < 0)
         db_fail(d, e, "read certificate");
     sqlite3_reset(st);
@@ -163,10 +180,11 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
     sqlite3_stmt *st = db_stmt(d, SQL_REVOKE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, number);
-    sqlite3_bind_int64(st, 2, at);
-    db_bind_text(st, 3, reason);
-    db_bind_text(st, 4, by);
+    if (db_bind_text(st, 1, number) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+        db_bind_text(st, 3, reason) != SQLITE_OK ||
+        db_bind_text(st, 4, by) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) > 0;
@@ -192,9 +210,10 @@ int certificates_void(db *d, const char *number, time_t at, const char *reason, 
     sqlite3_stmt *st = db_stmt(d, SQL_VOID, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, number);
-    sqlite3_bind_int64(st, 2, at);
-    db_bind_text(st, 3, reason);
+    if (db_bind_text(st, 1, number) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+        db_bind_text(st, 3, reason) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) > 0;

@@ -9,7 +9,6 @@
 #include "model/certificate.h"
 #include "store/db.h"
 
-
 /* Takes the next number of c->issued_at's year (consecutive: a counter row updated in the caller's
    transaction) and inserts c without PDF. Fills c->number. Returns 0 or -1. */
 int certificates_reserve(db *d, certificate_row *c, err *e);
@@ -17,12 +16,12 @@ int certificates_reserve(db *d, certificate_row *c, err *e);
 /* Stores the issued PDF and its SHA-256 for a reserved number. Returns 0 or -1. */
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e);
 
-/* Loads the row by number / by application. Return 1 found, 0 none, -1 error (ERR_TOO_LONG when a stored
-   text does not fit c). */
+/* Loads the row by number / by application, its state (pending, issued, void) read from its columns. Return 1
+   found, 0 none, -1 error (ERR_TOO_LONG when a stored text does not fit c). */
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);
 
-/* Finds the number of the certificate whose PDF has this SHA-256. Returns 1 found, 0 none, -1 error. */
+/* Loads the issued certificate whose PDF has this SHA-256. Returns 1 found, 0 none, -1 error. */
 int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, err *e);
 
 /* Appends the stored PDF bytes of number to out. Returns 1 found, 0 none (or not yet stored), -1 error. */

@@ -20,7 +20,8 @@ static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_AS_OF, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, code);
+    if (db_bind_text(st, 1, code) != SQLITE_OK)
+        return db_fail(d, e, "bind subscriber");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *as_of = (time_t)sqlite3_column_int64(st, 0);
@@ -43,15 +44,16 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
     sqlite3_stmt *st = db_stmt(d, SQL_UPSERT, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, r->subscriber_code);
-    db_bind_text(st, 2, billing_type_name(r->non_residential));
-    db_bind_optional_text(st, 3, r->owner_fin);
-    db_bind_optional_text(st, 4, r->owner_voen);
-    db_bind_text(st, 5, r->holder_name);
-    db_bind_text(st, 6, r->address);
-    sqlite3_bind_int64(st, 7, r->debt_qepik);
-    sqlite3_bind_int64(st, 8, r->as_of);
-    sqlite3_bind_int64(st, 9, now);
+    if (db_bind_text(st, 1, r->subscriber_code) != SQLITE_OK ||
+        db_bind_text(st, 2, billing_type_name(r->non_residential)) != SQLITE_OK ||
+        db_bind_optional_text(st, 3, r->owner_fin) != SQLITE_OK ||
+        db_bind_optional_text(st, 4, r->owner_voen) != SQLITE_OK ||
+        db_bind_text(st, 5, r->holder_name) != SQLITE_OK ||
+        db_bind_text(st, 6, r->address) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 7, r->debt_qepik) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 8, r->as_of) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 9, now) != SQLITE_OK)
+        return db_fail(d, e, "bind subscriber");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     *result = exists ? SUBSCRIBER_UPDATED : SUBSCRIBER_CREATED;
@@ -69,12 +71,14 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_FIND, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, code);
+    if (db_bind_text(st, 1, code) != SQLITE_OK)
+        return db_fail(d, e, "bind subscriber");
     int rc = sqlite3_step(st);
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find subscriber");
     if (rc == SQLITE_ROW) {
         memset(r, 0, sizeof *r);
-        r->non_residential = strcmp((const char *)sqlite3_column_text(st, 0), "non_residential") == 0;
+        if (billing_type_parse((const char *)sqlite3_column_text(st, 0), &r->non_residential) != 0)
+            result = err_set(e, ERR_INVALID, "subscriber row with an unknown type");
         r->debt_qepik = sqlite3_column_int64(st, 5);
         r->as_of = (time_t)sqlite3_column_int64(st, 6);
         r->holder_name = column_strdup(st, 3);
@@ -85,7 +89,7 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
                  db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen, e) != 0)
             result = -1;
         else if (r->holder_name == NULL || (r->address == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
-            result = err_set(e, ERR_IO, "out of memory");
+            result = err_set(e, ERR_NOMEM, "out of memory");
         else
             memcpy(r->subscriber_code, code, strlen(code) + 1);
         if (result < 0)

@@ -5,8 +5,6 @@
 #include "model/billing.h"
 #include "store/db.h"
 
-typedef enum subscriber_write { SUBSCRIBER_CREATED, SUBSCRIBER_UPDATED, SUBSCRIBER_STALE } subscriber_write;
-
 /* Creates or updates the record; a record older (as_of) than the stored one is left out (SUBSCRIBER_STALE).
    Call inside a transaction. Returns 0 with *result set, or -1 with e set. */
 int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e);

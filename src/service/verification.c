@@ -1,0 +1,76 @@
+/* The public checks: by number and code in equal work whatever the outcome, and of a PDF file by signature and
+   hash. */
+#include "service/verification.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "crypto/hash.h"
+#include "model/vcode.h"
+#include "pdf/sigcheck.h"
+#include "service/context.h"
+#include "store/cert_codes.h"
+#include "store/certificates.h"
+
+_Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the model makes");
+
+/* The stored code compared when no row precedes the number, and the given code compared when it is malformed: the
+   comparison runs on every path. Neither can match, since a code has no '#' or '*' in it. */
+static const char unknown_code[VCODE_LEN + 1] = "################";
+static const char malformed_code[VCODE_LEN + 1] = "****************";
+
+int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
+                         certificate_status *status, err *e)
+{
+    char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
+    db *d = store_db(svc->store, e);
+    if (d == NULL)
+        return -1;
+    int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
+    if (!valid_code)
+        memcpy(wanted, malformed_code, sizeof wanted);
+    /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
+       certificate's or its neighbour's), one comparison */
+    memcpy(stored, unknown_code, sizeof stored);
+    int found = cert_codes_find(d, number, stored, e);
+    if (found < 0)
+        return -1;
+    int same = hash_equal_ct(stored, wanted, VCODE_LEN);
+    if (!(same && found && valid_code))
+        return 0;
+    found = certificates_find(d, number, c, e);
+    if (found != 1 || c->state != CERTIFICATE_ISSUED)
+        return found < 0 ? -1 : 0;
+    if (status != NULL)
+        *status = certificate_verdict(c, time(NULL));
+    return 1;
+}
+
+int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    pdf_sig_report report;
+    err unreadable = {0};
+    if (pdf_sigcheck(pdf, len, svc->keyring, &report, &unreadable) != 0)
+        return 0; /* not a PDF: a verdict on the file, not a failure of the service */
+    out->readable = 1;
+    out->signature_valid = report.signature_valid;
+    _Static_assert(sizeof out->signed_by == sizeof report.signed_by, "the signer's name is copied whole");
+    memcpy(out->signed_by, report.signed_by, sizeof out->signed_by);
+    char sha[SHA256_HEX_LEN + 1];
+    hash_sha256_hex(pdf, len, sha);
+    db *d = store_db(svc->store, e);
+    int found = d ? certificates_find_by_sha256(d, sha, &out->cert, e) : -1;
+    if (found < 0)
+        return -1;
+    out->registered = found == 1;
+    if (out->registered)
+        out->status = certificate_verdict(&out->cert, time(NULL));
+    out->genuine = out->registered && out->signature_valid;
+    return 0;
+}
+
+const keyring *verification_keys(const services *svc)
+{
+    return svc->keyring;
+}

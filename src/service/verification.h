@@ -1,0 +1,41 @@
+/* Verification for whoever holds the paper: a certificate by its number and code, a PDF file by its signature and
+   its exact bytes, and the signing certificates a file can be checked against. */
+#ifndef ARAYIS_SERVICE_VERIFICATION_H
+#define ARAYIS_SERVICE_VERIFICATION_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "crypto/keyring.h"
+#include "model/certificate.h"
+#include "service/services.h"
+
+/* Loads the issued certificate named by number when code (any accepted spelling, see vcode_normalize) is its
+   verification code, and its status as of now. An unknown number, a wrong code and a malformed one do the same
+   work (one read that lands on a row, one constant-time comparison), so that timing tells nothing. code and status
+   may be NULL. Returns 1 found (c and *status set), 0 unknown number or wrong code (indistinguishable by design), -1 store
+   failure (e set). */
+int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
+                         certificate_status *status, err *e);
+
+/* What a PDF file is: its signature as checked against our keys, and whether its exact bytes are a document we
+   issued. */
+typedef struct pdf_verification {
+    int readable;                   /* a PDF whose signature could be looked at; nothing below is set otherwise */
+    int signature_valid;            /* see pdf_sig_report.signature_valid */
+    char signed_by[256];            /* "CN=…, O=…" of the signer, "" when none */
+    int registered;                 /* byte for byte the document of an issued certificate */
+    certificate_row cert;           /* that certificate, when registered */
+    certificate_status status;      /* its status as of now, when registered */
+    int genuine;                    /* readable, validly signed and registered: only then does the file speak for
+                                       its certificate */
+} pdf_verification;
+
+/* Checks the signature of the len bytes at pdf and looks them up by SHA-256. A file that is no PDF is a verdict
+   (readable 0), not an error. Returns 0 with *out filled, or -1 when the store fails (e set). */
+int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e);
+
+/* Our signing certificates, current and retired (owned by the services; valid until services_stop). */
+const keyring *verification_keys(const services *svc);
+
+#endif
