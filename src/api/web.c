@@ -91,7 +91,7 @@ web_pages *web_pages_load(err *e)
 {
     web_pages *w = calloc(1, sizeof *w);
     if (w == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     int rc = 0;

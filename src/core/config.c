@@ -209,7 +209,7 @@ int config_set(config *c, const char *env_name, const char *value, err *e)
 {
     config candidate = *c;
     if (apply_setting(&candidate, env_name, value) != 0)
-        return err_set(e, 1, "%s: invalid value", env_name);
+        return err_set(e, ERR_INVALID, "%s: invalid value", env_name);
     *c = candidate;
     return 0;
 }
@@ -240,12 +240,12 @@ int config_apply_flags(config *c, int argc, char **argv, int first, err *e)
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
         const config_setting *s = setting_by_flag(arg, name_len);
         if (s == NULL)
-            return err_set(e, 1, "unknown option '%.*s'", (int)name_len, arg);
+            return err_set(e, ERR_INVALID, "unknown option '%.*s'", (int)name_len, arg);
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (value == NULL)
-            return err_set(e, 1, "%s needs a value", s->flag);
+            return err_set(e, ERR_INVALID, "%s needs a value", s->flag);
         if (config_set(c, s->env, value, e) != 0)
-            return err_set(e, 1, "%s: invalid value", s->flag);
+            return err_set(e, ERR_INVALID, "%s: invalid value", s->flag);
     }
     return 0;
 }

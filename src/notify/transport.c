@@ -23,7 +23,7 @@ sms_transport *sms_transport_new(const config *cfg, err *e)
 {
     sms_transport *t = calloc(1, sizeof *t);
     if (t == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     t->http = strcmp(cfg->sms_transport, "http") == 0;

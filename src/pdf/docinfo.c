@@ -53,7 +53,7 @@ int pdf_save(HPDF_Doc pdf, buf *out, err *e)
         return err_set(e, 1, "cannot save the PDF (libharu error 0x%04lX)", (unsigned long)HPDF_GetError(pdf));
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
     if (buf_reserve(out, size) != 0)
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     HPDF_UINT32 got = size;
     HPDF_STATUS st = HPDF_ReadFromStream(pdf, out->data + out->len, &got);
     if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size)

@@ -217,7 +217,7 @@ font_set *font_set_load(const char *share_dir, char **const *faces, int nfaces, 
     font_set *f = calloc(1, sizeof *f);
     HPDF_Doc scratch = HPDF_New(ignore_error, NULL);
     if (f == NULL || scratch == NULL || (f->faces = calloc((size_t)nfaces, sizeof *f->faces)) == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (f->nfaces = 0; f->nfaces < nfaces; f->nfaces++)

@@ -48,7 +48,7 @@ int qr_encode(const char *text, qr_code *out, err *e)
         free(open);
         QRcode_free(code);
         qr_free(out);
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     }
     for (int col = 0; col < w; col++)
         open[col] = -1;

@@ -255,7 +255,7 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
     }
     unsigned char *der = malloc(SIGCHECK_MAX_CMS);
     if (der == NULL)
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
     report->signed_at = read_signing_time(pdf, r.key);
