@@ -240,10 +240,10 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
 {
     memset(report, 0, sizeof *report);
     if (len > SIGCHECK_MAX_BYTES)
-        return err_set(e, 1, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
+        return err_set(e, ERR_TOO_LONG, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
     size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
     if (len < 16 || memcmp(pdf, "%PDF-", 5) != 0 || find_last(pdf + len - tail, tail, "%%EOF") == NULL)
-        return err_set(e, 1, "not a complete PDF file");
+        return err_set(e, ERR_INVALID, "not a complete PDF file");
     byte_range r;
     if (parse_byte_range(pdf, len, &r) != 0) {
         problem(report, "the file carries no signature");
