@@ -1,4 +1,6 @@
-/* Settings parsing: every value is validated here so the rest of the code can trust the config struct. */
+/* Settings: the defaults, then ARAYIS_* variables and command-line flags, each value checked for its form (number
+   range, address, one of a list, length) before it replaces the old one. What a value means together with others
+   (the SMS gateway a transport needs, a key file's mode) is checked where it is used. */
 #include "core/config.h"
 
 #include "core/addrlist.h"

@@ -1,6 +1,7 @@
 /* Placeholder substitution for templates. */
 #include "core/placeholders.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const char *lookup(const char *const *vars, const char *name, size_t len)
@@ -13,6 +14,7 @@ static const char *lookup(const char *const *vars, const char *name, size_t len)
 
 int placeholders_expand(const char *tmpl, const char *const *vars, buf *out, err *e)
 {
+    assert(tmpl != NULL && vars != NULL && out != NULL);
     const char *p = tmpl;
     while (*p) {
         const char *open = strchr(p, '{');
@@ -21,7 +23,8 @@ int placeholders_expand(const char *tmpl, const char *const *vars, buf *out, err
         if (buf_append(out, p, (size_t)(open - p)) != 0)
             return err_set(e, ERR_NOMEM, "out of memory");
         if (open[1] == '{') {
-            buf_puts(out, "{");
+            if (buf_puts(out, "{") != 0)
+                return err_set(e, ERR_NOMEM, "out of memory");
             p = open + 2;
             continue;
         }
