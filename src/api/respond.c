@@ -1,6 +1,7 @@
 /* Building JSON answers and error bodies; every /api/ error goes through here. */
 #include "api/respond.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,7 +15,8 @@ void api_json(http_response *res, int status, json_t *body)
     buf_free(&res->body);
     res->status = text ? status : 500;
     res->content_type = "application/json; charset=utf-8";
-    buf_puts(&res->body, text ? text : "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    if (buf_puts(&res->body, text ? text : "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}") != 0)
+        res->status = 500; /* no memory for the body: the status alone must not claim success */
     free(text);
 }
 
@@ -47,10 +49,9 @@ void api_fail(const http_request *req, http_response *res, const err *e)
         http_response_header(res, "Retry-After", API_RETRY_AFTER_S);
         return;
     }
-    buf message = BUF_INIT;
-    buf_printf(&message, "internal error (request id %s)", req->request_id);
-    api_error(res, 500, "internal", buf_cstr(&message));
-    buf_free(&message);
+    char message[sizeof "internal error (request id )" + HTTP_REQUEST_ID_LEN];
+    snprintf(message, sizeof message, "internal error (request id %s)", req->request_id);
+    api_error(res, 500, "internal", message);
 }
 
 /* True when the Content-Type is application/json, with or without parameters. */
@@ -102,5 +103,6 @@ void api_on_error(void *ctx, http_request *req, http_response *res, int status)
     }
     res->status = status;
     res->content_type = "text/plain; charset=utf-8";
-    buf_printf(&res->body, "%s\n", message);
+    if (buf_printf(&res->body, "%s\n", message) != 0)
+        buf_free(&res->body); /* no memory: the status alone tells it */
 }

@@ -1,6 +1,7 @@
 /* Loading and filling the public pages' templates. */
 #include "api/web.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 #define WEB_TEMPLATE_MAX (64 * 1024)
 #define WEB_TEXTS_MAX 64
-#define WEB_VARS_MAX (2 * (WEB_TEXTS_MAX + 40) + 1)
+#define WEB_VARS_MAX (2 * (WEB_TEXTS_MAX + WEB_CALLER_VARS_MAX + 1) + 1) /* texts, caller's, lang, NULL */
 
 typedef struct web_texts {
     size_t count;
@@ -31,18 +32,61 @@ static const char *const fragment_files[WEB_FRAGMENTS] = {
 };
 static const char *const lang_names[LANG_COUNT] = {"az", "en"};
 
-void web_escape(buf *out, const char *text)
+/* The entity for a character HTML gives a meaning to, or NULL for one that stands for itself. */
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return NULL;
+    }
+}
+
+int web_escape(buf *out, const char *text)
 {
     for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': buf_puts(out, "&amp;"); break;
-        case '<': buf_puts(out, "&lt;"); break;
-        case '>': buf_puts(out, "&gt;"); break;
-        case '"': buf_puts(out, "&quot;"); break;
-        case '\'': buf_puts(out, "&#39;"); break;
-        default: buf_append(out, p, 1);
-        }
+        const char *entity = html_entity(*p);
+        if ((entity ? buf_puts(out, entity) : buf_append(out, p, 1)) != 0)
+            return -1;
     }
+    return 0;
+}
+
+/* Adds the text key of one language, HTML-escaped. Returns 0 or -1 with e set. */
+static int add_text(web_texts *t, const char *lang, const char *key, const json_t *value, err *e)
+{
+    if (!json_is_string(value))
+        return err_set(e, ERR_INVALID, "templates/web/texts.json: %s.%s is not a string", lang, key);
+    if (t->count == WEB_TEXTS_MAX)
+        return err_set(e, ERR_TOO_LONG, "templates/web/texts.json: more than %d texts in %s", WEB_TEXTS_MAX, lang);
+    buf escaped = BUF_INIT;
+    char *name = strdup(key);
+    if (name == NULL || web_escape(&escaped, json_string_value(value)) != 0) {
+        free(name);
+        buf_free(&escaped);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    t->names[t->count] = name;
+    t->values[t->count++] = (char *)buf_detach(&escaped, NULL);
+    return 0;
+}
+
+/* Adds every text of root's object for each language. Returns 0 or -1 with e set. */
+static int add_texts(web_pages *w, json_t *root, err *e)
+{
+    for (int lang = 0; lang < LANG_COUNT; lang++) {
+        const char *key;
+        json_t *value;
+        json_object_foreach(json_object_get(root, lang_names[lang]), key, value)
+            if (add_text(&w->texts[lang], lang_names[lang], key, value, e) != 0)
+                return -1;
+    }
+    return w->texts[LANG_AZ].count && w->texts[LANG_EN].count
+               ? 0
+               : err_set(e, ERR_INVALID, "templates/web/texts.json is incomplete");
 }
 
 static int load_texts(web_pages *w, err *e)
@@ -50,27 +94,18 @@ static int load_texts(web_pages *w, err *e)
     buf raw = BUF_INIT;
     json_error_t jerr;
     json_t *root = NULL;
-    if (share_read_file("templates/web/texts.json", WEB_TEMPLATE_MAX, &raw, e) != 0 ||
-        (root = json_loadb(buf_cstr(&raw), raw.len, 0, &jerr)) == NULL) {
-        buf_free(&raw);
-        return e->msg[0] ? -1 : err_set(e, 1, "templates/web/texts.json: %s", jerr.text);
+    int rc = -1;
+    if (share_read_file("templates/web/texts.json", WEB_TEMPLATE_MAX, &raw, e) != 0)
+        goto out;
+    if ((root = json_loadb(buf_cstr(&raw), raw.len, 0, &jerr)) == NULL) {
+        err_set(e, ERR_INVALID, "templates/web/texts.json: %s", jerr.text);
+        goto out;
     }
-    for (int lang = 0; lang < LANG_COUNT; lang++) {
-        const char *key;
-        json_t *value;
-        json_object_foreach(json_object_get(root, lang_names[lang]), key, value) {
-            web_texts *t = &w->texts[lang];
-            if (t->count == WEB_TEXTS_MAX || !json_is_string(value))
-                break;
-            buf escaped = BUF_INIT;
-            web_escape(&escaped, json_string_value(value));
-            t->names[t->count] = strdup(key);
-            t->values[t->count++] = (char *)buf_detach(&escaped, NULL);
-        }
-    }
+    rc = add_texts(w, root, e);
+out:
     json_decref(root);
     buf_free(&raw);
-    return w->texts[LANG_AZ].count && w->texts[LANG_EN].count ? 0 : err_set(e, 1, "templates/web/texts.json is incomplete");
+    return rc;
 }
 
 void web_pages_free(web_pages *w)
@@ -91,7 +126,7 @@ web_pages *web_pages_load(err *e)
 {
     web_pages *w = calloc(1, sizeof *w);
     if (w == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     int rc = 0;
@@ -106,7 +141,10 @@ web_pages *web_pages_load(err *e)
 
 web_lang web_lang_from(const char *param)
 {
-    return param && strcmp(param, "en") == 0 ? LANG_EN : LANG_AZ;
+    for (int lang = 0; param != NULL && lang < LANG_COUNT; lang++)
+        if (strcmp(param, lang_names[lang]) == 0)
+            return (web_lang)lang;
+    return LANG_AZ;
 }
 
 const char *web_text(const web_pages *w, web_lang lang, const char *key)
@@ -120,14 +158,16 @@ const char *web_text(const web_pages *w, web_lang lang, const char *key)
 
 int web_render(const web_pages *w, web_lang lang, web_fragment fragment, const char *const *vars, buf *out, err *e)
 {
+    assert(w != NULL && vars != NULL && out != NULL && (unsigned)fragment < WEB_FRAGMENTS);
     const char *all[WEB_VARS_MAX];
     size_t n = 0;
-    for (; vars[0] != NULL && n + 3 < WEB_VARS_MAX; vars += 2) {
+    for (; vars[0] != NULL; vars += 2) {
+        assert(n < 2 * WEB_CALLER_VARS_MAX); /* the caller's list is within its documented bound */
         all[n++] = vars[0];
         all[n++] = vars[1];
     }
     const web_texts *t = &w->texts[lang];
-    for (size_t i = 0; i < t->count && n + 3 < WEB_VARS_MAX; i++) {
+    for (size_t i = 0; i < t->count; i++) {
         all[n++] = t->names[i];
         all[n++] = t->values[i];
     }

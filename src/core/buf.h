@@ -1,4 +1,5 @@
-/* A growable byte buffer: the one way this code base builds strings and binary documents in memory. */
+/* A growable byte buffer for strings and binary documents built in memory; every append reports running out of
+   memory instead of cutting. */
 #ifndef ARAYIS_CORE_BUF_H
 #define ARAYIS_CORE_BUF_H
 

@@ -1,4 +1,6 @@
-/* Settings parsing: every value is validated here so the rest of the code can trust the config struct. */
+/* Settings: the defaults, then ARAYIS_* variables and command-line flags, each value checked for its form (number
+   range, address, one of a list, length) before it replaces the old one. What a value means together with others
+   (the SMS gateway a transport needs, a key file's mode) is checked where it is used. */
 #include "core/config.h"
 
 #include "core/addrlist.h"
@@ -209,7 +211,7 @@ int config_set(config *c, const char *env_name, const char *value, err *e)
 {
     config candidate = *c;
     if (apply_setting(&candidate, env_name, value) != 0)
-        return err_set(e, 1, "%s: invalid value", env_name);
+        return err_set(e, ERR_INVALID, "%s: invalid value", env_name);
     *c = candidate;
     return 0;
 }
@@ -240,12 +242,12 @@ int config_apply_flags(config *c, int argc, char **argv, int first, err *e)
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
         const config_setting *s = setting_by_flag(arg, name_len);
         if (s == NULL)
-            return err_set(e, 1, "unknown option '%.*s'", (int)name_len, arg);
+            return err_set(e, ERR_INVALID, "unknown option '%.*s'", (int)name_len, arg);
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (value == NULL)
-            return err_set(e, 1, "%s needs a value", s->flag);
+            return err_set(e, ERR_INVALID, "%s needs a value", s->flag);
         if (config_set(c, s->env, value, e) != 0)
-            return err_set(e, 1, "%s: invalid value", s->flag);
+            return err_set(e, ERR_INVALID, "%s: invalid value", s->flag);
     }
     return 0;
 }

@@ -40,7 +40,8 @@ void err_clear(err *e);
 /* The class's name in snake case ("not_found", "io"), for logs. */
 const char *err_code_name(err_code code);
 
-/* True for the classes after which the same request may succeed later (I/O, full disk, busy, unavailable, network). */
+/* True for the classes after which the same request may succeed later: out of memory, I/O, full disk, busy,
+   unavailable, network. */
 int err_is_transient(err_code code);
 
 #endif

@@ -1,5 +1,6 @@
 /* Development keys: a root CA and a signing certificate it issues, written to the keys directory; and the
    throwaway identity that signs sample documents. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/path.h"
 #include "crypto/random.h"
 #include "crypto/signer.h"
 
@@ -42,77 +44,121 @@ static int set_name(X509_NAME *name, const char *org, const char *cn)
                : -1;
 }
 
-/* Issues a certificate for key, valid from a day ago for days: self-signed CA when issuer is NULL, else a signing
-   certificate. */
-static X509 *issue(EVP_PKEY *key, const char *org, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long days)
+/* A random positive 128-bit serial number for cert. Returns 0, or -1 with e set (ERR_RANDOM, ERR_CRYPTO). */
+static int set_serial(X509 *cert, err *e)
 {
-    X509 *cert = X509_new();
     unsigned char serial[16];
-    BIGNUM *bn = NULL;
-    int ok = cert && random_bytes(serial, sizeof serial) == 0 && (serial[0] &= 0x7f, 1) &&
-             (bn = BN_bin2bn(serial, sizeof serial, NULL)) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) &&
-             X509_set_version(cert, 2) && X509_gmtime_adj(X509_getm_notBefore(cert), -DAYS(1)) &&
-             X509_gmtime_adj(X509_getm_notAfter(cert), DAYS(days)) && X509_set_pubkey(cert, key) &&
-             set_name(X509_get_subject_name(cert), org, cn) == 0 &&
-             X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(cert));
-    X509 *ext_issuer = issuer ? issuer : cert;
-    if (ok && issuer == NULL)
-        ok = add_ext(cert, ext_issuer, NID_basic_constraints, "critical,CA:TRUE") == 0 &&
-             add_ext(cert, ext_issuer, NID_key_usage, "critical,keyCertSign,cRLSign") == 0;
-    else if (ok)
-        ok = add_ext(cert, ext_issuer, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
-             add_ext(cert, ext_issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation") == 0 &&
-             add_ext(cert, ext_issuer, NID_authority_key_identifier, "keyid:always") == 0;
-    ok = ok && add_ext(cert, ext_issuer, NID_subject_key_identifier, "hash") == 0 &&
-         X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()) > 0;
+    if (random_bytes(serial, sizeof serial) != 0)
+        return err_set(e, ERR_RANDOM, "no randomness for a certificate serial number");
+    serial[0] &= 0x7f;
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    int ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
     BN_free(bn);
-    if (!ok) {
-        X509_free(cert);
-        return NULL;
-    }
-    return cert;
+    return ok ? 0 : err_set(e, ERR_CRYPTO, "cannot set a certificate serial number");
 }
 
-/* Writes a PEM file with the given mode, refusing to overwrite. */
+/* Version, validity from a day ago for days, public key, subject and issuer names. Returns 0 or -1. */
+static int set_identity(X509 *cert, EVP_PKEY *key, const char *org, const char *cn, X509 *issuer, long days)
+{
+    if (!X509_set_version(cert, 2) || !X509_gmtime_adj(X509_getm_notBefore(cert), -DAYS(1)) ||
+        !X509_gmtime_adj(X509_getm_notAfter(cert), DAYS(days)) || !X509_set_pubkey(cert, key))
+        return -1;
+    if (set_name(X509_get_subject_name(cert), org, cn) != 0)
+        return -1;
+    return X509_set_issuer_name(cert, X509_get_subject_name(issuer ? issuer : cert)) ? 0 : -1;
+}
+
+/* The extensions of a self-signed CA (issuer NULL) or of a signing certificate issued by issuer. Returns 0 or -1. */
+static int add_extensions(X509 *cert, X509 *issuer)
+{
+    X509 *ext_issuer = issuer ? issuer : cert;
+    if (issuer == NULL) {
+        if (add_ext(cert, ext_issuer, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
+            add_ext(cert, ext_issuer, NID_key_usage, "critical,keyCertSign,cRLSign") != 0)
+            return -1;
+    } else if (add_ext(cert, ext_issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
+               add_ext(cert, ext_issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation") != 0 ||
+               add_ext(cert, ext_issuer, NID_authority_key_identifier, "keyid:always") != 0) {
+        return -1;
+    }
+    return add_ext(cert, ext_issuer, NID_subject_key_identifier, "hash");
+}
+
+/* Issues a certificate for key, valid from a day ago for days: self-signed CA when issuer is NULL, else a signing
+   certificate. Returns NULL with e set (ERR_RANDOM, ERR_CRYPTO). */
+static X509 *issue(EVP_PKEY *key, const char *org, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long days,
+                   err *e)
+{
+    X509 *cert = X509_new();
+    if (cert == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (set_serial(cert, e) != 0)
+        goto fail;
+    if (set_identity(cert, key, org, cn, issuer, days) != 0 || add_extensions(cert, issuer) != 0 ||
+        X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()) <= 0) {
+        err_set(e, ERR_CRYPTO, "cannot issue the certificate \"%s\"", cn);
+        goto fail;
+    }
+    return cert;
+fail:
+    X509_free(cert);
+    return NULL;
+}
+
+/* Writes a PEM file with the given mode, refusing to overwrite. Returns 0, or -1 with e set (ERR_TOO_LONG, ERR_IO). */
 static int write_pem(const char *dir, const char *file, mode_t mode, EVP_PKEY *key, X509 *cert, err *e)
 {
     char path[1024];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
-        return err_set(e, 1, "keys directory path too long");
+    if (path_join(path, sizeof path, dir, file, e) != 0)
+        return -1;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    int ok = f && (key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert));
-    if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
+    if (fd < 0)
+        return err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        int saved = errno;
+        close(fd);
+        return err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(saved));
+    }
+    int ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
+    if (fclose(f) != 0)
         ok = 0;
-    return ok ? 0 : err_set(e, 1, "cannot write %s: %s", path, strerror(errno));
+    return ok ? 0 : err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
 }
 
-static int key_present(const char *dir)
+/* 1 when dir holds a signing key file (of any kind: signer_load judges it), 0 when it does not, -1 with e set when
+   the path does not fit. */
+static int key_present(const char *dir, err *e)
 {
     char path[1024];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, SIGNER_KEY_FILE);
+    if (path_join(path, sizeof path, dir, SIGNER_KEY_FILE, e) != 0)
+        return -1;
     return lstat(path, &st) == 0;
 }
 
-int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *created, err *e)
+/* Makes the development CA and signing certificate and writes the four files. Returns 0 or -1 with e set. */
+static int write_dev_keys(const char *keys_dir, const char *key_type, err *e)
 {
-    *created = 0;
-    if (mkdir(keys_dir, 0700) != 0 && errno != EEXIST)
-        return err_set(e, 1, "cannot create %s: %s", keys_dir, strerror(errno));
-    if (key_present(keys_dir))
-        return 0;
     int rc = -1;
+    X509 *ca = NULL, *cert = NULL;
     EVP_PKEY *ca_key = new_key(key_type), *key = new_key(key_type);
-    X509 *ca = ca_key ? issue(ca_key, DEV_ORG, "arayis DEVELOPMENT root CA", NULL, NULL, 3650) : NULL;
-    X509 *cert = ca && key ? issue(key, DEV_ORG, "arayis DEVELOPMENT document signing", ca, ca_key, 1095) : NULL;
-    if (cert == NULL)
-        err_set(e, 1, "cannot make development keys");
-    else if (write_pem(keys_dir, DEV_CA_KEY_FILE, 0600, ca_key, NULL, e) == 0 &&
-             write_pem(keys_dir, SIGNER_CA_FILE, 0644, NULL, ca, e) == 0 &&
-             write_pem(keys_dir, SIGNER_CERT_FILE, 0644, NULL, cert, e) == 0 &&
-             write_pem(keys_dir, SIGNER_KEY_FILE, 0600, key, NULL, e) == 0)
-        rc = 0, *created = 1;
+    if (ca_key == NULL || key == NULL) {
+        err_set(e, ERR_CRYPTO, "cannot make development keys");
+        goto out;
+    }
+    if ((ca = issue(ca_key, DEV_ORG, "arayis DEVELOPMENT root CA", NULL, NULL, 3650, e)) == NULL ||
+        (cert = issue(key, DEV_ORG, "arayis DEVELOPMENT document signing", ca, ca_key, 1095, e)) == NULL)
+        goto out;
+    if (write_pem(keys_dir, DEV_CA_KEY_FILE, 0600, ca_key, NULL, e) != 0 ||
+        write_pem(keys_dir, SIGNER_CA_FILE, 0644, NULL, ca, e) != 0 ||
+        write_pem(keys_dir, SIGNER_CERT_FILE, 0644, NULL, cert, e) != 0 ||
+        write_pem(keys_dir, SIGNER_KEY_FILE, 0600, key, NULL, e) != 0)
+        goto out;
+    rc = 0;
+out:
     X509_free(cert);
     X509_free(ca);
     EVP_PKEY_free(key);
@@ -120,17 +166,37 @@ int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *crea
     return rc;
 }
 
+int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *created, err *e)
+{
+    assert(keys_dir != NULL && created != NULL);
+    *created = 0;
+    if (mkdir(keys_dir, 0700) != 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "cannot create %s: %s", keys_dir, strerror(errno));
+    int present = key_present(keys_dir, e);
+    if (present != 0)
+        return present > 0 ? 0 : -1;
+    if (write_dev_keys(keys_dir, key_type, e) != 0)
+        return -1;
+    *created = 1;
+    return 0;
+}
+
 signer *signer_sample(const char *key_type, err *e)
 {
+    X509 *ca = NULL, *cert = NULL;
     EVP_PKEY *ca_key = new_key(key_type), *key = new_key(key_type);
-    X509 *ca = ca_key ? issue(ca_key, SAMPLE_ORG, "arayis sample root CA", NULL, NULL, 2) : NULL;
-    X509 *cert = ca && key ? issue(key, SAMPLE_ORG, "arayis sample document signing", ca, ca_key, 2) : NULL;
-    EVP_PKEY_free(ca_key);
-    if (cert == NULL) {
-        err_set(e, 1, "cannot make a sample signing key");
-        EVP_PKEY_free(key);
-        X509_free(ca);
-        return NULL;
+    if (ca_key == NULL || key == NULL) {
+        err_set(e, ERR_CRYPTO, "cannot make a sample signing key");
+        goto fail;
     }
-    return signer_new(key, cert, ca, e);
+    if ((ca = issue(ca_key, SAMPLE_ORG, "arayis sample root CA", NULL, NULL, 2, e)) == NULL ||
+        (cert = issue(key, SAMPLE_ORG, "arayis sample document signing", ca, ca_key, 2, e)) == NULL)
+        goto fail;
+    EVP_PKEY_free(ca_key);
+    return signer_new(key, cert, ca, e); /* takes key, cert and ca */
+fail:
+    X509_free(ca);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(ca_key);
+    return NULL;
 }

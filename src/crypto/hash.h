@@ -6,7 +6,8 @@
 
 #define SHA256_HEX_LEN 64
 
-/* Writes the 32-byte SHA-256 of data into out. */
+/* Writes the 32-byte SHA-256 of data into out. Aborts the process when OpenSSL cannot compute it (no memory, no
+   default provider): there is no digest to go on with. */
 void hash_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /* Writes the lower-case hex SHA-256 of data into out (65 bytes with the NUL). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "crypto/hash.h"
 #include "crypto/signer.h"
 
@@ -51,28 +52,31 @@ static int describe(keyring_cert *c, X509 *x509, int current)
 /* Files every certificate of path into the signing list or the CA list. */
 static int add_file(keyring *k, const char *path, int current, err *e)
 {
-    FILE *f = fopen(path, "r");
-    X509 *x509 = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-    if (f)
-        fclose(f);
+    X509 *x509 = signer_read_cert(path, e);
     if (x509 == NULL)
-        return err_set(e, 1, "cannot read certificate %s", path);
+        return -1;
     if (X509_check_ca(x509) && k->ncas < KEYRING_MAX) {
         k->cas[k->ncas++] = x509;
         return 0;
     }
-    if (k->count == KEYRING_MAX || describe(&k->certs[k->count], x509, current) != 0) {
+    if (k->count == KEYRING_MAX) {
         X509_free(x509);
-        return err_set(e, 1, "cannot keep certificate %s", path);
+        return err_set(e, ERR_FULL, "cannot keep certificate %s: more than %d signing certificates", path, KEYRING_MAX);
+    }
+    if (describe(&k->certs[k->count], x509, current) != 0) {
+        X509_free(x509);
+        return err_set(e, ERR_CRYPTO, "cannot keep certificate %s", path);
     }
     k->count++;
     return 0;
 }
 
+/* Files the .crt files of keys_dir/retired; a keys directory without one has retired nothing. */
 static int add_retired(keyring *k, const char *keys_dir, err *e)
 {
     char dir[1024], path[1300];
-    snprintf(dir, sizeof dir, "%s/retired", keys_dir);
+    if (path_join(dir, sizeof dir, keys_dir, SIGNER_RETIRED_DIR, e) != 0)
+        return -1;
     DIR *d = opendir(dir);
     if (d == NULL)
         return 0;
@@ -80,10 +84,8 @@ static int add_retired(keyring *k, const char *keys_dir, err *e)
     int rc = 0;
     while (rc == 0 && (entry = readdir(d)) != NULL) {
         size_t n = strlen(entry->d_name);
-        if (n > 4 && strcmp(entry->d_name + n - 4, ".crt") == 0) {
-            snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
-            rc = add_file(k, path, 0, e);
-        }
+        if (n > 4 && strcmp(entry->d_name + n - 4, ".crt") == 0)
+            rc = path_join(path, sizeof path, dir, entry->d_name, e) == 0 ? add_file(k, path, 0, e) : -1;
     }
     closedir(d);
     return rc;
@@ -94,17 +96,12 @@ keyring *keyring_load(const char *keys_dir, err *e)
     char path[1024];
     keyring *k = calloc(1, sizeof *k);
     if (k == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    snprintf(path, sizeof path, "%s/%s", keys_dir, SIGNER_CERT_FILE);
-    int rc = add_file(k, path, 1, e);
-    snprintf(path, sizeof path, "%s/%s", keys_dir, SIGNER_CA_FILE);
-    if (rc == 0)
-        rc = add_file(k, path, 0, e);
-    if (rc == 0)
-        rc = add_retired(k, keys_dir, e);
-    if (rc != 0) {
+    if (path_join(path, sizeof path, keys_dir, SIGNER_CERT_FILE, e) != 0 || add_file(k, path, 1, e) != 0 ||
+        path_join(path, sizeof path, keys_dir, SIGNER_CA_FILE, e) != 0 || add_file(k, path, 0, e) != 0 ||
+        add_retired(k, keys_dir, e) != 0) {
         keyring_free(k);
         return NULL;
     }
@@ -146,6 +143,9 @@ X509_STORE *keyring_trust_store(const keyring *k)
 {
     X509_STORE *store = X509_STORE_new();
     for (size_t i = 0; store && i < k->ncas; i++)
-        X509_STORE_add_cert(store, k->cas[i]);
+        if (X509_STORE_add_cert(store, k->cas[i]) != 1) {
+            X509_STORE_free(store);
+            return NULL;
+        }
     return store;
 }

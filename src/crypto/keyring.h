@@ -31,7 +31,7 @@ const keyring_cert *keyring_get(const keyring *k, size_t i);
 /* The index of cert among our signing certificates (matched by fingerprint), or -1. */
 int keyring_find(const keyring *k, X509 *cert);
 
-/* A new trust store holding our CA certificates (caller frees with X509_STORE_free), or NULL. */
+/* A new trust store holding our CA certificates (caller frees with X509_STORE_free), or NULL when OpenSSL fails. */
 X509_STORE *keyring_trust_store(const keyring *k);
 
 #endif

@@ -1,4 +1,4 @@
-/* Thin wrapper over RAND_bytes so callers never touch a weaker source. */
+/* Random bytes from RAND_bytes only, so that no caller reaches for a weaker source. */
 #include "crypto/random.h"
 
 #include <limits.h>

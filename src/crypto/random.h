@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
-/* Fills out with n random bytes. Returns 0, or -1 when the CSPRNG fails (callers must not continue). */
+/* Fills out with n random bytes. Returns 0, or -1 when the CSPRNG fails; out then holds nothing usable. Where the
+   bytes are a secret or a code (keys, verification codes, serial numbers) the caller fails with ERR_RANDOM; where
+   they only need to be unique (request ids) it may fall back on something else, saying why. */
 int random_bytes(void *out, size_t n);
 
 #endif

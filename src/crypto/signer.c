@@ -1,8 +1,8 @@
 /* Signing keys on OpenSSL: loading with permission checks, development key generation, CMS (CAdES) signing. */
 #include "crypto/signer.h"
 
+#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/asn1t.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "crypto/random.h"
+#include "core/path.h"
 
 #define SIGNER_SUBJECT_MAX 512
-#define DAY (24L * 60 * 60)
 
 struct signer {
     EVP_PKEY *key;
@@ -36,12 +34,13 @@ static int openssl_fail(err *e, const char *what)
     if (code)
         ERR_error_string_n(code, reason, sizeof reason);
     ERR_clear_error();
-    return err_set(e, 1, "%s%s%s", what, code ? ": " : "", reason);
+    return err_set(e, ERR_CRYPTO, "%s%s%s", what, code ? ": " : "", reason);
 }
 
-static int path_in(char *out, size_t size, const char *dir, const char *file)
+/* The class of a failed open or stat: a missing file, or any other I/O failure. */
+static err_code file_error(int errnum)
 {
-    return (size_t)snprintf(out, size, "%s/%s", dir, file) < size ? 0 : -1;
+    return errnum == ENOENT ? ERR_NOT_FOUND : ERR_IO;
 }
 
 /* Opens a private key file after checking it is a regular file that only its owner can read. */
@@ -49,30 +48,37 @@ static EVP_PKEY *load_private_key(const char *path, err *e)
 {
     struct stat st;
     if (lstat(path, &st) != 0) {
-        err_set(e, 1, "cannot read %s: %s", path, strerror(errno));
+        err_set(e, file_error(errno), "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-        err_set(e, 1, "refusing %s: a private key must be a regular file with mode 0600 or stricter", path);
+        err_set(e, ERR_PERMISSION, "refusing %s: a private key must be a regular file with mode 0600 or stricter", path);
         return NULL;
     }
     FILE *f = fopen(path, "r");
-    EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-    if (f)
-        fclose(f);
+    if (f == NULL) {
+        err_set(e, file_error(errno), "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f); /* opened for reading: nothing to flush */
     if (key == NULL)
         openssl_fail(e, "cannot parse the private key");
     return key;
 }
 
-static X509 *load_cert(const char *path, err *e)
+X509 *signer_read_cert(const char *path, err *e)
 {
+    assert(path != NULL);
     FILE *f = fopen(path, "r");
-    X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-    if (f)
-        fclose(f);
+    if (f == NULL) {
+        err_set(e, file_error(errno), "cannot read certificate %s", path);
+        return NULL;
+    }
+    X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f); /* opened for reading: nothing to flush */
     if (cert == NULL)
-        err_set(e, 1, "cannot read certificate %s", path);
+        err_set(e, ERR_CRYPTO, "cannot read certificate %s", path);
     return cert;
 }
 
@@ -123,10 +129,11 @@ static int measure_signature(signer *s, err *e)
 
 signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e)
 {
+    assert(key != NULL && cert != NULL && ca != NULL);
     signer *s = calloc(1, sizeof *s);
     STACK_OF(X509) *chain = sk_X509_new_null();
     if (s == NULL || chain == NULL || !sk_X509_push(chain, ca)) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         free(s);
         sk_X509_free(chain);
         EVP_PKEY_free(key);
@@ -138,14 +145,18 @@ signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e)
     s->cert = cert;
     s->chain = chain;
     if (!key_type_allowed(s->key)) {
-        err_set(e, 1, "the signing key must be EC P-256 or RSA 2048/3072");
+        err_set(e, ERR_INVALID, "the signing key must be EC P-256 or RSA 2048/3072");
         goto fail;
     }
     if (X509_check_private_key(s->cert, s->key) != 1) {
         openssl_fail(e, "the signing certificate does not belong to the signing key");
         goto fail;
     }
-    if (signer_name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject) != 0 || measure_signature(s, e) != 0)
+    if (signer_name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject) != 0) {
+        openssl_fail(e, "cannot read the signing certificate's subject");
+        goto fail;
+    }
+    if (measure_signature(s, e) != 0)
         goto fail;
     return s;
 fail:
@@ -155,17 +166,21 @@ fail:
 
 signer *signer_load(const char *keys_dir, err *e)
 {
+    assert(keys_dir != NULL);
     char path[1024];
     EVP_PKEY *key = NULL;
     X509 *cert = NULL, *ca = NULL;
-    if (path_in(path, sizeof path, keys_dir, SIGNER_KEY_FILE) != 0 || (key = load_private_key(path, e)) == NULL ||
-        path_in(path, sizeof path, keys_dir, SIGNER_CERT_FILE) != 0 || (cert = load_cert(path, e)) == NULL ||
-        path_in(path, sizeof path, keys_dir, SIGNER_CA_FILE) != 0 || (ca = load_cert(path, e)) == NULL) {
-        EVP_PKEY_free(key);
-        X509_free(cert);
-        return NULL;
-    }
+    if (path_join(path, sizeof path, keys_dir, SIGNER_KEY_FILE, e) != 0 || (key = load_private_key(path, e)) == NULL)
+        goto fail;
+    if (path_join(path, sizeof path, keys_dir, SIGNER_CERT_FILE, e) != 0 || (cert = signer_read_cert(path, e)) == NULL)
+        goto fail;
+    if (path_join(path, sizeof path, keys_dir, SIGNER_CA_FILE, e) != 0 || (ca = signer_read_cert(path, e)) == NULL)
+        goto fail;
     return signer_new(key, cert, ca, e);
+fail:
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    return NULL;
 }
 
 const char *signer_key_type(const signer *s)

@@ -16,8 +16,10 @@ typedef struct signer signer;
 #define SIGNER_CA_FILE "ca.crt"
 #define SIGNER_RETIRED_DIR "retired"
 
-/* Loads keys_dir/signing.key (EC P-256 or RSA 2048/3072), signing.crt and ca.crt. Refuses a key file
-   that is not a regular file or that group or others may read. Returns NULL with e set. */
+/* Loads keys_dir/signing.key (EC P-256 or RSA 2048/3072), signing.crt and ca.crt. Returns NULL with e set:
+   ERR_PERMISSION for a key file that is not a regular file or that group or others may read, ERR_NOT_FOUND for a
+   missing file, ERR_IO, ERR_TOO_LONG (keys_dir), ERR_CRYPTO for a file OpenSSL cannot read or a key and
+   certificate that do not match, ERR_INVALID for a key of another type or size. */
 signer *signer_load(const char *keys_dir, err *e);
 
 /* A signer for key with its signing certificate cert issued by ca. Takes ownership of all three, also on failure.
@@ -49,6 +51,10 @@ int signer_sign_detached(const signer *s, const unsigned char *const *parts, con
 size_t signer_max_signature_size(const signer *s);
 
 void signer_free(signer *s);
+
+/* Reads the first PEM certificate of the file at path; the caller frees it with X509_free. Returns NULL with e set:
+   ERR_NOT_FOUND (no such file), ERR_IO (cannot open it), ERR_CRYPTO (no certificate in it). */
+X509 *signer_read_cert(const char *path, err *e);
 
 /* Writes a certificate name as "CN=…, O=…, C=…" (UTF-8) into out. Returns 0 or -1. */
 int signer_name_text(X509_NAME *name, char *out, size_t size);

@@ -129,7 +129,7 @@ connwatch *connwatch_start(const connwatch_limits *limits, err *e)
     connwatch *w = calloc(1, sizeof *w);
     pthread_condattr_t attr;
     if (w == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     w->limits = *limits;
@@ -139,7 +139,7 @@ connwatch *connwatch_start(const connwatch_limits *limits, err *e)
     pthread_cond_init(&w->wake, &attr);
     pthread_condattr_destroy(&attr);
     if (pthread_create(&w->sweeper, NULL, sweeper_main, w) != 0) {
-        err_set(e, 1, "cannot start the connection sweeper");
+        err_set(e, ERR_NOMEM, "cannot start the connection sweeper") /* no resources for a thread */;
         pthread_cond_destroy(&w->wake);
         pthread_mutex_destroy(&w->lock);
         free(w);

@@ -12,6 +12,7 @@ typedef enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_DELETE
 
 #define HTTP_MAX_PARAMS 2
 #define HTTP_MAX_HEADERS 10
+#define HTTP_REQUEST_ID_LEN 16              /* hex digits */
 
 /* A request header or query argument; the strings belong to the connection and live as long as the request. */
 typedef struct http_field {
@@ -30,7 +31,7 @@ typedef struct http_request {
     size_t nfields;
     const unsigned char *body;              /* NUL-terminated; body_len excludes the NUL */
     size_t body_len;
-    char request_id[17];
+    char request_id[HTTP_REQUEST_ID_LEN + 1];
     char client_ip[48];
 } http_request;
 

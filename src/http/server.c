@@ -3,9 +3,11 @@
    queues the response, and logs and counts every answered request. */
 #include "http/server.h"
 
+#include <assert.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +36,7 @@ struct http_server {
     client_caps *caps;                /* per-address caps; knows the trusted proxy */
     atomic_int in_flight;
     unsigned short port;
+    atomic_ulong requests;            /* requests begun: what request ids fall back on */
     work_pool *workers;               /* runs the handlers of blocking routes */
     body_budget bodies;
     connwatch *watch;
@@ -120,6 +123,19 @@ static int collect_fields(request_state *rs)
     return 0;
 }
 
+/* Writes the request's id for logs and the X-Request-Id header. The id must be unique, not secret: when the CSPRNG
+   gives nothing, it is made from the clock and a count of requests rather than refusing the request. */
+static void new_request_id(http_server *srv, char out[HTTP_REQUEST_ID_LEN + 1])
+{
+    unsigned char id[HTTP_REQUEST_ID_LEN / 2];
+    if (random_bytes(id, sizeof id) != 0) {
+        uint64_t fallback = (uint64_t)time(NULL) << 32 ^ (uint64_t)atomic_fetch_add(&srv->requests, 1);
+        for (size_t i = 0; i < sizeof id; i++)
+            id[i] = (unsigned char)(fallback >> (8 * (sizeof id - 1 - i)));
+    }
+    hash_hex(id, sizeof id, out);
+}
+
 static request_state *request_begin(http_server *srv, struct MHD_Connection *conn, const char *url, const char *method)
 {
     request_state *rs = calloc(1, sizeof *rs);
@@ -134,9 +150,7 @@ static request_state *request_begin(http_server *srv, struct MHD_Connection *con
     }
     rs->req.method = method_from_string(method);
     rs->req.path = url;
-    unsigned char id[8];
-    random_bytes(id, sizeof id);
-    hash_hex(id, sizeof id, rs->req.request_id);
+    new_request_id(srv, rs->req.request_id);
     rs->forwarded = client_caps_address(srv->caps, conn, rs->req.client_ip, sizeof rs->req.client_ip);
     rs->routing = router_match(srv->spec.routes, srv->spec.nroutes, rs->req.method, url, &rs->req, &rs->route);
     rs->req.route = rs->routing == ROUTER_FOUND ? rs->route->pattern : "unmatched";
@@ -187,11 +201,15 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rs, htt
         free(body);
         return MHD_NO;
     }
-    if (res->content_type)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
-    MHD_add_response_header(r, "X-Request-Id", rs->req.request_id);
-    for (size_t i = 0; i < res->nheaders; i++)
-        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+    int headed = (res->content_type == NULL ||
+                  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type) == MHD_YES) &&
+                 MHD_add_response_header(r, "X-Request-Id", rs->req.request_id) == MHD_YES;
+    for (size_t i = 0; headed && i < res->nheaders; i++)
+        headed = MHD_add_response_header(r, res->headers[i].name, res->headers[i].value) == MHD_YES;
+    if (!headed) { /* out of memory: an answer without its headers would break the contract; drop the connection */
+        MHD_destroy_response(r);
+        return MHD_NO;
+    }
     rs->status = res->status;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned int)res->status, r);
     MHD_destroy_response(r);
@@ -363,7 +381,7 @@ static int resolve_listen(const config *cfg, struct sockaddr_storage *addr, sock
         host = bare;
     }
     if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL)
-        return err_set(e, 1, "cannot resolve listen address %s", cfg->listen_host);
+        return err_set(e, ERR_INVALID, "cannot resolve listen address %s", cfg->listen_host);
     memcpy(addr, res->ai_addr, res->ai_addrlen);
     *len = res->ai_addrlen;
     *ipv6 = res->ai_family == AF_INET6;
@@ -371,47 +389,15 @@ static int resolve_listen(const config *cfg, struct sockaddr_storage *addr, sock
     return 0;
 }
 
-http_server *http_server_start(const config *cfg, const http_server_spec *spec, err *e)
+/* Starts libmicrohttpd on addr with the server's callbacks. Returns NULL when it cannot. */
+static struct MHD_Daemon *start_daemon(http_server *srv, const config *cfg, struct sockaddr_storage *addr, int ipv6,
+                                       unsigned int threads)
 {
-    struct sockaddr_storage addr;
-    socklen_t addr_len = 0;
-    int ipv6 = 0;
-    if (resolve_listen(cfg, &addr, &addr_len, &ipv6, e) != 0)
-        return NULL;
-    http_server *srv = calloc(1, sizeof *srv);
-    if (srv == NULL) {
-        err_set(e, 1, "out of memory");
-        return NULL;
-    }
-    srv->spec = *spec;
-    srv->body_limit = cfg->body_limit;
-    srv->upload_limit = cfg->pdf_body_limit;
-    if ((srv->caps = client_caps_new((unsigned int)cfg->max_connections_per_ip, cfg->trusted_proxy)) == NULL) {
-        err_set(e, 1, "out of memory");
-        free(srv);
-        return NULL;
-    }
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned int cores = online > 0 ? (unsigned int)online : 1;
-    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
-    unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
-    body_budget_init(&srv->bodies, cfg->body_budget);
-    const connwatch_limits watch = {cfg->max_connections, cfg->request_deadline_s, cfg->min_body_rate};
-    if ((srv->watch = connwatch_start(&watch, e)) == NULL) {
-        free(srv);
-        return NULL;
-    }
-    if ((srv->workers = work_pool_start(workers, e)) == NULL) {
-        connwatch_stop(srv->watch);
-        client_caps_free(srv->caps);
-        free(srv);
-        return NULL;
-    }
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                          (ipv6 ? MHD_USE_IPv6 : 0);
     /* Connections per address are capped by client_caps (libmicrohttpd's per-IP limit would cap the proxy). */
-    srv->daemon = MHD_start_daemon(
-        flags, 0, client_caps_accept, srv->caps, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+    return MHD_start_daemon(
+        flags, 0, client_caps_accept, srv->caps, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)(cfg->max_connections + cfg->connection_reserve), MHD_OPTION_URI_LOG_CALLBACK,
         framing_check_target, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -419,17 +405,49 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
         MHD_OPTION_END);
-    if (srv->daemon == NULL) {
-        err_set(e, 1, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
-        work_pool_stop(srv->workers);
-        connwatch_stop(srv->watch);
-        client_caps_free(srv->caps);
-        free(srv);
+}
+
+http_server *http_server_start(const config *cfg, const http_server_spec *spec, err *e)
+{
+    assert(cfg != NULL && spec != NULL && spec->on_error != NULL);
+    struct sockaddr_storage addr;
+    socklen_t addr_len = 0;
+    int ipv6 = 0;
+    if (resolve_listen(cfg, &addr, &addr_len, &ipv6, e) != 0)
         return NULL;
+    http_server *srv = calloc(1, sizeof *srv);
+    if (srv == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    srv->spec = *spec;
+    srv->body_limit = cfg->body_limit;
+    srv->upload_limit = cfg->pdf_body_limit;
+    if ((srv->caps = client_caps_new((unsigned int)cfg->max_connections_per_ip, cfg->trusted_proxy)) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned int cores = online > 0 ? (unsigned int)online : 1;
+    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
+    unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
+    body_budget_init(&srv->bodies, cfg->body_budget);
+    const connwatch_limits watch = {cfg->max_connections, cfg->request_deadline_s, cfg->min_body_rate};
+    if ((srv->watch = connwatch_start(&watch, e)) == NULL || (srv->workers = work_pool_start(workers, e)) == NULL)
+        goto fail;
+    if ((srv->daemon = start_daemon(srv, cfg, &addr, ipv6, threads)) == NULL) {
+        err_set(e, ERR_IO, "cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
+        goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->listen_port;
     return srv;
+fail:
+    work_pool_stop(srv->workers);
+    connwatch_stop(srv->watch);
+    client_caps_free(srv->caps);
+    free(srv);
+    return NULL;
 }
 
 unsigned short http_server_port(const http_server *srv)

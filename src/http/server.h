@@ -10,7 +10,8 @@
 
 typedef struct http_server http_server;
 
-/* Writes the body for an answer the server gives without a handler: 400, 404, 405, 413, 414, 429, 500, 501, 503. */
+/* Writes the answer the server gives without a handler: 400, 414 and 501 (framing refused), 404, 405, 413, and 429
+   and 503 (the server adds Retry-After to these two). */
 typedef void (*http_error_responder)(void *ctx, http_request *req, http_response *res, int status);
 
 typedef struct http_server_spec {

@@ -52,14 +52,14 @@ work_pool *work_pool_start(unsigned threads, err *e)
 {
     work_pool *p = calloc(1, sizeof *p + threads * sizeof(pthread_t));
     if (p == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->queued, NULL);
     for (p->nthreads = 0; p->nthreads < threads; p->nthreads++) {
         if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, p) != 0) {
-            err_set(e, 1, "cannot start worker thread %u of %u", p->nthreads + 1, threads);
+            err_set(e, ERR_NOMEM, "cannot start worker thread %u of %u", p->nthreads + 1, threads);
             pool_free(p, p->nthreads);
             return NULL;
         }

@@ -70,7 +70,7 @@ static int read_quoted(csv_reader *r, field_cursor *fc, err *e)
     for (;;) {
         int c = getc_unlocked(r->f);
         if (c == EOF)
-            return err_set(e, 1, "line %lu: unterminated quoted field", fc->rec->line), -2;
+            return err_set(e, ERR_INVALID, "line %lu: unterminated quoted field", fc->rec->line), -2;
         if (c == '"') {
             c = getc_unlocked(r->f);
             if (c != '"')
@@ -79,7 +79,7 @@ static int read_quoted(csv_reader *r, field_cursor *fc, err *e)
         if (c == '\n')
             r->line++;
         if (c == '\0' || put_char(fc, c) != 0)
-            return err_set(e, 1, "line %lu: field too long or holds a NUL byte", fc->rec->line), -2;
+            return err_set(e, ERR_INVALID, "line %lu: field too long or holds a NUL byte", fc->rec->line), -2;
     }
 }
 
@@ -101,19 +101,19 @@ int csv_next(csv_reader *r, csv_record *rec, err *e)
             if (c == -2)
                 return -1;
             if (c != ',' && c != '\n' && c != '\r' && c != EOF)
-                return err_set(e, 1, "line %lu: text after a closing quote", rec->line);
+                return err_set(e, ERR_INVALID, "line %lu: text after a closing quote", rec->line);
         }
         if (c == ',' || c == '\n' || c == '\r' || c == EOF) {
             if (end_field(&fc) != 0)
-                return err_set(e, 1, "line %lu: more than %d fields", rec->line, CSV_MAX_FIELDS);
+                return err_set(e, ERR_TOO_LONG, "line %lu: more than %d fields", rec->line, CSV_MAX_FIELDS);
             if (c == '\r' && (c = getc_unlocked(r->f)) != '\n')
-                return err_set(e, 1, "line %lu: carriage return without line feed", rec->line);
+                return err_set(e, ERR_INVALID, "line %lu: carriage return without line feed", rec->line);
             if (c == '\n' || c == EOF) {
                 r->line += c == '\n';
                 return 1;
             }
         } else if (c == '"' || c == '\0' || put_char(&fc, c) != 0) {
-            return err_set(e, 1, "line %lu: stray quote, NUL byte or field over %d bytes", rec->line, CSV_MAX_FIELD_BYTES);
+            return err_set(e, ERR_INVALID, "line %lu: stray quote, NUL byte or field over %d bytes", rec->line, CSV_MAX_FIELD_BYTES);
         }
         c = getc_unlocked(r->f);
     }

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1])

@@ -1,4 +1,5 @@
-/* Verification codes (80 random bits as 16 Crockford base32 characters) and certificate numbers (AZI-YYYY-NNNNNN). */
+/* Verification codes as text (10 bytes as 16 Crockford base32 characters; the bytes come from crypto/codes.h) and
+   certificate numbers (AZI-YYYY-NNNNNN). Pure functions, no randomness here. */
 #ifndef ARAYIS_MODEL_VCODE_H
 #define ARAYIS_MODEL_VCODE_H
 
@@ -6,9 +7,8 @@
 
 #define VCODE_LEN 16
 
-/* Writes 16 Crockford base32 characters encoding n*8 bits of bytes (n == 10) into out (17 bytes). */
+/* Writes the 16 Crockford base32 characters of the 80 bits of bytes, and a NUL, into out. */
 void vcode_encode(const unsigned char bytes[10], char out[VCODE_LEN + 1]);
-
 
 /* Reads a code as a person may type it: any case, dashes and spaces anywhere, Crockford's aliases
    (O→0, I and L→1). Writes the canonical 16 characters. Returns 0, or -1 when it is not a code

@@ -31,7 +31,7 @@ sms_messages *sms_messages_load(err *e)
 {
     sms_messages *m = calloc(1, sizeof *m);
     if (m == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     for (int i = 0; i < SMS_KIND_COUNT; i++) {

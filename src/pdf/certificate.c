@@ -2,6 +2,7 @@
    libharu document around it (fonts linked from the prepared bytes, metadata, signature field), and the signature. */
 #include "pdf/certificate.h"
 
+#include <assert.h>
 #include <hpdf.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/path.h"
 #include "core/placeholders.h"
 #include "core/timeutil.h"
 #include "model/charset.h"
@@ -34,7 +36,8 @@ typedef struct doc_values {
     const char *vars[32];        /* name, value, …, NULL */
 } doc_values;
 
-static void values_fill(const pdf_renderer *r, const cert_doc *doc, doc_values *v)
+/* Formats doc's values into v (v->verify_base then needs buf_free). Returns 0, or -1 with e set (ERR_NOMEM). */
+static int values_fill(const pdf_renderer *r, const cert_doc *doc, doc_values *v, err *e)
 {
     time_format_az_date(doc->issued_at, v->issued);
     time_format_az_date(doc->valid_until, v->valid_until);
@@ -42,7 +45,8 @@ static void values_fill(const pdf_renderer *r, const cert_doc *doc, doc_values *
     money_format_az(doc->debt_qepik, v->amount);
     vcode_group(doc->verification_code, v->code);
     v->verify_base = (buf)BUF_INIT;
-    buf_printf(&v->verify_base, "%s/v", doc->public_base_url);
+    if (buf_printf(&v->verify_base, "%s/v", doc->public_base_url) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
     const char *holder = doc->non_residential && doc->organization_name ? doc->organization_name : doc->holder_name;
     const char *list[] = {"number", doc->number, "issued_date", v->issued, "valid_until_date", v->valid_until,
                           "as_of_date", v->as_of, "amount", v->amount, "code_grouped", v->code,
@@ -50,7 +54,9 @@ static void values_fill(const pdf_renderer *r, const cert_doc *doc, doc_values *
                           "subscriber_type", doc->non_residential ? r->tpl.word_non_residential : r->tpl.word_residential,
                           "holder", holder ? holder : "", "voen", doc->voen ? doc->voen : "",
                           "address", doc->address ? doc->address : "", NULL};
+    _Static_assert(sizeof list <= sizeof v->vars, "doc_values.vars holds every placeholder");
     memcpy(v->vars, list, sizeof list);
+    return 0;
 }
 
 /* A certificate with every placeholder set, to check the template against the fonts at start-up. */
@@ -71,31 +77,34 @@ static int check_charset(const font_set *fonts, err *e)
         for (size_t i = 0; i < n; i++)
             for (uint32_t cp = ranges[i].first; cp <= ranges[i].last; cp++)
                 if (font_set_glyph(fonts, face, cp, &g) != 0)
-                    return err_set(e, 1, "the certificate fonts lack U+%04X, which validation accepts", (unsigned)cp);
+                    return err_set(e, ERR_INVALID, "the certificate fonts lack U+%04X, which validation accepts", (unsigned)cp);
     return 0;
+}
+
+/* Checks every text of the template against the fonts, with the sample certificate's values. Returns 0 or -1. */
+static int check_template(const pdf_renderer *r, err *e)
+{
+    doc_values v;
+    int rc = values_fill(r, &sample_doc, &v, e) == 0 ? layout_check_template(&r->tpl, r->fonts, v.vars, e) : -1;
+    buf_free(&v.verify_base);
+    return rc;
 }
 
 pdf_renderer *pdf_renderer_open(const char *share_dir, err *e)
 {
+    assert(share_dir != NULL);
     char path[1024];
-    doc_values v;
     pdf_renderer *r = calloc(1, sizeof *r);
     if (r == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    snprintf(path, sizeof path, "%s/templates/certificate.json", share_dir);
-    if (tpl_load(path, &r->tpl, e) != 0) {
+    if (path_join(path, sizeof path, share_dir, "templates/certificate.json", e) != 0 || tpl_load(path, &r->tpl, e) != 0) {
         free(r);
         return NULL;
     }
-    values_fill(r, &sample_doc, &v);
-    int rc = (r->fonts = font_set_load(share_dir, r->tpl.fonts, TPL_FACES, e)) != NULL && check_charset(r->fonts, e) == 0 &&
-                     layout_check_template(&r->tpl, r->fonts, v.vars, e) == 0
-                 ? 0
-                 : -1;
-    buf_free(&v.verify_base);
-    if (rc != 0) {
+    if ((r->fonts = font_set_load(share_dir, r->tpl.fonts, TPL_FACES, e)) == NULL || check_charset(r->fonts, e) != 0 ||
+        check_template(r, e) != 0) {
         pdf_renderer_close(r);
         return NULL;
     }
@@ -123,7 +132,7 @@ static int add_page(HPDF_Doc pdf, const pdf_renderer *r, const page_layout *page
     if (p == NULL || HPDF_Page_SetWidth(p, (HPDF_REAL)r->tpl.width) != HPDF_OK ||
         HPDF_Page_SetHeight(p, (HPDF_REAL)r->tpl.height) != HPDF_OK ||
         flate_stream_write(((HPDF_PageAttr)p->attr)->contents, &page->content) != 0)
-        return err_set(e, 1, "cannot build the page");
+        return err_set(e, ERR_RENDER, "cannot build the page (libharu error 0x%04lX)", (unsigned long)HPDF_GetError(pdf));
     *out = p;
     return font_set_embed(r->fonts, &page->fonts, pdf, p, e);
 }
@@ -137,17 +146,18 @@ static int build_document(const pdf_renderer *r, const signer *s, const cert_doc
     buf reason = BUF_INIT;
     int rc = -1;
     if (pdf == NULL) {
-        err_set(e, 1, "cannot start a PDF document");
-        goto fail;
+        err_set(e, ERR_NOMEM, "cannot start a PDF document");
+        goto out;
     }
     pdf->pdf_version = HPDF_VER_17;
-    if (add_page(pdf, r, page, &p, e) != 0 || pdf_metadata(pdf, &r->tpl, v->vars, doc->issued_at, e) != 0 ||
-        placeholders_expand(r->tpl.reason, v->vars, &reason, e) != 0 ||
-        pades_prepare(pdf, p, page->footer, doc->issued_at, buf_cstr(&reason), signer_max_signature_size(s), e) != 0 ||
-        pdf_save(pdf, out, e) != 0)
-        goto fail;
-    rc = 0;
-fail:
+    if (add_page(pdf, r, page, &p, e) != 0 || pdf_metadata(pdf, &r->tpl, v->vars, doc->issued_at, e) != 0)
+        goto out;
+    if (placeholders_expand(r->tpl.reason, v->vars, &reason, e) != 0)
+        goto out;
+    if (pades_prepare(pdf, p, page->footer, doc->issued_at, buf_cstr(&reason), signer_max_signature_size(s), e) != 0)
+        goto out;
+    rc = pdf_save(pdf, out, e);
+out:
     if (pdf)
         HPDF_Free(pdf);
     buf_free(&reason);
@@ -156,20 +166,22 @@ fail:
 
 int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_doc *doc, buf *out, err *e)
 {
+    assert(r != NULL && s != NULL && doc != NULL && out != NULL);
     doc_values v;
     page_layout page = {.content = BUF_INIT};
     buf pdf = BUF_INIT;
+    int rc = -1;
     err_clear(e);
-    values_fill(r, doc, &v);
+    if (values_fill(r, doc, &v, e) != 0)
+        goto out;
     layout_input in = {.vars = v.vars, .non_residential = doc->non_residential, .has_debt = doc->debt_qepik > 0,
                        .has_address = doc->address && doc->address[0], .qr_text = doc->verify_url,
                        .sample = doc->sample};
-    int rc = layout_page(&r->tpl, r->fonts, &in, &page, e) == 0 && build_document(r, s, doc, &v, &page, &pdf, e) == 0 &&
-                     pades_sign(&pdf, s, e) == 0
-                 ? 0
-                 : -1;
-    if (rc == 0 && buf_append(out, pdf.data, pdf.len) != 0)
-        rc = err_set(e, 1, "out of memory");
+    if (layout_page(&r->tpl, r->fonts, &in, &page, e) != 0 || build_document(r, s, doc, &v, &page, &pdf, e) != 0 ||
+        pades_sign(&pdf, s, e) != 0)
+        goto out;
+    rc = buf_append(out, pdf.data, pdf.len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
     buf_free(&v.verify_base);
     buf_free(&page.content);
     buf_free(&pdf);

@@ -30,11 +30,13 @@ typedef struct pdf_renderer pdf_renderer;
 
 /* Loads templates/certificate.json and the fonts under share_dir. Afterwards the renderer is read-only
    and may be used from many threads at once. Returns NULL with e set, also when a face lacks a character of
-   the certificate's character set (domain/charset.h), so that validated text always renders. */
+   the certificate's character set (model/charset.h), so that validated text always renders. */
 pdf_renderer *pdf_renderer_open(const char *share_dir, err *e);
 
 /* Renders and signs one certificate, appending the PDF bytes to out. A character the fonts lack, or
-   text that does not fit the page, is an error (e set), never a dropped glyph or clipped line. */
+   text that does not fit the page, is an error, never a dropped glyph or clipped line. Returns 0, or -1 with e
+   set: ERR_RENDER (a missing glyph, an overflowing page, a libharu failure), ERR_INVALID (a template
+   placeholder without a value), ERR_CRYPTO (signing), ERR_NOMEM. */
 int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_doc *doc, buf *out, err *e);
 
 void pdf_renderer_close(pdf_renderer *r);

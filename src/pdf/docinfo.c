@@ -6,6 +6,7 @@
 #include <unistr.h>
 
 #include "core/placeholders.h"
+#include "pdf/objects.h"
 
 HPDF_Binary pdf_text_string(HPDF_MMgr mmgr, const char *utf8)
 {
@@ -37,27 +38,30 @@ int pdf_metadata(HPDF_Doc pdf, const tpl_document *t, const char *const *vars, t
         buf_free(&title);
         return -1;
     }
-    HPDF_STATUS ret = HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "arayis");
-    ret += HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
-    ret += HPDF_Dict_Add(pdf->info, "Title", pdf_text_string(pdf->mmgr, buf_cstr(&title)));
-    ret += HPDF_Dict_Add(pdf->info, "Author", pdf_text_string(pdf->mmgr, t->author));
-    ret += HPDF_Dict_Add(pdf->info, "Subject", pdf_text_string(pdf->mmgr, t->subject));
-    ret += HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, t->language, NULL));
+    int rc = HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "arayis") == HPDF_OK &&
+                     HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date) == HPDF_OK &&
+                     pdf_dict_put(pdf->info, "Title", pdf_text_string(pdf->mmgr, buf_cstr(&title))) == 0 &&
+                     pdf_dict_put(pdf->info, "Author", pdf_text_string(pdf->mmgr, t->author)) == 0 &&
+                     pdf_dict_put(pdf->info, "Subject", pdf_text_string(pdf->mmgr, t->subject)) == 0 &&
+                     pdf_dict_put(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, t->language, NULL)) == 0
+                 ? 0
+                 : err_set(e, ERR_RENDER, "cannot set the document metadata (libharu error 0x%04lX)",
+                           (unsigned long)HPDF_GetError(pdf));
     buf_free(&title);
-    return ret == HPDF_OK ? 0 : err_set(e, 1, "cannot set the document metadata");
+    return rc;
 }
 
 int pdf_save(HPDF_Doc pdf, buf *out, err *e)
 {
     if (HPDF_SaveToStream(pdf) != HPDF_OK)
-        return err_set(e, 1, "cannot save the PDF (libharu error 0x%04lX)", (unsigned long)HPDF_GetError(pdf));
+        return err_set(e, ERR_RENDER, "cannot save the PDF (libharu error 0x%04lX)", (unsigned long)HPDF_GetError(pdf));
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
     if (buf_reserve(out, size) != 0)
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     HPDF_UINT32 got = size;
     HPDF_STATUS st = HPDF_ReadFromStream(pdf, out->data + out->len, &got);
     if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size)
-        return err_set(e, 1, "cannot read the saved PDF");
+        return err_set(e, ERR_RENDER, "cannot read the saved PDF");
     out->len += got;
     out->data[out->len] = '\0';
     return 0;

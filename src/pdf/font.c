@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/path.h"
 #include "core/share.h"
+#include "pdf/objects.h"
 #include "crypto/hash.h"
 #include "pdf/flate.h"
 #include "pdf/ttsubset.h"
@@ -144,19 +146,16 @@ static int write_entries(font_program *p, HPDF_FontDef def)
 /* Reads one TrueType file and keeps what documents will need. */
 static int program_load(font_program *p, HPDF_Doc scratch, const char *path, err *e)
 {
-    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(scratch, path, HPDF_TRUE);
-    int rc = -1;
-    if (def == NULL) {
-        err_set(e, 1, "cannot read the TrueType font %s (libharu error 0x%04lX)", path, (unsigned long)HPDF_GetError(scratch));
+    if (share_read_path(path, FONT_FILE_MAX, &p->file, e) != 0) /* first: a missing file is told as one */
         return -1;
-    }
-    if (share_read_path(path, FONT_FILE_MAX, &p->file, e) == 0) {
-        postscript_name(def, p->name);
-        if (collect_chars(def, p) != 0 || outline_tables(def, p) != 0 || glyph_tables(def, p) != 0 || write_entries(p, def) != 0)
-            err_set(e, 1, "cannot prepare the font %s", path);
-        else
-            rc = 0;
-    }
+    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(scratch, path, HPDF_TRUE);
+    if (def == NULL)
+        return err_set(e, ERR_RENDER, "cannot read the TrueType font %s (libharu error 0x%04lX)", path,
+                       (unsigned long)HPDF_GetError(scratch));
+    int rc = 0;
+    postscript_name(def, p->name);
+    if (collect_chars(def, p) != 0 || outline_tables(def, p) != 0 || glyph_tables(def, p) != 0 || write_entries(p, def) != 0)
+        rc = err_set(e, ERR_RENDER, "cannot prepare the font %s", path);
     HPDF_FontDef_Free(def);
     return rc;
 }
@@ -197,15 +196,15 @@ static int face_load(font_set *f, font_face *face, const char *share_dir, char *
     char path[1024];
     for (; files && *files; files++) {
         if (f->nprograms == FONT_MAX_PROGRAMS)
-            return err_set(e, 1, "more than %d font files", FONT_MAX_PROGRAMS);
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", share_dir, *files) >= sizeof path)
-            return err_set(e, 1, "font path too long: %s", *files);
+            return err_set(e, ERR_TOO_LONG, "more than %d font files", FONT_MAX_PROGRAMS);
+        if (path_join(path, sizeof path, share_dir, *files, e) != 0)
+            return -1;
         face->programs[face->nprograms++] = f->nprograms;
         if (program_load(&f->programs[f->nprograms++], scratch, path, e) != 0)
             return -1;
     }
     if (face->nprograms == 0)
-        return err_set(e, 1, "a font face has no files");
+        return err_set(e, ERR_INVALID, "a font face has no files");
     for (uint32_t cp = 0; cp < FONT_DIRECT; cp++)
         if (search_face(f, face, cp, &face->direct[cp]) != 0)
             face->direct[cp] = (font_glyph){cp, FONT_NONE, 0, 0};
@@ -217,7 +216,7 @@ font_set *font_set_load(const char *share_dir, char **const *faces, int nfaces, 
     font_set *f = calloc(1, sizeof *f);
     HPDF_Doc scratch = HPDF_New(ignore_error, NULL);
     if (f == NULL || scratch == NULL || (f->faces = calloc((size_t)nfaces, sizeof *f->faces)) == NULL) {
-        err_set(e, 1, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (f->nfaces = 0; f->nfaces < nfaces; f->nfaces++)
@@ -298,23 +297,33 @@ static void subset_name(const font_program *p, const uint8_t *used, char *out, s
     snprintf(out, size, "%s+%s", tag, p->name);
 }
 
-/* /W [g [w w …] …]: the widths of the used glyphs, in runs of consecutive glyph ids. */
-static HPDF_Array widths_array(HPDF_Doc pdf, const font_program *p, const uint8_t *used)
+/* Fills w with /W's runs: [g [w w …] …], the widths of the used glyphs in runs of consecutive glyph ids. */
+static int add_width_runs(HPDF_Array w, HPDF_MMgr mmgr, const font_program *p, const uint8_t *used)
 {
-    HPDF_Array w = HPDF_Array_New(pdf->mmgr), run = NULL;
-    HPDF_STATUS ret = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
-    for (size_t gid = 0; gid < p->source.nglyphs && ret == HPDF_OK; gid++) {
+    HPDF_Array run = NULL;
+    for (size_t gid = 0; gid < p->source.nglyphs; gid++) {
         if (!glyph_used(used, gid)) {
             run = NULL;
             continue;
         }
-        if (run == NULL) {
-            ret += HPDF_Array_AddNumber(w, (HPDF_INT32)gid);
-            ret += HPDF_Array_Add(w, run = HPDF_Array_New(pdf->mmgr));
-        }
-        ret += HPDF_Array_AddNumber(run, p->gid_width[gid]);
+        if (run == NULL &&
+            (HPDF_Array_AddNumber(w, (HPDF_INT32)gid) != HPDF_OK || pdf_array_put(w, run = HPDF_Array_New(mmgr)) != 0))
+            return -1;
+        if (HPDF_Array_AddNumber(run, p->gid_width[gid]) != HPDF_OK)
+            return -1;
     }
-    return ret == HPDF_OK ? w : NULL;
+    return 0;
+}
+
+/* The /W array of the used glyphs: a new direct array, or NULL. */
+static HPDF_Array widths_array(HPDF_Doc pdf, const font_program *p, const uint8_t *used)
+{
+    HPDF_Array w = HPDF_Array_New(pdf->mmgr);
+    if (w != NULL && add_width_runs(w, pdf->mmgr, p, used) != 0) {
+        HPDF_Array_Free(w);
+        return NULL;
+    }
+    return w;
 }
 
 /* A ToUnicode CMap from the used glyph ids (the character codes) to the characters they show. */
@@ -357,6 +366,8 @@ static int font_streams(HPDF_Doc pdf, const font_program *p, const uint8_t *used
     return rc;
 }
 
+/* The Type 0 font of program p's used glyphs as resource F<index> in fonts: its CIDFont, descriptor, subset program
+   and ToUnicode CMap, all indirect objects of pdf. Returns 0 or -1. */
 static int embed_program(const font_program *p, int index, const uint8_t *used, HPDF_Doc pdf, HPDF_Dict fonts)
 {
     char resource[16], name[FONT_NAME_MAX + 8];
@@ -364,29 +375,34 @@ static int embed_program(const font_program *p, int index, const uint8_t *used, 
     subset_name(p, used, name, sizeof name);
     HPDF_Dict type0 = fixed_dict(pdf, &p->type0), cid = fixed_dict(pdf, &p->cidfont);
     HPDF_Dict descriptor = fixed_dict(pdf, &p->descriptor), file = NULL, cmap = NULL;
-    HPDF_Array descendants = HPDF_Array_New(pdf->mmgr), widths = widths_array(pdf, p, used);
-    if (!type0 || !cid || !descriptor || !descendants || !widths || font_streams(pdf, p, used, &file, &cmap) != 0)
+    if (!type0 || !cid || !descriptor || font_streams(pdf, p, used, &file, &cmap) != 0)
         return -1;
-    HPDF_STATUS ret = HPDF_Dict_AddName(type0, "BaseFont", name);
-    ret += HPDF_Array_Add(descendants, cid);
-    ret += HPDF_Dict_Add(type0, "DescendantFonts", descendants);
-    ret += HPDF_Dict_Add(type0, "ToUnicode", cmap);
-    ret += HPDF_Dict_AddName(cid, "BaseFont", name);
-    ret += HPDF_Dict_Add(cid, "FontDescriptor", descriptor);
-    ret += HPDF_Dict_Add(cid, "W", widths);
-    ret += HPDF_Dict_AddName(descriptor, "FontName", name);
-    ret += HPDF_Dict_Add(descriptor, "FontFile2", file);
-    ret += HPDF_Dict_Add(fonts, resource, type0);
-    return ret == HPDF_OK ? 0 : -1;
+    HPDF_Array descendants = HPDF_Array_New(pdf->mmgr);
+    if (descendants == NULL)
+        return -1;
+    if (HPDF_Dict_AddName(type0, "BaseFont", name) != HPDF_OK || pdf_array_put(descendants, cid) != 0) {
+        HPDF_Array_Free(descendants);
+        return -1;
+    }
+    return pdf_dict_put(type0, "DescendantFonts", descendants) == 0 && pdf_dict_put(type0, "ToUnicode", cmap) == 0 &&
+                   HPDF_Dict_AddName(cid, "BaseFont", name) == HPDF_OK &&
+                   pdf_dict_put(cid, "FontDescriptor", descriptor) == 0 &&
+                   pdf_dict_put(cid, "W", widths_array(pdf, p, used)) == 0 &&
+                   HPDF_Dict_AddName(descriptor, "FontName", name) == HPDF_OK &&
+                   pdf_dict_put(descriptor, "FontFile2", file) == 0 && pdf_dict_put(fonts, resource, type0) == 0
+               ? 0
+               : -1;
 }
 
 int font_set_embed(const font_set *f, const font_usage *u, HPDF_Doc pdf, HPDF_Page page, err *e)
 {
     HPDF_Dict resources = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT), fonts = HPDF_Dict_New(pdf->mmgr);
-    if (resources == NULL || fonts == NULL || HPDF_Dict_Add(resources, "Font", fonts) != HPDF_OK)
-        return err_set(e, 1, "cannot add the font resources");
+    if (resources == NULL || pdf_dict_put(resources, "Font", fonts) != 0)
+        return err_set(e, ERR_RENDER, "cannot add the font resources (libharu error 0x%04lX)",
+                       (unsigned long)HPDF_GetError(pdf));
     for (int i = 0; i < f->nprograms; i++)
         if ((u->programs & (1u << i)) && embed_program(&f->programs[i], i, u->glyphs[i], pdf, fonts) != 0)
-            return err_set(e, 1, "cannot add font F%d", i);
+            return err_set(e, ERR_RENDER, "cannot add font F%d (libharu error 0x%04lX)", i,
+                           (unsigned long)HPDF_GetError(pdf));
     return 0;
 }

@@ -2,6 +2,7 @@
    leading, and a block by its spacing. */
 #include "pdf/layout.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ typedef struct flow {
     buf text;                  /* the current text, placeholders filled */
     text_glyphs glyphs;        /* the current text, shaped */
     double y, field_scale;
+    int overflow;              /* 1: the pass failed only because the content reached into the footer */
     err *e;
 } flow;
 
@@ -82,7 +84,7 @@ static int set_lines(flow *l, const tpl_style *st, double size, double x, double
         double offset = center ? (width - text_width(g + start, len, size)) / 2 : 0;
         l->y -= size;
         if (content_text(&l->out->content, g + start, len, size, st->gray, x + offset, l->y, &l->out->fonts) != 0)
-            return err_set(l->e, 1, "out of memory");
+            return err_set(l->e, ERR_NOMEM, "out of memory");
         l->y -= size * (l->t->line_height - 1);
     }
     return 0;
@@ -115,7 +117,7 @@ static int field(flow *l, const tpl_block *b)
 static int rule(flow *l, const tpl_block *b)
 {
     if (content_rule(&l->out->content, l->t->left, l->t->width - l->t->right, l->y, b->style.size, b->style.gray) != 0)
-        return err_set(l->e, 1, "out of memory");
+        return err_set(l->e, ERR_NOMEM, "out of memory");
     return 0;
 }
 
@@ -127,7 +129,7 @@ static int qr_block(flow *l, const tpl_block *b)
     if (qr_encode(l->in->qr_text, &q, l->e) != 0)
         return -1;
     double top = l->y, caption_x = t->left + b->side + b->gap, caption_width = t->width - t->right - caption_x;
-    int rc = content_qr(&l->out->content, &q, t->left, top, b->side) == 0 ? 0 : err_set(l->e, 1, "out of memory");
+    int rc = content_qr(&l->out->content, &q, t->left, top, b->side) == 0 ? 0 : err_set(l->e, ERR_NOMEM, "out of memory");
     l->y = top - b->side * QR_QUIET_ZONE / (q.modules + 2 * QR_QUIET_ZONE);
     qr_free(&q);
     if (rc != 0 || paragraph(l, b->text, &b->style, b->style.size, caption_x, caption_width, 0) != 0)
@@ -171,8 +173,10 @@ static int footer(flow *l)
     if (prepare(l, t->footer.text, st->face) != 0)
         return -1;
     double top = t->bottom + count_lines(l, st->size, content_width(t)) * st->size * t->line_height;
-    if (flow_end < top + LAYOUT_FOOTER_GAP)
-        return err_set(l->e, 3, "the certificate's content does not fit on the page");
+    if (flow_end < top + LAYOUT_FOOTER_GAP) {
+        l->overflow = 1;
+        return err_set(l->e, ERR_RENDER, "the certificate's content does not fit on the page");
+    }
     l->y = top;
     if (set_lines(l, st, st->size, t->left, content_width(t), 1) != 0)
         return -1;
@@ -191,13 +195,14 @@ static int sample_mark(flow *l)
     double x = l->t->width / 2 - half * cos(angle) + rise * sin(angle);
     double y = l->t->height / 2 - half * sin(angle) - rise * cos(angle);
     if (content_text_turned(&l->out->content, l->glyphs.g, l->glyphs.n, size, b->style.gray, x, y, angle, &l->out->fonts) != 0)
-        return err_set(l->e, 1, "out of memory");
+        return err_set(l->e, ERR_NOMEM, "out of memory");
     return 0;
 }
 
 static int pass(flow *l)
 {
     l->out->content.len = 0;
+    l->overflow = 0;
     memset(&l->out->fonts, 0, sizeof l->out->fonts);
     l->y = l->t->height - l->t->top;
     if (l->in->sample && sample_mark(l) != 0)
@@ -210,6 +215,7 @@ static int pass(flow *l)
 
 int layout_page(const tpl_document *t, const font_set *f, const layout_input *in, page_layout *out, err *e)
 {
+    assert(t != NULL && f != NULL && in != NULL && out != NULL);
     err pass_err = {0};
     flow l = {.t = t, .f = f, .in = in, .out = out, .text = BUF_INIT, .glyphs = TEXT_INIT, .e = &pass_err};
     int rc = -1;
@@ -217,7 +223,7 @@ int layout_page(const tpl_document *t, const font_set *f, const layout_input *in
         l.field_scale = field_scales[i];
         err_clear(&pass_err);
         rc = pass(&l);
-        if (rc != 0 && pass_err.code != 3)
+        if (rc != 0 && !l.overflow)
             break; /* only a page overflow is worth another pass */
     }
     if (rc != 0)

@@ -13,12 +13,13 @@
 /* Adds to pdf an /AcroForm (SigFlags 3) with one signature field whose widget covers box (left, bottom, right,
    top) on page, and its signature dictionary: /Adobe.PPKLite, /ETSI.CAdES.detached, /Reason reason (UTF-8),
    /M signing_time, a ByteRange placeholder and a zero /Contents of contents_bytes bytes; also the ESIC developer
-   extension in the catalog. Returns 0 or -1 with e set. */
+   extension in the catalog. Returns 0, or -1 with e set (ERR_RENDER: libharu failed). */
 int pades_prepare(HPDF_Doc pdf, HPDF_Page page, const double box[4], time_t signing_time, const char *reason,
                   size_t contents_bytes, err *e);
 
 /* In the saved file pdf: writes the ByteRange that covers everything but the /Contents hex string, signs those
-   bytes with s, and writes the DER signature in hex into /Contents. Returns 0 or -1 with e set. */
+   bytes with s, and writes the DER signature in hex into /Contents. Returns 0, or -1 with e set: ERR_CRYPTO
+   (signing), ERR_NOMEM, ERR_INTERNAL (pdf was not prepared by pades_prepare, or its placeholders are too small). */
 int pades_sign(buf *pdf, const signer *s, err *e);
 
 #endif

@@ -2,6 +2,7 @@
    (same columns) extends that rectangle downwards instead of starting a new one. */
 #include "pdf/qr.h"
 
+#include <errno.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,8 @@ int qr_encode(const char *text, qr_code *out, err *e)
 {
     memset(out, 0, sizeof *out);
     QRcode *code = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
-    if (code == NULL)
-        return err_set(e, 1, "cannot encode the QR code");
+    if (code == NULL) /* libqrencode: ERANGE for text over a symbol's capacity, ENOMEM */
+        return err_set(e, errno == ENOMEM ? ERR_NOMEM : ERR_RENDER, "cannot encode the QR code");
     int w = code->width;
     long *open = malloc((size_t)w * sizeof *open);
     out->rects = malloc((size_t)w * (size_t)((w + 1) / 2) * sizeof *out->rects); /* at most one run per two modules */
@@ -48,7 +49,7 @@ int qr_encode(const char *text, qr_code *out, err *e)
         free(open);
         QRcode_free(code);
         qr_free(out);
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     }
     for (int col = 0; col < w; col++)
         open[col] = -1;

@@ -20,7 +20,7 @@ typedef struct qr_code {
 } qr_code;
 
 /* Encodes text (8-bit mode, error correction level M, smallest version that holds it). Returns 0, or -1 with e
-   set (text too long, out of memory). */
+   set: ERR_RENDER (text longer than a QR code holds), ERR_NOMEM. */
 int qr_encode(const char *text, qr_code *out, err *e);
 
 void qr_free(qr_code *q);

@@ -240,10 +240,10 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
 {
     memset(report, 0, sizeof *report);
     if (len > SIGCHECK_MAX_BYTES)
-        return err_set(e, 1, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
+        return err_set(e, ERR_TOO_LONG, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
     size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
     if (len < 16 || memcmp(pdf, "%PDF-", 5) != 0 || find_last(pdf + len - tail, tail, "%%EOF") == NULL)
-        return err_set(e, 1, "not a complete PDF file");
+        return err_set(e, ERR_INVALID, "not a complete PDF file");
     byte_range r;
     if (parse_byte_range(pdf, len, &r) != 0) {
         problem(report, "the file carries no signature");
@@ -255,7 +255,7 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
     }
     unsigned char *der = malloc(SIGCHECK_MAX_CMS);
     if (der == NULL)
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
     report->signed_at = read_signing_time(pdf, r.key);

@@ -25,8 +25,8 @@ typedef struct pdf_sig_report {
 } pdf_sig_report;
 
 /* Checks the last signature of the len bytes at pdf against ours. Returns 0 with report filled for any readable
-   PDF, valid or not; -1 with e set when the bytes are not a PDF (no %PDF- header, no %%EOF in the last KiB, more
-   than SIGCHECK_MAX_BYTES). */
+   PDF, valid or not; -1 with e set when the bytes are not a PDF (ERR_INVALID: no %PDF- header, no %%EOF in the
+   last KiB; ERR_TOO_LONG: more than SIGCHECK_MAX_BYTES) or memory runs out (ERR_NOMEM). */
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e);
 
 #endif

@@ -197,12 +197,13 @@ int tpl_load(const char *path, tpl_document *out, err *e)
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
-        return err_set(e, 1, "template %s: line %d: %s", path, jerr.line, jerr.text);
+        return err_set(e, json_error_code(&jerr) == json_error_cannot_open_file ? ERR_NOT_FOUND : ERR_INVALID,
+                       "template %s: line %d: %s", path, jerr.line, jerr.text);
     int rc = read_head(root, out) == 0 && read_blocks(root, out) == 0 ? 0 : -1;
     json_decref(root);
     if (rc != 0) {
         tpl_free(out);
-        return err_set(e, 1, "template %s: a block or setting is unknown, missing or malformed", path);
+        return err_set(e, ERR_INVALID, "template %s: a block or setting is unknown, missing or malformed", path);
     }
     return 0;
 }

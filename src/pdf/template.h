@@ -49,7 +49,8 @@ typedef struct tpl_document {
 } tpl_document;
 
 /* Parses the template at path. Unknown keys, kinds, faces and conditions are errors, and so is a missing text.
-   Returns 0, or -1 with e set (then out holds nothing to free). */
+   Returns 0, or -1 with e set (then out holds nothing to free): ERR_NOT_FOUND when the file cannot be opened,
+   ERR_INVALID for anything else. */
 int tpl_load(const char *path, tpl_document *out, err *e);
 
 void tpl_free(tpl_document *t);

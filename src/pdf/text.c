@@ -23,7 +23,7 @@ int text_shape(const font_set *f, int face, const char *utf8, text_glyphs *t, er
     size_t len = strlen(utf8);
     t->n = 0;
     if (reserve(t, len + 1) != 0) /* never more characters than bytes */
-        return err_set(e, 1, "out of memory");
+        return err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < len;) {
         ucs4_t c;
         i += (size_t)u8_mbtouc(&c, (const uint8_t *)utf8 + i, len - i);
