@@ -266,7 +266,7 @@ sqlite3 *db_handle(db *d)
 
 int db_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
-    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, index);
+    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, index);
 }
 
 int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text)

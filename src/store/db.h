@@ -58,7 +58,10 @@ int db_exec_stmt(db *d, sqlite3_stmt *st, err *e);
 /* The underlying handle, for sqlite3_changes() and the like. */
 sqlite3 *db_handle(db *d);
 
-/* Binds NUL-terminated text, or NULL when text is NULL. */
+/* Binds NUL-terminated text, or NULL when text is NULL. The text is not copied (so binding allocates nothing and
+   cannot fail for want of memory, which would leave the parameter NULL): it must stay valid until the statement
+   has run and been reset, as it does where a store function binds and runs in one call. Returns an SQLite result
+   code (SQLITE_OK, or SQLITE_RANGE for a wrong index: a bug). */
 int db_bind_text(sqlite3_stmt *st, int index, const char *text);
 
 /* Binds text, or NULL when text is NULL or empty. */

@@ -20,7 +20,7 @@ struct group_commit {
     bgthread *thread;           /* its lock guards the queue and the items' done flags */
     pthread_cond_t finished;    /* requesters wait here for the end of their group */
     write_item *head, *tail;
-    int watched;                /* the committer's connection reports its commits to the checkpointer */
+    int ready;                  /* the committer's connection has its statements and is watched */
 };
 
 static const char SQL_SAVEPOINT[] = "SAVEPOINT item";
@@ -33,31 +33,41 @@ static int exec_cached(db *d, const char *sql, err *e)
     return st != NULL ? db_exec_stmt(d, st, e) : -1;
 }
 
-/* Runs one item in its savepoint; a failed item leaves nothing behind. Returns 0 or -1 with the item's error set.
-   When the savepoint cannot be undone, SQLite has given up the whole transaction, which the caller sees. */
+/* Undoes a failed item's savepoint. When that fails too, the whole transaction is rolled back (the caller sees
+   SQLite in autocommit mode and fails the group): the item's writes are never committed. */
+static void undo_item(db *d)
+{
+    if (sqlite3_get_autocommit(db_handle(d)))
+        return;
+    err undo = {0};
+    if (exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0 || exec_cached(d, SQL_RELEASE, &undo) != 0)
+        db_rollback(d);
+}
+
+/* Runs one item in its savepoint; a failed item (its work, or the release of its savepoint) leaves nothing
+   behind. Returns 0 or -1 with the item's error set. */
 static int run_item(db *d, write_item *it)
 {
     if (exec_cached(d, SQL_SAVEPOINT, &it->error) != 0)
         return -1;
-    if (it->work(d, it->ctx, &it->error) == 0)
-        return exec_cached(d, SQL_RELEASE, &it->error);
-    if (!sqlite3_get_autocommit(db_handle(d))) {
-        err undo = {0};
-        if (exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0 || exec_cached(d, SQL_RELEASE, &undo) != 0)
-            db_rollback(d);
-    }
+    if (it->work(d, it->ctx, &it->error) == 0 && exec_cached(d, SQL_RELEASE, &it->error) == 0)
+        return 0;
+    undo_item(d);
     return -1;
 }
 
-/* The committer's connection; on first use, its commits start being watched by the checkpointer. Returns NULL
-   with e set. */
+/* The committer's connection. On first use its savepoint statements are prepared (so that undoing an item needs
+   no memory) and its commits start being watched by the checkpointer. Returns NULL with e set. */
 static db *committer_connection(group_commit *g, err *e)
 {
     db *d = db_pool_get(g->connections, e);
-    if (d != NULL && !g->watched) {
-        checkpointer_watch(g->checkpointer, db_handle(d));
-        g->watched = 1;
-    }
+    if (d == NULL || g->ready)
+        return d;
+    if (db_stmt(d, SQL_SAVEPOINT, e) == NULL || db_stmt(d, SQL_RELEASE, e) == NULL ||
+        db_stmt(d, SQL_ROLLBACK_TO, e) == NULL)
+        return NULL;
+    checkpointer_watch(g->checkpointer, db_handle(d));
+    g->ready = 1;
     return d;
 }
 
