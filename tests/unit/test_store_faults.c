@@ -221,10 +221,6 @@ static void install_vfs(void)
 
 /* --- One run of the store under a fault, and the checks afterwards. --- */
 
-typedef struct fixture {
-    char dir[SCRATCH_DIR_LEN];
-} fixture;
-
 /* A write of two messages, so that half of it is visible as one of two rows. */
 static int enqueue_pair(db *d, void *ctx, err *e)
 {
@@ -343,38 +339,32 @@ static void fault_loop(const char *dir, fault_kind kind, const char *prefix, int
     free(acknowledged);
 }
 
+/* The state is the scratch directory of a store migrated once, with no fault. */
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL || scratch_dir_make(f->dir, "faults") != 0)
-        return -1;
+    char *dir = malloc(SCRATCH_DIR_LEN);
     err e = {0};
-    store *s = store_open(f->dir, &e); /* migrated once, with no fault */
-    if (s == NULL)
-        return -1;
+    store *s = dir != NULL && scratch_dir_make(dir, "faults") == 0 ? store_open(dir, &e) : NULL;
     store_close(s);
-    *state = f;
-    return 0;
+    *state = dir;
+    return s != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    int rc = scratch_dir_remove(f->dir);
-    free(f);
+    int rc = scratch_dir_remove(*state);
+    free(*state);
     return rc;
 }
 
 static void test_out_of_memory_is_refused_with_a_class(void **state)
 {
-    fixture *f = *state;
-    fault_loop(f->dir, FAULT_MALLOC, "oom-", 1);
+    fault_loop(*state, FAULT_MALLOC, "oom-", 1);
 }
 
 static void test_io_errors_lose_nothing_acknowledged(void **state)
 {
-    fixture *f = *state;
-    fault_loop(f->dir, FAULT_IO, "io-", 0);
+    fault_loop(*state, FAULT_IO, "io-", 0);
 }
 
 int main(void)
