@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/bgthread.h"
 #include "core/log.h"
 
 #define CONNWATCH_SWEEP_MS 250
@@ -34,9 +35,7 @@ typedef struct watched {
 struct connwatch {
     connwatch_limits limits;
     pthread_mutex_t lock;      /* guards everything below, and every watched entry */
-    pthread_cond_t wake;
-    pthread_t sweeper;
-    int stopping;
+    bgthread *sweeper;
     watched *head;
     int live;                  /* connections registered and not cut */
     unsigned long cuts[CUT_REASONS];   /* since the last log line */
@@ -104,43 +103,29 @@ static void report_cuts(connwatch *w)
     pthread_mutex_lock(&w->lock);
 }
 
-static void *sweeper_main(void *arg)
+/* One sweep CONNWATCH_SWEEP_MS after the last; none at the stop. */
+static long long sweeper_step(bgthread *t, void *ctx)
 {
-    connwatch *w = arg;
+    connwatch *w = ctx;
+    if (bgthread_stopping(t))
+        return BGTHREAD_EXIT;
     pthread_mutex_lock(&w->lock);
-    while (!w->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += CONNWATCH_SWEEP_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&w->wake, &w->lock, &until);
-        if (w->stopping)
-            break;
-        sweep(w, now_s());
-        report_cuts(w);
-    }
+    sweep(w, now_s());
+    report_cuts(w);
     pthread_mutex_unlock(&w->lock);
-    return NULL;
+    return CONNWATCH_SWEEP_MS;
 }
 
 connwatch *connwatch_start(const connwatch_limits *limits, err *e)
 {
     connwatch *w = calloc(1, sizeof *w);
-    pthread_condattr_t attr;
     if (w == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     w->limits = *limits;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    if (pthread_create(&w->sweeper, NULL, sweeper_main, w) != 0) {
-        err_set(e, ERR_NOMEM, "cannot start the connection sweeper") /* no resources for a thread */;
-        pthread_cond_destroy(&w->wake);
+    if ((w->sweeper = bgthread_start("connection sweeper", 1, sweeper_step, w, e)) == NULL) {
         pthread_mutex_destroy(&w->lock);
         free(w);
         return NULL;
@@ -152,17 +137,12 @@ void connwatch_stop(connwatch *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->stopping = 1;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->sweeper, NULL);
+    bgthread_stop(w->sweeper);
     while (w->head) {
         watched *c = w->head;
         w->head = c->next;
         free(c);
     }
-    pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }

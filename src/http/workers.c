@@ -1,68 +1,41 @@
-/* The job queue is a singly linked FIFO under one mutex; idle threads sleep on a condition variable. */
+/* The job queue is a singly linked FIFO under the threads' lock; idle threads sleep until a job is queued. */
 #include "http/workers.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
+#include "core/bgthread.h"
+
 struct work_pool {
-    pthread_mutex_t lock;
-    pthread_cond_t queued;
+    bgthread *threads;          /* its lock guards the queue */
     work_item *head, *tail;
-    int stopping;
-    unsigned nthreads;
-    pthread_t threads[];
 };
 
-static void *worker_main(void *arg)
+/* Runs the oldest queued job outside the lock; at the stop, ends once the queue is empty. */
+static long long worker_step(bgthread *t, void *ctx)
 {
-    work_pool *p = arg;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (p->head == NULL && !p->stopping)
-            pthread_cond_wait(&p->queued, &p->lock);
-        work_item *item = p->head;
-        if (item == NULL)
-            break;
-        p->head = item->next;
-        if (p->head == NULL)
-            p->tail = NULL;
-        pthread_mutex_unlock(&p->lock);
-        item->run(item->job);
-        pthread_mutex_lock(&p->lock);
-    }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-/* Stops and joins the first `started` threads, then frees p. */
-static void pool_free(work_pool *p, unsigned started)
-{
-    pthread_mutex_lock(&p->lock);
-    p->stopping = 1;
-    pthread_cond_broadcast(&p->queued);
-    pthread_mutex_unlock(&p->lock);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(p->threads[i], NULL);
-    pthread_cond_destroy(&p->queued);
-    pthread_mutex_destroy(&p->lock);
-    free(p);
+    work_pool *p = ctx;
+    work_item *item = p->head;
+    if (item == NULL)
+        return bgthread_stopping(t) ? BGTHREAD_EXIT : BGTHREAD_IDLE;
+    p->head = item->next;
+    if (p->head == NULL)
+        p->tail = NULL;
+    bgthread_unlock(t);
+    item->run(item->job);
+    bgthread_lock(t);
+    return BGTHREAD_AGAIN;
 }
 
 work_pool *work_pool_start(unsigned threads, err *e)
 {
-    work_pool *p = calloc(1, sizeof *p + threads * sizeof(pthread_t));
+    work_pool *p = calloc(1, sizeof *p);
     if (p == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->queued, NULL);
-    for (p->nthreads = 0; p->nthreads < threads; p->nthreads++) {
-        if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, p) != 0) {
-            err_set(e, ERR_NOMEM, "cannot start worker thread %u of %u", p->nthreads + 1, threads);
-            pool_free(p, p->nthreads);
-            return NULL;
-        }
+    if ((p->threads = bgthread_start("worker pool", threads, worker_step, p, e)) == NULL) {
+        free(p);
+        return NULL;
     }
     return p;
 }
@@ -70,18 +43,20 @@ work_pool *work_pool_start(unsigned threads, err *e)
 void work_pool_submit(work_pool *p, work_item *item)
 {
     item->next = NULL;
-    pthread_mutex_lock(&p->lock);
+    bgthread_lock(p->threads);
     if (p->tail != NULL)
         p->tail->next = item;
     else
         p->head = item;
     p->tail = item;
-    pthread_cond_signal(&p->queued);
-    pthread_mutex_unlock(&p->lock);
+    bgthread_wake_locked(p->threads);
+    bgthread_unlock(p->threads);
 }
 
 void work_pool_stop(work_pool *p)
 {
-    if (p != NULL)
-        pool_free(p, p->nthreads);
+    if (p == NULL)
+        return;
+    bgthread_stop(p->threads);
+    free(p);
 }

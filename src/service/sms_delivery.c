@@ -2,13 +2,11 @@
    in between re-sends it with the same Idempotency-Key, which the gateway deduplicates. */
 #include "service/sms_delivery.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/bgthread.h"
 #include "core/log.h"
 #include "crypto/random.h"
 #include "notify/transport.h"
@@ -25,11 +23,7 @@ struct sms_sender {
     store *store;
     metrics *metrics;
     sms_transport *transport;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int woken;
-    atomic_int stopping;
+    bgthread *thread;
     int sent_id, failed_id, retry_id;
 };
 
@@ -61,7 +55,7 @@ static double random_unit(void)
 /* The outcome of one delivery attempt, to be recorded. */
 typedef struct attempt {
     const outbox_message *m;
-    const char *status;          /* "sent", "failed" or "pending" */
+    sms_status status;
     long long next_ms;
     char error[256];
 } attempt;
@@ -72,9 +66,9 @@ static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
     send_result result = sms_transport_send(snd->transport, m, &retry_after, a->error, sizeof a->error);
     int attempts = m->attempts + 1;
     a->m = m;
-    a->status = result == SEND_OK ? "sent"
-                : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? "failed"
-                                                                                : "pending";
+    a->status = result == SEND_OK ? SMS_SENT
+                : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? SMS_FAILED
+                                                                                : SMS_PENDING;
     a->next_ms = now_ms() + sms_backoff_ms(snd->cfg->sms_retry_base_ms, attempts, retry_after, random_unit());
     if (result == SEND_OK)
         a->error[0] = '\0';
@@ -93,7 +87,7 @@ static int write_attempts(db *d, void *ctx, err *e)
         const attempt *a = &b->a[i];
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
             return -1;
-        const char *event = strcmp(a->status, "sent") == 0 ? "sms_sent" : strcmp(a->status, "failed") == 0 ? "sms_failed" : NULL;
+        const char *event = a->status == SMS_SENT ? "sms_sent" : a->status == SMS_FAILED ? "sms_failed" : NULL;
         if (event && a->m->application_id[0] &&
             application_events_append(d, a->m->application_id, event, now, a->m->reference, e) != 0)
             return -1;
@@ -109,18 +103,18 @@ static void record(sms_sender *snd, const attempt *a, int n)
     if (store_write(snd->store, write_attempts, &batch, &e) != 0)
         log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
     for (int i = 0; i < n; i++) {
-        int sent = strcmp(a[i].status, "sent") == 0, failed = strcmp(a[i].status, "failed") == 0;
+        int sent = a[i].status == SMS_SENT, failed = a[i].status == SMS_FAILED;
         metrics_add(snd->metrics, sent ? snd->sent_id : failed ? snd->failed_id : snd->retry_id, 1);
         if (!sent)
             log_write(failed ? LOG_ERROR : LOG_WARN, "sms_attempt_failed",
                       json_pack("{s:s, s:i, s:s, s:s}", "reference", a[i].m->reference, "attempt", a[i].m->attempts + 1,
-                                "error", a[i].error, "status", a[i].status));
+                                "error", a[i].error, "status", sms_status_name(a[i].status)));
     }
 }
 
 /* Sends every message that is due; their results share a commit, at most SENDER_RECORD_MS after the first of
-   them was sent. Returns how many were handled. */
-static int drain(sms_sender *snd)
+   them was sent, and stops early when t is stopping. Returns how many were handled. */
+static int drain(sms_sender *snd, bgthread *t)
 {
     err e = {0};
     db *d = store_db(snd->store, &e);
@@ -128,7 +122,7 @@ static int drain(sms_sender *snd)
     attempt *done = batch ? malloc(SENDER_BATCH * sizeof *done) : NULL;
     int n = done ? outbox_due(d, now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
     long long first = 0;
-    for (int i = 0; i < n && !atomic_load(&snd->stopping); i++) {
+    for (int i = 0; i < n && !bgthread_stopping(t); i++) {
         first = pending == 0 ? now_ms() : first;
         send_one(snd, &batch[i], &done[pending++]);
         if (now_ms() - first >= SENDER_RECORD_MS) {
@@ -156,25 +150,16 @@ static long long idle_ms(sms_sender *snd)
     return due > now ? due - now : 0;
 }
 
-static void *sender_main(void *arg)
+/* Sends what is due outside the lock, then sleeps until the next message is due or a wake. */
+static long long sender_step(bgthread *t, void *ctx)
 {
-    sms_sender *snd = arg;
-    while (!atomic_load(&snd->stopping)) {
-        if (drain(snd) > 0)
-            continue;
-        long long wait = idle_ms(snd);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(wait % 1000) * 1000000L;
-        until.tv_sec += (time_t)(wait / 1000) + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&snd->lock);
-        if (!snd->woken && !atomic_load(&snd->stopping))
-            pthread_cond_timedwait(&snd->wake, &snd->lock, &until);
-        snd->woken = 0;
-        pthread_mutex_unlock(&snd->lock);
-    }
-    return NULL;
+    sms_sender *snd = ctx;
+    if (bgthread_stopping(t))
+        return BGTHREAD_EXIT;
+    bgthread_unlock(t);
+    long long wait = drain(snd, t) > 0 ? BGTHREAD_AGAIN : idle_ms(snd);
+    bgthread_lock(t);
+    return wait;
 }
 
 /* The outbox's pending count and oldest pending time, for the gauges. Returns 0 or -1. */
@@ -205,7 +190,11 @@ static double oldest_pending_age(void *ctx)
 sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
 {
     sms_sender *snd = calloc(1, sizeof *snd);
-    if (snd == NULL || (snd->transport = sms_transport_new(cfg, e)) == NULL) {
+    if (snd == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if ((snd->transport = sms_transport_new(cfg, e)) == NULL) {
         free(snd);
         return NULL;
     }
@@ -218,12 +207,9 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
     metrics_gauge(m, "arayis_sms_outbox_pending", "SMS messages waiting in the outbox.", pending_count, snd);
     metrics_gauge(m, "arayis_sms_outbox_oldest_pending_seconds", "Age of the oldest waiting SMS message.",
                   oldest_pending_age, snd);
-    pthread_mutex_init(&snd->lock, NULL);
-    pthread_cond_init(&snd->wake, NULL);
-    if (pthread_create(&snd->thread, NULL, sender_main, snd) != 0) {
+    if ((snd->thread = bgthread_start("SMS sender", 1, sender_step, snd, e)) == NULL) {
         sms_transport_free(snd->transport);
         free(snd);
-        err_set(e, 1, "cannot start the SMS sender");
         return NULL;
     }
     return snd;
@@ -231,23 +217,15 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
 
 void sms_sender_wake(sms_sender *snd)
 {
-    if (snd == NULL)
-        return;
-    pthread_mutex_lock(&snd->lock);
-    snd->woken = 1;
-    pthread_cond_signal(&snd->wake);
-    pthread_mutex_unlock(&snd->lock);
+    if (snd != NULL)
+        bgthread_wake(snd->thread);
 }
 
 void sms_sender_stop(sms_sender *snd)
 {
     if (snd == NULL)
         return;
-    atomic_store(&snd->stopping, 1);
-    sms_sender_wake(snd);
-    pthread_join(snd->thread, NULL);
-    pthread_mutex_destroy(&snd->lock);
-    pthread_cond_destroy(&snd->wake);
+    bgthread_stop(snd->thread);
     sms_transport_free(snd->transport);
     free(snd);
 }

@@ -20,8 +20,9 @@ int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, 
     return db_exec_stmt(d, st, e);
 }
 
-static int read_row(sqlite3_stmt *st, apikey_row *row, err *e)
+static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 {
+    apikey_row *row = ctx;
     row->id = sqlite3_column_int64(st, 0);
     row->role = apikey_role_parse((const char *)sqlite3_column_text(st, 2));
     row->created_at = (time_t)sqlite3_column_int64(st, 3);
@@ -35,12 +36,23 @@ int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
     if (st == NULL)
         return -1;
     db_bind_text(st, 1, hash);
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find key");
-    if (rc == SQLITE_ROW && read_row(st, row, e) != 0)
-        result = -1;
-    sqlite3_reset(st);
-    return result;
+    return db_step_one(d, st, read_row, row, "find key", e);
+}
+
+/* The caller's function for each key apikeys_each reads. */
+typedef struct key_visit {
+    void (*fn)(const apikey_row *row, void *ctx);
+    void *ctx;
+} key_visit;
+
+static int visit_key(sqlite3_stmt *st, void *ctx, err *e)
+{
+    key_visit *v = ctx;
+    apikey_row row;
+    if (read_row(st, &row, e) != 0)
+        return -1;
+    v->fn(&row, v->ctx);
+    return 0;
 }
 
 int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx, err *e)
@@ -48,17 +60,8 @@ int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx,
     sqlite3_stmt *st = db_stmt(d, SQL_ALL, e);
     if (st == NULL)
         return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        apikey_row row;
-        if (read_row(st, &row, e) != 0)
-            break;
-        fn(&row, ctx);
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        db_fail(d, e, "list keys");
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    key_visit v = {fn, ctx};
+    return db_each_row(d, st, visit_key, &v, "list keys", e);
 }
 
 int apikeys_revoke(db *d, const char *name, time_t now, err *e)

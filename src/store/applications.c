@@ -70,8 +70,9 @@ static int read_state(sqlite3_stmt *st, application_row *row, err *e)
     return 0;
 }
 
-static int read_row(sqlite3_stmt *st, application_row *row, err *e)
+static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 {
+    application_row *row = ctx;
     row->api_key_id = sqlite3_column_int64(st, 1);
     row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
     row->debt_qepik = sqlite3_column_int64(st, 8);
@@ -86,24 +87,13 @@ static int read_row(sqlite3_stmt *st, application_row *row, err *e)
                : 0;
 }
 
-/* Steps a prepared lookup returning at most one row. */
-static int step_one(db *d, sqlite3_stmt *st, application_row *row, err *e)
-{
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find application");
-    if (rc == SQLITE_ROW && read_row(st, row, e) != 0)
-        result = -1;
-    sqlite3_reset(st);
-    return result;
-}
-
 int applications_find(db *d, const char *id, application_row *row, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_BY_ID, e);
     if (st == NULL)
         return -1;
     db_bind_text(st, 1, id);
-    return step_one(d, st, row, e);
+    return db_step_one(d, st, read_row, row, "find application", e);
 }
 
 int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e)
@@ -113,7 +103,19 @@ int applications_find_by_reference(db *d, long long api_key_id, const char *refe
         return -1;
     sqlite3_bind_int64(st, 1, api_key_id);
     db_bind_text(st, 2, reference);
-    return step_one(d, st, row, e);
+    return db_step_one(d, st, read_row, row, "find application", e);
+}
+
+/* Where applications_mobile copies the number. */
+typedef struct text_out {
+    char *text;
+    size_t size;
+} text_out;
+
+static int read_first_text(sqlite3_stmt *st, void *ctx, err *e)
+{
+    text_out *out = ctx;
+    return db_column_copy(st, 0, out->text, out->size, e);
 }
 
 int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e)
@@ -122,12 +124,8 @@ int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e
     if (st == NULL)
         return -1;
     db_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "read mobile");
-    if (rc == SQLITE_ROW && db_column_copy(st, 0, mobile, size, e) != 0)
-        result = -1;
-    sqlite3_reset(st);
-    return result;
+    text_out out = {mobile, size};
+    return db_step_one(d, st, read_first_text, &out, "read mobile", e);
 }
 
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e)
@@ -142,17 +140,26 @@ int application_events_append(db *d, const char *id, const char *status, time_t 
     return db_exec_stmt(d, st, e);
 }
 
+/* The caller's function for each event application_events_each reads. */
+typedef struct event_visit {
+    void (*fn)(const char *status, time_t at, void *ctx);
+    void *ctx;
+} event_visit;
+
+static int visit_event(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    event_visit *v = ctx;
+    v->fn((const char *)sqlite3_column_text(st, 0), (time_t)sqlite3_column_int64(st, 1), v->ctx);
+    return 0;
+}
+
 int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_EVENTS, e);
     if (st == NULL)
         return -1;
     db_bind_text(st, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn((const char *)sqlite3_column_text(st, 0), (time_t)sqlite3_column_int64(st, 1), ctx);
-    if (rc != SQLITE_DONE)
-        db_fail(d, e, "read history");
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    event_visit v = {fn, ctx};
+    return db_each_row(d, st, visit_event, &v, "read history", e);
 }

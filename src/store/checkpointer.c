@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "core/bgthread.h"
 #include "core/log.h"
 
 #define CHECKPOINT_PAGES 1000 /* SQLite's own automatic threshold (about 4 MB of WAL) */
@@ -12,11 +13,8 @@
 struct checkpointer {
     db_pool *connections;
     pthread_mutex_t *writer;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int requested;
-    int stopping;
+    bgthread *thread;
+    int requested;              /* under the thread's lock: a commit left CHECKPOINT_PAGES or more in the WAL */
 };
 
 static int on_commit(void *ctx, sqlite3 *handle, const char *schema, int pages)
@@ -25,10 +23,10 @@ static int on_commit(void *ctx, sqlite3 *handle, const char *schema, int pages)
     (void)schema;
     checkpointer *c = ctx;
     if (pages >= CHECKPOINT_PAGES) {
-        pthread_mutex_lock(&c->lock);
+        bgthread_lock(c->thread);
         c->requested = 1;
-        pthread_cond_signal(&c->wake);
-        pthread_mutex_unlock(&c->lock);
+        bgthread_wake_locked(c->thread);
+        bgthread_unlock(c->thread);
     }
     return SQLITE_OK;
 }
@@ -52,40 +50,33 @@ static void checkpoint(checkpointer *c)
         log_printf(LOG_WARN, "checkpoint_failed", "%s", d ? sqlite3_errmsg(db_handle(d)) : e.msg);
 }
 
-static void *checkpointer_main(void *arg)
+/* Checkpoints once per request, outside the lock; ends at the stop without a last checkpoint (closing the last
+   connection makes one). */
+static long long checkpointer_step(bgthread *t, void *ctx)
 {
-    checkpointer *c = arg;
-    pthread_mutex_lock(&c->lock);
-    while (!c->stopping) {
-        if (!c->requested) {
-            pthread_cond_wait(&c->wake, &c->lock);
-            continue;
-        }
-        c->requested = 0;
-        pthread_mutex_unlock(&c->lock);
-        checkpoint(c);
-        pthread_mutex_lock(&c->lock);
-    }
-    pthread_mutex_unlock(&c->lock);
-    return NULL;
+    checkpointer *c = ctx;
+    if (bgthread_stopping(t))
+        return BGTHREAD_EXIT;
+    if (!c->requested)
+        return BGTHREAD_IDLE;
+    c->requested = 0;
+    bgthread_unlock(t);
+    checkpoint(c);
+    bgthread_lock(t);
+    return BGTHREAD_AGAIN;
 }
 
 checkpointer *checkpointer_start(db_pool *connections, err *e)
 {
     checkpointer *c = calloc(1, sizeof *c);
     if (c == NULL) {
-        err_set(e, ERR_IO, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     c->connections = connections;
     c->writer = db_pool_writer(connections);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->wake, NULL);
-    if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
-        pthread_cond_destroy(&c->wake);
-        pthread_mutex_destroy(&c->lock);
+    if ((c->thread = bgthread_start("checkpoint thread", 1, checkpointer_step, c, e)) == NULL) {
         free(c);
-        err_set(e, ERR_IO, "cannot start the checkpoint thread");
         return NULL;
     }
     return c;
@@ -95,12 +86,6 @@ void checkpointer_stop(checkpointer *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_lock(&c->lock);
-    c->stopping = 1;
-    pthread_cond_signal(&c->wake);
-    pthread_mutex_unlock(&c->lock);
-    pthread_join(c->thread, NULL);
-    pthread_cond_destroy(&c->wake);
-    pthread_mutex_destroy(&c->lock);
+    bgthread_stop(c->thread);
     free(c);
 }

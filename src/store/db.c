@@ -32,25 +32,31 @@ struct db_pool {
     pthread_mutex_t writer;
 };
 
-int db_fail(db *d, err *e, const char *what)
+/* The class of an SQLite result code. */
+static err_code code_of(int rc)
 {
-    int rc = d && d->handle ? sqlite3_extended_errcode(d->handle) : SQLITE_ERROR;
-    int code = ERR_IO;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        code = ERR_BUSY;
-        break;
+        return ERR_BUSY;
     case SQLITE_FULL:
-        code = ERR_FULL;
-        break;
+        return ERR_FULL;
     case SQLITE_CONSTRAINT:
-        code = ERR_CONFLICT;
-        break;
+        return ERR_CONFLICT;
+    case SQLITE_NOMEM:
+        return ERR_NOMEM;
+    case SQLITE_TOOBIG:
+        return ERR_TOO_LONG;
     default:
-        break;
+        return ERR_IO;
     }
-    return err_set(e, code, "%s: %s", what, d && d->handle ? sqlite3_errmsg(d->handle) : "no connection");
+}
+
+int db_fail(db *d, err *e, const char *what)
+{
+    if (d == NULL || d->handle == NULL)
+        return err_set(e, ERR_NOMEM, "%s: %s", what, sqlite3_errstr(SQLITE_NOMEM));
+    return err_set(e, code_of(sqlite3_extended_errcode(d->handle)), "%s: %s", what, sqlite3_errmsg(d->handle));
 }
 
 static void db_free(void *p)
@@ -75,7 +81,7 @@ static db *db_connect(const char *path, pthread_mutex_t *writer, err *e)
 {
     db *d = calloc(1, sizeof *d);
     if (d == NULL) {
-        err_set(e, ERR_IO, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     d->writer = writer;
@@ -84,7 +90,10 @@ static db *db_connect(const char *path, pthread_mutex_t *writer, err *e)
         db_fail(d, e, "open database");
         goto fail;
     }
-    sqlite3_busy_timeout(d->handle, DB_BUSY_TIMEOUT_MS);
+    if (sqlite3_busy_timeout(d->handle, DB_BUSY_TIMEOUT_MS) != SQLITE_OK) {
+        db_fail(d, e, "set busy time-out");
+        goto fail;
+    }
     /* WAL with synchronous=FULL: a COMMIT returns only after the WAL is fsync'ed, so an answered
        request survives kill -9 and power loss alike. */
     if (db_exec_sql(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0)
@@ -99,18 +108,24 @@ db_pool *db_pool_new(const char *path, err *e)
 {
     db_pool *p = calloc(1, sizeof *p);
     if (p == NULL || (p->path = strdup(path)) == NULL) {
-        free(p);
-        err_set(e, ERR_IO, "out of memory");
-        return NULL;
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
     }
     if (pthread_key_create(&p->key, db_free) != 0) {
-        free(p->path);
-        free(p);
-        err_set(e, ERR_IO, "cannot make a per-thread connection key");
-        return NULL;
+        err_set(e, ERR_NOMEM, "cannot make a per-thread connection key");
+        goto fail;
     }
-    pthread_mutex_init(&p->writer, NULL);
+    if (pthread_mutex_init(&p->writer, NULL) != 0) {
+        pthread_key_delete(p->key);
+        err_set(e, ERR_NOMEM, "cannot make the writer lock");
+        goto fail;
+    }
     return p;
+fail:
+    if (p != NULL)
+        free(p->path);
+    free(p);
+    return NULL;
 }
 
 void db_pool_free(db_pool *p)
@@ -133,7 +148,7 @@ db *db_pool_get(db_pool *p, err *e)
     d = db_connect(p->path, &p->writer, e);
     if (d != NULL && pthread_setspecific(p->key, d) != 0) {
         db_free(d);
-        err_set(e, ERR_IO, "cannot keep connection");
+        err_set(e, ERR_NOMEM, "cannot keep connection");
         return NULL;
     }
     return d;
@@ -160,7 +175,7 @@ sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)
     }
     if (d->nstmts == DB_STMT_CACHE) {
         sqlite3_finalize(st);
-        err_set(e, ERR_IO, "statement cache full");
+        err_set(e, ERR_INTERNAL, "statement cache full: more than %d statements", DB_STMT_CACHE);
         return NULL;
     }
     d->stmts[d->nstmts++] = (cached_stmt){sql, st};
@@ -201,6 +216,39 @@ void db_rollback(db *d)
     release_writer(d);
 }
 
+int db_transaction(db *d, store_work work, void *ctx, err *e)
+{
+    if (db_begin(d, e) != 0)
+        return -1;
+    int rc = work(d, ctx, e);
+    if (rc == 0)
+        rc = db_commit(d, e);
+    if (rc != 0)
+        db_rollback(d);
+    return rc;
+}
+
+int db_step_one(db *d, sqlite3_stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
+{
+    int rc = sqlite3_step(st);
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, what);
+    if (result == 1 && read(st, ctx, e) != 0)
+        result = -1;
+    sqlite3_reset(st);
+    return result;
+}
+
+int db_each_row(db *d, sqlite3_stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
+{
+    int rc = SQLITE_DONE, result = 0;
+    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        result = fn(st, ctx, e);
+    if (result == 0 && rc != SQLITE_DONE)
+        result = db_fail(d, e, what);
+    sqlite3_reset(st);
+    return result;
+}
+
 int db_exec_stmt(db *d, sqlite3_stmt *st, err *e)
 {
     int rc = sqlite3_step(st);
@@ -218,7 +266,7 @@ sqlite3 *db_handle(db *d)
 
 int db_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
-    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, index);
+    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, index);
 }
 
 int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text)

@@ -1,8 +1,9 @@
 /* The committer thread: takes all queued writes at once, runs each in its own savepoint, commits them together. */
 #include "store/groupcommit.h"
 
-#include <pthread.h>
 #include <stdlib.h>
+
+#include "core/bgthread.h"
 
 typedef struct write_item {
     store_work work;
@@ -16,12 +17,10 @@ typedef struct write_item {
 struct group_commit {
     db_pool *connections;
     checkpointer *checkpointer;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t queued;      /* the committer waits here for work */
+    bgthread *thread;           /* its lock guards the queue and the items' done flags */
     pthread_cond_t finished;    /* requesters wait here for the end of their group */
     write_item *head, *tail;
-    int stopping;
+    int ready;                  /* the committer's connection has its statements and is watched */
 };
 
 static const char SQL_SAVEPOINT[] = "SAVEPOINT item";
@@ -34,19 +33,42 @@ static int exec_cached(db *d, const char *sql, err *e)
     return st != NULL ? db_exec_stmt(d, st, e) : -1;
 }
 
-/* Runs one item in its savepoint; a failed item leaves nothing behind. Returns 0 or -1 with the item's error set. */
+/* Undoes a failed item's savepoint. When that fails too, the whole transaction is rolled back (the caller sees
+   SQLite in autocommit mode and fails the group): the item's writes are never committed. */
+static void undo_item(db *d)
+{
+    if (sqlite3_get_autocommit(db_handle(d)))
+        return;
+    err undo = {0};
+    if (exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0 || exec_cached(d, SQL_RELEASE, &undo) != 0)
+        db_rollback(d);
+}
+
+/* Runs one item in its savepoint; a failed item (its work, or the release of its savepoint) leaves nothing
+   behind. Returns 0 or -1 with the item's error set. */
 static int run_item(db *d, write_item *it)
 {
     if (exec_cached(d, SQL_SAVEPOINT, &it->error) != 0)
         return -1;
-    if (it->work(d, it->ctx, &it->error) == 0)
-        return exec_cached(d, SQL_RELEASE, &it->error);
-    if (!sqlite3_get_autocommit(db_handle(d))) {
-        err ignored = {0};
-        exec_cached(d, SQL_ROLLBACK_TO, &ignored);
-        exec_cached(d, SQL_RELEASE, &ignored);
-    }
+    if (it->work(d, it->ctx, &it->error) == 0 && exec_cached(d, SQL_RELEASE, &it->error) == 0)
+        return 0;
+    undo_item(d);
     return -1;
+}
+
+/* The committer's connection. On first use its savepoint statements are prepared (so that undoing an item needs
+   no memory) and its commits start being watched by the checkpointer. Returns NULL with e set. */
+static db *committer_connection(group_commit *g, err *e)
+{
+    db *d = db_pool_get(g->connections, e);
+    if (d == NULL || g->ready)
+        return d;
+    if (db_stmt(d, SQL_SAVEPOINT, e) == NULL || db_stmt(d, SQL_RELEASE, e) == NULL ||
+        db_stmt(d, SQL_ROLLBACK_TO, e) == NULL)
+        return NULL;
+    checkpointer_watch(g->checkpointer, db_handle(d));
+    g->ready = 1;
+    return d;
 }
 
 /* One transaction for all items. When SQLite gives up the transaction (disk full, I/O error) or COMMIT fails,
@@ -54,7 +76,7 @@ static int run_item(db *d, write_item *it)
 static void run_group(group_commit *g, write_item *items)
 {
     err group_error = {0};
-    db *d = db_pool_get(g->connections, &group_error);
+    db *d = committer_connection(g, &group_error);
     int ok = d != NULL && db_begin(d, &group_error) == 0;
     for (write_item *it = items; ok && it != NULL; it = it->next) {
         it->rc = run_item(d, it);
@@ -75,55 +97,40 @@ static void run_group(group_commit *g, write_item *items)
     }
 }
 
-static void *committer_main(void *arg)
+/* Runs everything queued as one group and tells its requesters; at the stop, ends once the queue is empty. */
+static long long committer_step(bgthread *t, void *ctx)
 {
-    group_commit *g = arg;
-    err e = {0};
-    db *d = db_pool_get(g->connections, &e);
-    if (d != NULL)
-        checkpointer_watch(g->checkpointer, db_handle(d));
-    pthread_mutex_lock(&g->lock);
-    for (;;) {
-        while (g->head == NULL && !g->stopping)
-            pthread_cond_wait(&g->queued, &g->lock);
-        if (g->head == NULL)
-            break;
-        write_item *items = g->head;
-        g->head = g->tail = NULL;
-        pthread_mutex_unlock(&g->lock);
-        run_group(g, items);
-        pthread_mutex_lock(&g->lock);
-        for (write_item *it = items; it != NULL; it = it->next)
-            it->done = 1;
-        pthread_cond_broadcast(&g->finished);
-    }
-    pthread_mutex_unlock(&g->lock);
-    return NULL;
-}
-
-static void group_free(group_commit *g)
-{
-    pthread_cond_destroy(&g->finished);
-    pthread_cond_destroy(&g->queued);
-    pthread_mutex_destroy(&g->lock);
-    free(g);
+    group_commit *g = ctx;
+    write_item *items = g->head;
+    if (items == NULL)
+        return bgthread_stopping(t) ? BGTHREAD_EXIT : BGTHREAD_IDLE;
+    g->head = g->tail = NULL;
+    bgthread_unlock(t);
+    run_group(g, items);
+    bgthread_lock(t);
+    for (write_item *it = items; it != NULL; it = it->next)
+        it->done = 1;
+    pthread_cond_broadcast(&g->finished);
+    return BGTHREAD_AGAIN;
 }
 
 group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
 {
     group_commit *g = calloc(1, sizeof *g);
     if (g == NULL) {
-        err_set(e, ERR_IO, "out of memory");
+        err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
     g->connections = connections;
     g->checkpointer = cp;
-    pthread_mutex_init(&g->lock, NULL);
-    pthread_cond_init(&g->queued, NULL);
-    pthread_cond_init(&g->finished, NULL);
-    if (pthread_create(&g->thread, NULL, committer_main, g) != 0) {
-        err_set(e, ERR_IO, "cannot start the committer thread");
-        group_free(g);
+    if (pthread_cond_init(&g->finished, NULL) != 0) {
+        free(g);
+        err_set(e, ERR_NOMEM, "cannot start the committer: no condition variable");
+        return NULL;
+    }
+    if ((g->thread = bgthread_start("committer thread", 1, committer_step, g, e)) == NULL) {
+        pthread_cond_destroy(&g->finished);
+        free(g);
         return NULL;
     }
     return g;
@@ -133,27 +140,24 @@ void group_commit_stop(group_commit *g)
 {
     if (g == NULL)
         return;
-    pthread_mutex_lock(&g->lock);
-    g->stopping = 1;
-    pthread_cond_signal(&g->queued);
-    pthread_mutex_unlock(&g->lock);
-    pthread_join(g->thread, NULL);
-    group_free(g);
+    bgthread_stop(g->thread);
+    pthread_cond_destroy(&g->finished);
+    free(g);
 }
 
 int group_commit_run(group_commit *g, store_work work, void *ctx, err *e)
 {
     write_item it = {.work = work, .ctx = ctx};
-    pthread_mutex_lock(&g->lock);
+    bgthread_lock(g->thread);
     if (g->tail != NULL)
         g->tail->next = &it;
     else
         g->head = &it;
     g->tail = &it;
-    pthread_cond_signal(&g->queued);
+    bgthread_wake_locked(g->thread);
     while (!it.done)
-        pthread_cond_wait(&g->finished, &g->lock);
-    pthread_mutex_unlock(&g->lock);
+        pthread_cond_wait(&g->finished, bgthread_mutex(g->thread));
+    bgthread_unlock(g->thread);
     if (it.rc != 0 && e != NULL)
         *e = it.error;
     return it.rc;

@@ -1,6 +1,7 @@
 /* Statements on the sms_outbox table. next_attempt_at is kept in milliseconds. */
 #include "store/outbox.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "store/db.h"
@@ -41,42 +42,52 @@ static int read_message(sqlite3_stmt *st, outbox_message *m, err *e)
     m->attempts = sqlite3_column_int(st, 6);
     m->next_attempt_ms = sqlite3_column_int64(st, 7);
     m->created_at = (time_t)sqlite3_column_int64(st, 8);
+    const char *status = (const char *)sqlite3_column_text(st, 5);
+    if (status == NULL || sms_status_parse(status, &m->status) != 0)
+        return err_set(e, ERR_INTERNAL, "outbox message %lld has an unknown status", m->id);
     return db_column_copy(st, 1, m->reference, sizeof m->reference, e) != 0 ||
                    db_column_copy(st, 2, m->application_id, sizeof m->application_id, e) != 0 ||
                    db_column_copy(st, 3, m->recipient, sizeof m->recipient, e) != 0 ||
                    db_column_copy(st, 4, m->body, sizeof m->body, e) != 0 ||
-                   db_column_copy(st, 5, m->status, sizeof m->status, e) != 0 ||
                    db_column_copy(st, 9, m->last_error, sizeof m->last_error, e) != 0
                ? -1
                : 0;
 }
 
+/* Where outbox_due puts the messages it reads. */
+typedef struct message_array {
+    outbox_message *out;
+    int max;
+    int n;
+} message_array;
+
+static int append_message(sqlite3_stmt *st, void *ctx, err *e)
+{
+    message_array *a = ctx;
+    assert(a->n < a->max); /* the statement's LIMIT */
+    return read_message(st, &a->out[a->n++], e);
+}
+
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
 {
+    assert(max > 0);
     sqlite3_stmt *st = db_stmt(d, SQL_DUE, e);
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, now_ms);
     sqlite3_bind_int(st, 2, max);
-    int n = 0, rc = SQLITE_DONE, bad = 0;
-    while (n < max && !bad && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        bad = read_message(st, &out[n++], e) != 0;
-    if (bad)
-        n = -1;
-    else if (n < max && rc != SQLITE_DONE)
-        n = db_fail(d, e, "read outbox");
-    sqlite3_reset(st);
-    return n;
+    message_array a = {out, max, 0};
+    return db_each_row(d, st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
 }
 
-int outbox_record_attempt(db *d, const outbox_message *m, const char *status, long long next_ms, const char *error,
+int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,
                           time_t now, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, m->id);
-    db_bind_text(st, 2, status);
+    db_bind_text(st, 2, sms_status_name(status));
     sqlite3_bind_int(st, 3, m->attempts + 1);
     sqlite3_bind_int64(st, 4, next_ms);
     db_bind_text(st, 5, error);
@@ -84,24 +95,32 @@ int outbox_record_attempt(db *d, const outbox_message *m, const char *status, lo
     return db_exec_stmt(d, st, e);
 }
 
-int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx, err *e)
+/* The caller's function for each message outbox_each reads. */
+typedef struct message_visit {
+    void (*fn)(const outbox_message *m, void *ctx);
+    void *ctx;
+} message_visit;
+
+static int visit_message(sqlite3_stmt *st, void *ctx, err *e)
+{
+    message_visit *v = ctx;
+    outbox_message m;
+    if (read_message(st, &m, e) != 0)
+        return -1;
+    v->fn(&m, v->ctx);
+    return 0;
+}
+
+int outbox_each(db *d, const sms_status *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx,
+                err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_BY_STATUS, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, status);
+    db_bind_text(st, 1, status != NULL ? sms_status_name(*status) : NULL);
     sqlite3_bind_int(st, 2, limit);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        outbox_message m;
-        if (read_message(st, &m, e) != 0)
-            break;
-        fn(&m, ctx);
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        db_fail(d, e, "list outbox");
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    message_visit v = {fn, ctx};
+    return db_each_row(d, st, visit_message, &v, "list outbox", e);
 }
 
 int outbox_retry(db *d, long long id, long long now_ms, err *e)
@@ -116,28 +135,55 @@ int outbox_retry(db *d, long long id, long long now_ms, err *e)
     return sqlite3_changes(db_handle(d)) > 0;
 }
 
-int outbox_pending_stats(db *d, long long *count, time_t *oldest, err *e)
+/* The numbers of the pending messages: how many, the oldest's creation time, the earliest next attempt. */
+typedef struct pending_numbers {
+    long long count;
+    time_t oldest;
+    long long due_ms;
+} pending_numbers;
+
+static int read_stats(sqlite3_stmt *st, void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_STATS, e);
+    (void)e;
+    pending_numbers *p = ctx;
+    p->count = sqlite3_column_int64(st, 0);
+    p->oldest = (time_t)sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+static int read_next_due(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    pending_numbers *p = ctx;
+    p->due_ms = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+/* Runs an aggregate over the pending messages, which always yields one row. Returns 0 or -1 with e set. */
+static int read_aggregate(db *d, const char *sql, db_row_reader read, pending_numbers *p, const char *what, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        *oldest = (time_t)sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(d, e, "outbox stats");
+    int rc = db_step_one(d, st, read, p, what, e);
+    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
+}
+
+int outbox_pending_stats(db *d, long long *count, time_t *oldest, err *e)
+{
+    pending_numbers p = {0};
+    if (read_aggregate(d, SQL_STATS, read_stats, &p, "outbox stats", e) != 0)
+        return -1;
+    *count = p.count;
+    *oldest = p.oldest;
+    return 0;
 }
 
 int outbox_next_due_ms(db *d, long long *due_ms, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_NEXT_DUE, e);
-    if (st == NULL)
+    pending_numbers p = {0};
+    if (read_aggregate(d, SQL_NEXT_DUE, read_next_due, &p, "outbox next due", e) != 0)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *due_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(d, e, "outbox next due");
+    *due_ms = p.due_ms;
+    return 0;
 }

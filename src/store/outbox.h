@@ -17,13 +17,16 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
    stored text over its buffer). */
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
-/* Records a delivery attempt: status "sent", "failed" or "pending" (then due again at next_ms), with
-   the attempt count and last error. Call inside a transaction. Returns 0 or -1. */
-int outbox_record_attempt(db *d, const outbox_message *m, const char *status, long long next_ms, const char *error,
+/* Records a delivery attempt: the message's new status (SMS_PENDING: due again at next_ms), the attempt count and
+   the last error (NULL for none). Call inside a transaction. Returns 0 or -1 with e set. */
+int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,
                           time_t now, err *e);
 
-/* Calls fn for each message with the given status (all when status is NULL), newest first, at most limit. */
-int outbox_each(db *d, const char *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx, err *e);
+/* Calls fn for each message with the status *status (every message when status is NULL), newest first, at most
+   limit; m is valid during the call only. Returns 0, or -1 with e set (ERR_TOO_LONG for a stored text over its
+   buffer, which ends the listing). */
+int outbox_each(db *d, const sms_status *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx,
+                err *e);
 
 /* Puts a failed message back in the queue, due now. Returns 1 done, 0 no such failed message, -1 error. */
 int outbox_retry(db *d, long long id, long long now_ms, err *e);

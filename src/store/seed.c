@@ -21,22 +21,33 @@ static const char SQL_COUNTERS[] =
     " SELECT CAST(substr(number, 5, 4) AS INTEGER), max(CAST(substr(number, 10) AS INTEGER)) FROM certificates"
     " GROUP BY substr(number, 5, 4)";
 
-int seed_certificates(db *d, long long count, long long api_key_id, err *e)
+/* What the seeding statements are bound to. */
+typedef struct seed_plan {
+    long long count;
+    long long api_key_id;
+    time_t now;
+} seed_plan;
+
+/* Runs the three seeding statements. Runs inside the seeding transaction. */
+static int seed_rows(db *d, void *ctx, err *e)
 {
-    time_t now = time(NULL);
+    const seed_plan *plan = ctx;
     sqlite3_stmt *apps = db_stmt(d, SQL_APPLICATIONS, e), *certs = apps ? db_stmt(d, SQL_CERTIFICATES, e) : NULL;
     sqlite3_stmt *counters = certs ? db_stmt(d, SQL_COUNTERS, e) : NULL;
-    if (counters == NULL || db_begin(d, e) != 0)
+    if (counters == NULL)
         return -1;
-    sqlite3_bind_int64(apps, 1, count);
-    sqlite3_bind_int64(apps, 2, api_key_id);
-    sqlite3_bind_int64(apps, 3, now);
-    sqlite3_bind_int64(certs, 1, count);
-    sqlite3_bind_int64(certs, 2, now);
-    if (db_exec_stmt(d, apps, e) != 0 || db_exec_stmt(d, certs, e) != 0 || db_exec_stmt(d, counters, e) != 0 ||
-        db_commit(d, e) != 0) {
-        db_rollback(d);
+    sqlite3_bind_int64(apps, 1, plan->count);
+    sqlite3_bind_int64(apps, 2, plan->api_key_id);
+    sqlite3_bind_int64(apps, 3, plan->now);
+    sqlite3_bind_int64(certs, 1, plan->count);
+    sqlite3_bind_int64(certs, 2, plan->now);
+    if (db_exec_stmt(d, apps, e) != 0 || db_exec_stmt(d, certs, e) != 0)
         return -1;
-    }
-    return 0;
+    return db_exec_stmt(d, counters, e);
+}
+
+int seed_certificates(db *d, long long count, long long api_key_id, err *e)
+{
+    seed_plan plan = {count, api_key_id, time(NULL)};
+    return db_transaction(d, seed_rows, &plan, e);
 }
