@@ -1,13 +1,13 @@
 /* The log and http (libcurl) SMS transports. */
 #include "notify/transport.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "notify/http_post.h"
 #include "notify/sms_text.h"
 
 #define SMS_CONNECT_TIMEOUT_MS 5000L
@@ -55,55 +55,23 @@ static send_result send_to_log(const outbox_message *m)
     return SEND_OK;
 }
 
-static size_t discard(char *data, size_t size, size_t n, void *ctx)
-{
-    (void)data, (void)ctx;
-    return size * n;
-}
-
 static send_result send_to_gateway(const sms_transport *t, const outbox_message *m, long *retry_after_s, char *error,
                                    size_t size)
 {
+    static const post_limits limits = {SMS_CONNECT_TIMEOUT_MS, SMS_TOTAL_TIMEOUT_MS};
     json_t *payload = json_pack("{s:s, s:s, s:s}", "to", m->recipient, "text", m->body, "reference", m->reference);
     char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
-    CURL *curl = curl_easy_init();
-    struct curl_slist *headers = NULL;
+    if (body == NULL) {
+        snprintf(error, size, "out of memory for the message");
+        return SEND_RETRY;
+    }
     char idempotency[128];
     snprintf(idempotency, sizeof idempotency, "Idempotency-Key: %s", m->reference);
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, idempotency);
-    if (t->auth_header[0])
-        headers = curl_slist_append(headers, t->auth_header);
-    send_result result = SEND_RETRY;
-    if (curl && body && headers) {
-        curl_easy_setopt(curl, CURLOPT_URL, t->url);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, SMS_CONNECT_TIMEOUT_MS);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, SMS_TOTAL_TIMEOUT_MS);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-        CURLcode rc = curl_easy_perform(curl);
-        long status = 0;
-        curl_off_t retry_after = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after);
-        *retry_after_s = (long)retry_after;
-        if (rc != CURLE_OK)
-            snprintf(error, size, "gateway unreachable: %s", curl_easy_strerror(rc));
-        else
-            snprintf(error, size, "gateway answered %ld", status);
-        result = rc != CURLE_OK                       ? SEND_RETRY
-                 : status >= 200 && status < 300       ? SEND_OK
-                 : status == 429 || status >= 500      ? SEND_RETRY
-                                                       : SEND_FAIL;
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    const char *headers[] = {idempotency, t->auth_header[0] ? t->auth_header : NULL, NULL};
+    post_result r = http_post_json("gateway", t->url, body, strlen(body), headers, &limits, retry_after_s, error, size);
     free(body);
-    return result;
+    return r == POST_OK ? SEND_OK : r == POST_RETRY ? SEND_RETRY : SEND_FAIL;
 }
 
 send_result sms_transport_send(sms_transport *t, const outbox_message *m, long *retry_after_s, char *error, size_t size)
