@@ -5,6 +5,8 @@
 
 #include <time.h>
 
+#include "model/apikey.h"
+
 typedef enum event_type {
     EVENT_APPLICATION_ISSUED,
     EVENT_APPLICATION_REJECTED,
@@ -25,8 +27,6 @@ typedef enum event_delivery {
 
 #define EVENT_ID_MAX 31                  /* "evt_" + a 26-character ULID */
 #define EVENT_PAYLOAD_MAX 2047           /* the longest payload is far below: ids, a reference of 64, a number */
-#define WEBHOOK_URL_MAX 512
-#define WEBHOOK_SECRET_MAX 70            /* "whsec_" + 64 hex digits (256 random bits) */
 
 /* An event as stored, with its delivery state. */
 typedef struct event_record {

@@ -9,6 +9,7 @@
 #include "service/issue.h"
 #include "service/services.h"
 #include "service/sms_delivery.h"
+#include "service/webhook_delivery.h"
 #include "store/store.h"
 
 struct services {
@@ -21,6 +22,7 @@ struct services {
     keyring *keyring;
     sms_messages *messages;
     sms_sender *sender;
+    webhook_deliverer *webhooks;
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;
