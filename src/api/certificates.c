@@ -14,6 +14,7 @@
 #include "crypto/hash.h"
 #include "model/validate.h"
 #include "model/vcode.h"
+#include "service/events.h"
 #include "store/applications.h"
 #include "store/audit.h"
 #include "store/cert_codes.h"
@@ -125,7 +126,8 @@ static int revoke(db *d, const char *number, const char *reason, const char *act
     int found = db_begin(d, e) == 0 ? certificates_find(d, number, c, e) : -1;
     int changed = found == 1 && c->sha256[0] ? certificates_revoke(d, number, now, reason, actor, e) : 0;
     if (changed == 1 && (audit_append(d, now, actor, "certificate.revoke", number, reason, e) != 0 ||
-                         application_events_append(d, c->application_id, "revoked", now, reason, e) != 0))
+                         application_events_append(d, c->application_id, "revoked", now, reason, e) != 0 ||
+                         events_record(d, EVENT_CERTIFICATE_REVOKED, c->application_id, number, now, e) != 0))
         changed = -1;
     if (found < 0 || changed < 0 || db_commit(d, e) != 0) {
         db_rollback(d);

@@ -41,7 +41,7 @@ int events_record(db *d, event_type type, const char *application_id, const char
         goto out;
     }
     snprintf(event_id, sizeof event_id, "evt_%s", ulid);
-    body = json_pack("{s:s, s:s, s:s, s:{s:s, s:s?, s:s, s:s?}}", "id", event_id, "type", event_type_name(type),
+    body = json_pack("{s:s, s:s, s:s, s:{s:s, s:s*, s:s, s:s*}}", "id", event_id, "type", event_type_name(type),
                      "created_at", time_format_rfc3339(at, when), "data", "application_id", application_id,
                      "portal_reference", row.portal_reference[0] ? row.portal_reference : NULL, "status",
                      event_status(type), "certificate_number", certificate_number);

@@ -12,6 +12,7 @@
 #include "crypto/codes.h"
 #include "crypto/hash.h"
 #include "model/links.h"
+#include "service/events.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -81,6 +82,7 @@ static int write_rejection(db *d, void *ctx, err *e)
     return applications_insert(d, w->row, &who, e) == 0 &&
                    application_events_append(d, w->row->id, "received", w->row->submitted_at, NULL, e) == 0 &&
                    application_events_append(d, w->row->id, "rejected", w->row->submitted_at, w->row->rejection_code, e) == 0 &&
+                   events_record(d, EVENT_APPLICATION_REJECTED, w->row->id, NULL, w->row->submitted_at, e) == 0 &&
                    queue_sms(w->is, d, w->why == SUBMIT_NOT_FOUND ? SMS_REJECTED_NOT_FOUND : SMS_REJECTED_MISMATCH,
                              reference, w->row->id, w->a->mobile, vars, e) == 0
                ? 0
@@ -196,6 +198,7 @@ static int write_issued(db *d, void *ctx, err *e)
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
                    application_events_append(d, c->application_id, "issued", time(NULL), c->number, e) == 0 &&
+                   events_record(d, EVENT_APPLICATION_ISSUED, c->application_id, c->number, time(NULL), e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
                ? 0
                : -1;

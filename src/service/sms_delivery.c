@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "crypto/random.h"
 #include "notify/transport.h"
+#include "service/events.h"
 #include "store/applications.h"
 #include "store/outbox.h"
 
@@ -95,7 +96,9 @@ static int write_attempts(db *d, void *ctx, err *e)
             return -1;
         const char *event = strcmp(a->status, "sent") == 0 ? "sms_sent" : strcmp(a->status, "failed") == 0 ? "sms_failed" : NULL;
         if (event && a->m->application_id[0] &&
-            application_events_append(d, a->m->application_id, event, now, a->m->reference, e) != 0)
+            (application_events_append(d, a->m->application_id, event, now, a->m->reference, e) != 0 ||
+             events_record(d, event[4] == 's' ? EVENT_APPLICATION_SMS_SENT : EVENT_APPLICATION_SMS_FAILED,
+                           a->m->application_id, NULL, now, e) != 0))
             return -1;
     }
     return 0;
