@@ -23,6 +23,7 @@ static const command commands[] = {
     {"routes", cmd_routes, "list the HTTP routes"},
     {"sms", cmd_sms, "list and retry SMS messages"},
     {"verify", cmd_verify, "check a certificate PDF's signature"},
+    {"webhooks", cmd_webhooks, "list and retry portal event deliveries"},
 };
 
 static void usage(FILE *out)

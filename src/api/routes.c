@@ -4,6 +4,7 @@
 #include "api/applications.h"
 #include "api/billing.h"
 #include "api/certificates.h"
+#include "api/events.h"
 #include "api/health.h"
 #include "api/verify.h"
 
@@ -12,6 +13,7 @@ static const http_route routes[] = {
     {HTTP_GET, "/metrics", metrics_get, 0, HTTP_LIMIT_NONE, 0},
     {HTTP_POST, "/api/v1/applications", applications_post, 0, HTTP_LIMIT_API, 1},
     {HTTP_GET, "/api/v1/applications/{id}", applications_get, 0, HTTP_LIMIT_API, 0},
+    {HTTP_GET, "/api/v1/events", events_get, 0, HTTP_LIMIT_API, 0},
     {HTTP_GET, "/api/v1/certificates/{number}", certificates_get, 0, HTTP_LIMIT_API, 0},
     {HTTP_GET, "/c/{number}.pdf", certificates_download, 0, HTTP_LIMIT_PUBLIC, 0},
     {HTTP_POST, "/api/v1/certificates/{number}/revoke", certificates_post_revoke, 0, HTTP_LIMIT_API, 1},

@@ -2,7 +2,9 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 int cli_config(config *c, int argc, char **argv, int first)
 {
@@ -34,4 +36,27 @@ void cli_print_settings(void)
     printf("settings (environment variable, flag, meaning):\n");
     for (const config_setting *s = config_settings(); s->env; s++)
         printf("  %-31s %-26s %s\n", s->env, s->flag, s->help);
+}
+
+int cli_queue_words(int argc, char **argv, const char **action, const char **arg, int *first)
+{
+    *action = argc > 1 ? argv[1] : "";
+    *arg = NULL;
+    *first = 2;
+    if (strcmp(*action, "list") == 0 && argc > 3 && strcmp(argv[2], "--status") == 0) {
+        *arg = argv[3];
+        *first = 4;
+    } else if (strcmp(*action, "retry") == 0 && argc > 2 && atoll(argv[2]) > 0) {
+        *arg = argv[2];
+        *first = 3;
+    } else if (strcmp(*action, "list") != 0)
+        return -1;
+    return 0;
+}
+
+long long cli_now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -39,9 +38,7 @@ static int list_messages(db *d, const char *status, err *e)
 /* Queues the failed message with id arg again. Returns the exit code. */
 static int retry_message(db *d, const char *arg, err *e)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    int done = outbox_retry(d, atoll(arg), (long long)tv.tv_sec * 1000, e);
+    int done = outbox_retry(d, atoll(arg), cli_now_ms(), e);
     if (done >= 0)
         printf(done ? "message %s queued again\n" : "no failed message %s\n", arg);
     return done == 1 ? 0 : 1;
@@ -76,20 +73,14 @@ int cmd_sms(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    const char *arg = NULL;
-    int first = 2;
-    if (strcmp(argv[1], "list") == 0 && argc > 3 && strcmp(argv[2], "--status") == 0) {
-        arg = argv[3];
-        first = 4;
-    } else if (strcmp(argv[1], "retry") == 0 && argc > 2 && atoll(argv[2]) > 0) {
-        arg = argv[2];
-        first = 3;
-    } else if (strcmp(argv[1], "list") != 0) {
+    const char *action, *arg;
+    int first;
+    if (cli_queue_words(argc, argv, &action, &arg, &first) != 0) {
         usage(stderr);
         return 2;
     }
     config c;
     if (cli_config(&c, argc, argv, first) != 0)
         return 2;
-    return run(argv[1], arg, &c);
+    return run(action, arg, &c);
 }

@@ -13,5 +13,6 @@ int cmd_render(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_webhooks(int argc, char **argv);
 
 #endif

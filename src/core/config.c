@@ -21,6 +21,8 @@ static const config_setting settings[] = {
     {"ARAYIS_SMS_GATEWAY_URL", "--sms-gateway-url", "where the http transport posts messages"},
     {"ARAYIS_SMS_MAX_ATTEMPTS", "--sms-max-attempts", "delivery attempts before a message is failed (8)"},
     {"ARAYIS_SMS_RETRY_BASE_MS", "--sms-retry-base-ms", "first retry delay in ms, doubled per attempt (2000)"},
+    {"ARAYIS_WEBHOOK_RETRY_BASE_MS", "--webhook-retry-base-ms", "first webhook retry delay in ms, doubled per attempt (5000)"},
+    {"ARAYIS_WEBHOOK_RETRY_HOURS", "--webhook-retry-hours", "hours an event is retried before it is failed (25)"},
     {"ARAYIS_THREADS", "--threads", "HTTP event-loop threads, 0 = one per core (0)"},
     {"ARAYIS_WORKERS", "--workers", "threads for requests that write (issue, revoke, billing), 0 = four per core (0)"},
     {"ARAYIS_MAX_CONNECTIONS", "--max-connections", "open connections in total (1024)"},
@@ -62,6 +64,8 @@ void config_defaults(config *c)
     snprintf(c->sms_transport, sizeof c->sms_transport, "log");
     c->sms_max_attempts = 8;
     c->sms_retry_base_ms = 2000;
+    c->webhook_retry_base_ms = 5000;
+    c->webhook_retry_hours = 25;
     c->max_connections = 1024;
     c->max_connections_per_ip = 64;
     c->connection_timeout_s = 15;
@@ -135,6 +139,10 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->sms_max_attempts = (int)v;
     else if (strcmp(env_name, "ARAYIS_SMS_RETRY_BASE_MS") == 0 && parse_long(value, 10, 600000, &v) == 0)
         c->sms_retry_base_ms = (int)v;
+    else if (strcmp(env_name, "ARAYIS_WEBHOOK_RETRY_BASE_MS") == 0 && parse_long(value, 10, 600000, &v) == 0)
+        c->webhook_retry_base_ms = (int)v;
+    else if (strcmp(env_name, "ARAYIS_WEBHOOK_RETRY_HOURS") == 0 && parse_long(value, 24, 24 * 30, &v) == 0)
+        c->webhook_retry_hours = (int)v;
     else if (strcmp(env_name, "ARAYIS_RATE_PUBLIC") == 0 && parse_long(value, 0, 1000000, &v) == 0)
         c->rate_public = (int)v;
     else if (strcmp(env_name, "ARAYIS_RATE_PUBLIC_BURST") == 0 && parse_long(value, 1, 1000000, &v) == 0)

@@ -17,6 +17,8 @@ typedef struct config {
     char sms_gateway_url[512];       /* "" when unset */
     int sms_max_attempts;
     int sms_retry_base_ms;           /* first back-off; doubles per attempt, with jitter */
+    int webhook_retry_base_ms;       /* first webhook back-off; doubles per attempt up to an hour, with jitter */
+    int webhook_retry_hours;         /* how long an event is retried before it is failed */
     int threads;                     /* HTTP event-loop threads; 0 = one per core */
     int workers;                     /* threads for handlers that wait on durable writes; 0 = four per core */
     int max_connections;

@@ -3,17 +3,27 @@
 
 #include <string.h>
 
+#include "core/names.h"
+
 static const char *const role_names[] = {"portal", "billing", "admin"};
 
 apikey_role apikey_role_parse(const char *text)
 {
-    for (int r = ROLE_PORTAL; r < ROLE_NONE; r++)
-        if (strcmp(text, role_names[r]) == 0)
-            return (apikey_role)r;
-    return ROLE_NONE;
+    return (apikey_role)names_find(role_names, ROLE_NONE, text);
 }
 
 const char *apikey_role_name(apikey_role role)
 {
     return role < ROLE_NONE ? role_names[role] : "none";
+}
+
+int webhook_url_valid(const char *url)
+{
+    size_t n = strlen(url);
+    if (n > WEBHOOK_URL_MAX || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return n > 8;
 }

@@ -1,8 +1,11 @@
 /* The name tables of an application's status and rejection reason, and its history list. */
 #include "model/application_record.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/names.h"
 
 static const char *const status_names[] = {
     [APPLICATION_RECEIVED] = "received", [APPLICATION_DEBT_CHECKED] = "debt_checked",
@@ -16,7 +19,19 @@ static const char *const rejection_names[] = {
     [REJECTION_SUBSCRIBER_MISMATCH] = "subscriber_mismatch",
 };
 
+static const char *const step_names[] = {
+    [HISTORY_RECEIVED] = "received", [HISTORY_DEBT_CHECKED] = "debt_checked", [HISTORY_ISSUED] = "issued",
+    [HISTORY_REJECTED] = "rejected", [HISTORY_FAILED] = "failed",             [HISTORY_REVOKED] = "revoked",
+    [HISTORY_SMS_SENT] = "sms_sent", [HISTORY_SMS_FAILED] = "sms_failed",
+};
+
 #define COUNT(table) (sizeof table / sizeof table[0])
+
+const char *history_step_name(history_step step)
+{
+    assert((size_t)step < COUNT(step_names));
+    return step_names[step];
+}
 
 const char *application_status_name(application_status status)
 {
@@ -25,12 +40,11 @@ const char *application_status_name(application_status status)
 
 int application_status_parse(const char *text, application_status *status)
 {
-    for (size_t s = 0; text != NULL && s < COUNT(status_names); s++)
-        if (strcmp(text, status_names[s]) == 0) {
-            *status = (application_status)s;
-            return 0;
-        }
-    return -1;
+    int s = names_find(status_names, (int)COUNT(status_names), text);
+    if (s == (int)COUNT(status_names))
+        return -1;
+    *status = (application_status)s;
+    return 0;
 }
 
 const char *application_rejection_name(application_rejection rejection)
@@ -44,12 +58,11 @@ int application_rejection_parse(const char *text, application_rejection *rejecti
         *rejection = REJECTION_NONE;
         return 0;
     }
-    for (size_t r = REJECTION_NONE + 1; r < COUNT(rejection_names); r++)
-        if (strcmp(text, rejection_names[r]) == 0) {
-            *rejection = (application_rejection)r;
-            return 0;
-        }
-    return -1;
+    int r = names_find(rejection_names, (int)COUNT(rejection_names), text);
+    if (r == (int)COUNT(rejection_names))
+        return -1;
+    *rejection = (application_rejection)r;
+    return 0;
 }
 
 int application_history_add(application_history *h, const char *status, time_t at)

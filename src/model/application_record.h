@@ -29,6 +29,21 @@ typedef enum application_rejection {
 /* "received", "debt_checked", "issued", "rejected", "failed". */
 const char *application_status_name(application_status status);
 
+/* The steps of an application's history: its statuses, and what happens after it is issued. Stored by name. */
+typedef enum history_step {
+    HISTORY_RECEIVED,
+    HISTORY_DEBT_CHECKED,
+    HISTORY_ISSUED,
+    HISTORY_REJECTED,
+    HISTORY_FAILED,
+    HISTORY_REVOKED,
+    HISTORY_SMS_SENT,
+    HISTORY_SMS_FAILED,
+} history_step;
+
+/* "received", "debt_checked", …, "sms_failed" (static strings, as in the contract's history). */
+const char *history_step_name(history_step step);
+
 /* Sets *status from its name. Returns 0, or -1 (nothing set) for any other text, NULL included. */
 int application_status_parse(const char *text, application_status *status);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/names.h"
 #include "core/timeutil.h"
 #include "model/validate.h"
 
@@ -18,12 +19,11 @@ const char *billing_type_name(int non_residential)
 
 int billing_type_parse(const char *text, int *non_residential)
 {
-    for (int t = 0; text != NULL && t < 2; t++)
-        if (strcmp(text, type_names[t]) == 0) {
-            *non_residential = t;
-            return 0;
-        }
-    return -1;
+    int t = names_find(type_names, 2, text);
+    if (t == 2)
+        return -1;
+    *non_residential = t;
+    return 0;
 }
 
 static const char *const write_names[] = {

@@ -2,7 +2,8 @@
 #include "model/sms.h"
 
 #include <assert.h>
-#include <string.h>
+
+#include "core/names.h"
 
 static const char *const status_names[] = {
     [SMS_PENDING] = "pending",
@@ -20,11 +21,9 @@ const char *sms_status_name(sms_status status)
 
 int sms_status_parse(const char *text, sms_status *out)
 {
-    for (size_t i = 0; i < SMS_STATUSES; i++) {
-        if (strcmp(text, status_names[i]) == 0) {
-            *out = (sms_status)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = names_find(status_names, (int)SMS_STATUSES, text);
+    if (i == (int)SMS_STATUSES)
+        return -1;
+    *out = (sms_status)i;
+    return 0;
 }

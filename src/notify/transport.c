@@ -1,13 +1,13 @@
 /* The log and http (libcurl) SMS transports. */
 #include "notify/transport.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "notify/http_post.h"
 #include "notify/sms_text.h"
 
 #define SMS_CONNECT_TIMEOUT_MS 5000L
@@ -62,94 +62,23 @@ static send_result send_to_log(const outbox_message *m)
     return SEND_OK;
 }
 
-static size_t discard(char *data, size_t size, size_t n, void *ctx)
-{
-    (void)data, (void)ctx;
-    return size * n;
-}
-
-/* Appends line to *list, which stays whole when that fails (curl_slist_append returns NULL then). Returns 0 or -1. */
-static int add_header(struct curl_slist **list, const char *line)
-{
-    struct curl_slist *longer = curl_slist_append(*list, line);
-    if (longer == NULL)
-        return -1;
-    *list = longer;
-    return 0;
-}
-
-/* The request headers for m: JSON, its idempotency key, the bearer token when set. NULL when out of memory. */
-static struct curl_slist *gateway_headers(const sms_transport *t, const outbox_message *m)
-{
-    struct curl_slist *headers = NULL;
-    char idempotency[sizeof "Idempotency-Key: " + sizeof m->reference];
-    snprintf(idempotency, sizeof idempotency, "Idempotency-Key: %s", m->reference);
-    if (add_header(&headers, "Content-Type: application/json") != 0 || add_header(&headers, idempotency) != 0 ||
-        (t->auth_header[0] && add_header(&headers, t->auth_header) != 0)) {
-        curl_slist_free_all(headers);
-        return NULL;
-    }
-    return headers;
-}
-
-/* Sets up curl to post body with headers to the gateway: http or https only, bounded in time. Returns the first
-   failing option's code, or CURLE_OK. */
-static CURLcode gateway_options(CURL *curl, const sms_transport *t, const char *body, struct curl_slist *headers)
-{
-    CURLcode rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_URL, t->url)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, SMS_CONNECT_TIMEOUT_MS)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, SMS_TOTAL_TIMEOUT_MS)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK)
-        return rc;
-    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-}
-
-/* What the gateway's answer (or its absence) means for the message. */
-static send_result gateway_verdict(CURLcode rc, long status)
-{
-    if (rc != CURLE_OK || status == 429 || status >= 500)
-        return SEND_RETRY;
-    return status >= 200 && status < 300 ? SEND_OK : SEND_FAIL;
-}
-
 static send_result send_to_gateway(const sms_transport *t, const outbox_message *m, long *retry_after_s, char *error,
                                    size_t size)
 {
+    static const post_limits limits = {SMS_CONNECT_TIMEOUT_MS, SMS_TOTAL_TIMEOUT_MS};
     json_t *payload = json_pack("{s:s, s:s, s:s}", "to", m->recipient, "text", m->body, "reference", m->reference);
     char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
-    CURL *curl = curl_easy_init();
-    struct curl_slist *headers = gateway_headers(t, m);
-    send_result result = SEND_RETRY;
-    if (curl == NULL || body == NULL || headers == NULL) {
-        snprintf(error, size, "out of memory");
-        goto out;
+    if (body == NULL) {
+        snprintf(error, size, "out of memory for the message");
+        return SEND_RETRY;
     }
-    CURLcode rc = gateway_options(curl, t, body, headers);
-    if (rc != CURLE_OK) {
-        snprintf(error, size, "cannot set up the request: %s", curl_easy_strerror(rc));
-        goto out;
-    }
-    rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_off_t retry_after = 0;
-    if (rc == CURLE_OK && curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
-        curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
-        *retry_after_s = (long)retry_after;
-    if (rc != CURLE_OK)
-        snprintf(error, size, "gateway unreachable: %s", curl_easy_strerror(rc));
-    else
-        snprintf(error, size, "gateway answered %ld", status);
-    result = gateway_verdict(rc, status);
-out:
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    char idempotency[128];
+    snprintf(idempotency, sizeof idempotency, "Idempotency-Key: %s", m->reference);
+    const char *headers[] = {idempotency, t->auth_header[0] ? t->auth_header : NULL, NULL};
+    post_result r = http_post_json("gateway", t->url, body, strlen(body), headers, &limits, retry_after_s, error, size);
     free(body);
-    return result;
+    return r == POST_OK ? SEND_OK : r == POST_RETRY ? SEND_RETRY : SEND_FAIL;
 }
 
 send_result sms_transport_send(sms_transport *t, const outbox_message *m, long *retry_after_s, char *error, size_t size)

@@ -8,6 +8,7 @@
 #include "crypto/signer.h"
 #include "service/issue.h"
 #include "service/sms_delivery.h"
+#include "service/webhook_delivery.h"
 #include "store/store.h"
 
 struct services {
@@ -20,6 +21,7 @@ struct services {
     keyring *keyring;
     sms_messages *messages;
     sms_sender *sender;
+    webhook_deliverer *webhooks;
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

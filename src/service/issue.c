@@ -12,6 +12,7 @@
 #include "crypto/codes.h"
 #include "crypto/hash.h"
 #include "model/links.h"
+#include "service/history.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -64,10 +65,10 @@ static int queue_sms(const issuer *is, db *d, sms_kind kind, const char *referen
     return rc;
 }
 
-/* Appends status to the history of the application row, at the time it was submitted. */
-static int append_event(db *d, const application_row *row, application_status status, const char *detail, err *e)
+/* Appends step to the history of the application row, at the time it was submitted. */
+static int append_event(db *d, const application_row *row, history_step step, const char *detail, err *e)
 {
-    return application_events_append(d, row->id, application_status_name(status), row->submitted_at, detail, e);
+    return history_record(d, row->id, step, row->submitted_at, detail, NULL, e);
 }
 
 typedef struct rejection_write {
@@ -84,8 +85,8 @@ static int write_rejection(db *d, void *ctx, err *e)
     char reference[64];
     snprintf(reference, sizeof reference, "%s-rejected", w->row->id);
     return applications_insert(d, w->row, &who, e) == 0 &&
-                   append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
-                   append_event(d, w->row, APPLICATION_REJECTED, application_rejection_name(w->row->rejection), e) == 0 &&
+                   append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
+                   append_event(d, w->row, HISTORY_REJECTED, application_rejection_name(w->row->rejection), e) == 0 &&
                    queue_sms(w->is, d, w->row->rejection == REJECTION_SUBSCRIBER_NOT_FOUND ? SMS_REJECTED_NOT_FOUND
                                                                                            : SMS_REJECTED_MISMATCH,
                              reference, w->row->id, w->a->mobile, vars, e) == 0
@@ -146,8 +147,8 @@ static int write_numbered(db *d, void *ctx, err *e)
 {
     const numbered_write *w = ctx;
     applicant_data who = applicant_of(w->a);
-    return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
-                   append_event(d, w->row, APPLICATION_DEBT_CHECKED, NULL, e) == 0 && certificates_reserve(d, w->c, e) == 0
+    return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
+                   append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 && certificates_reserve(d, w->c, e) == 0
                ? 0
                : -1;
 }
@@ -195,8 +196,7 @@ static int write_issued(db *d, void *ctx, err *e)
     row.status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   application_events_append(d, c->application_id, application_status_name(APPLICATION_ISSUED),
-                                             time(NULL), c->number, e) == 0 &&
+                   history_record(d, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
                ? 0
                : -1;
@@ -235,9 +235,9 @@ static int write_failure(db *d, void *ctx, err *e)
     application_row row;
     if (w->row != NULL) {
         applicant_data who = applicant_of(w->a);
-        return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, APPLICATION_RECEIVED, NULL, e) == 0 &&
-                       append_event(d, w->row, APPLICATION_DEBT_CHECKED, NULL, e) == 0 &&
-                       application_events_append(d, w->row->id, application_status_name(APPLICATION_FAILED), now, NULL, e) == 0
+        return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
+                       append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
+                       history_record(d, w->row->id, HISTORY_FAILED, now, NULL, NULL, e) == 0
                    ? 0
                    : -1;
     }
@@ -247,8 +247,7 @@ static int write_failure(db *d, void *ctx, err *e)
     row.status = APPLICATION_FAILED;
     return found == 1 && certificates_void(d, w->number, now, w->reason, e) >= 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   application_events_append(d, w->application_id, application_status_name(APPLICATION_FAILED), now,
-                                             w->number, e) == 0
+                   history_record(d, w->application_id, HISTORY_FAILED, now, w->number, NULL, e) == 0
                ? 0
                : -1;
 }

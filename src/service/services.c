@@ -1,4 +1,5 @@
-/* Starting and stopping the service layer: keys, renderer, texts, interrupted issues, the SMS sender. */
+/* Starting and stopping the service layer: keys, renderer, texts, interrupted issues, the SMS sender and the webhook
+   deliverer. */
 #include "service/services.h"
 
 #include <stdlib.h>
@@ -56,7 +57,8 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
     if (resume_interrupted(svc, e) != 0)
         goto fail;
     log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(svc->signer)));
-    if ((svc->sender = sms_sender_start(cfg, s, m, e)) == NULL)
+    if ((svc->sender = sms_sender_start(cfg, s, m, e)) == NULL ||
+        (svc->webhooks = webhook_deliverer_start(cfg, s, m, e)) == NULL)
         goto fail;
     return svc;
 fail:
@@ -68,6 +70,7 @@ void services_stop(services *svc)
 {
     if (svc == NULL)
         return;
+    webhook_deliverer_stop(svc->webhooks);
     sms_sender_stop(svc->sender);
     sms_messages_free(svc->messages);
     pdf_renderer_close(svc->renderer);

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "crypto/random.h"
 #include "notify/transport.h"
-#include "store/applications.h"
+#include "service/history.h"
 #include "store/outbox.h"
 
 #define SENDER_BATCH 32
@@ -87,9 +87,9 @@ static int write_attempts(db *d, void *ctx, err *e)
         const attempt *a = &b->a[i];
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
             return -1;
-        const char *event = a->status == SMS_SENT ? "sms_sent" : a->status == SMS_FAILED ? "sms_failed" : NULL;
-        if (event && a->m->application_id[0] &&
-            application_events_append(d, a->m->application_id, event, now, a->m->reference, e) != 0)
+        if (a->status != SMS_PENDING && a->m->application_id[0] &&
+            history_record(d, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
+                           a->m->reference, NULL, e) != 0)
             return -1;
     }
     return 0;

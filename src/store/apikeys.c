@@ -3,9 +3,12 @@
 
 
 static const char SQL_INSERT[] = "INSERT INTO api_keys(name, role, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_FIND[] =
-    "SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL";
-static const char SQL_ALL[] = "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id";
+static const char SQL_FIND[] = "SELECT id, name, role, created_at, revoked_at, webhook_url FROM api_keys"
+                               " WHERE key_hash = ?1 AND revoked_at IS NULL";
+static const char SQL_ALL[] = "SELECT id, name, role, created_at, revoked_at, webhook_url FROM api_keys ORDER BY id";
+static const char SQL_WEBHOOK[] =
+    "UPDATE api_keys SET webhook_url = ?2 WHERE name = ?1 AND revoked_at IS NULL AND role = 'portal'";
+static const char SQL_SECRET[] = "UPDATE api_keys SET webhook_secret = ?2 WHERE name = ?1 AND webhook_secret IS NULL";
 static const char SQL_REVOKE[] = "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL";
 
 int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e)
@@ -27,7 +30,10 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
     row->role = apikey_role_parse((const char *)sqlite3_column_text(st, 2));
     row->created_at = (time_t)sqlite3_column_int64(st, 3);
     row->revoked_at = (time_t)sqlite3_column_int64(st, 4);
-    return db_column_copy(st, 1, row->name, sizeof row->name, e);
+    return db_column_copy(st, 1, row->name, sizeof row->name, e) != 0 ||
+                   db_column_copy(st, 5, row->webhook_url, sizeof row->webhook_url, e) != 0
+               ? -1
+               : 0;
 }
 
 int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
@@ -74,4 +80,29 @@ int apikeys_revoke(db *d, const char *name, time_t now, err *e)
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) > 0;
+}
+
+/* Runs an UPDATE of the named key with two text parameters. Returns 1 when a row changed, 0 none, -1 error. */
+static int update_named(db *d, const char *sql, const char *name, const char *value, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, sql, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, value);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) == 1;
+}
+
+int apikeys_set_webhook(db *d, const char *name, const char *url, const char *secret, int *secret_given, err *e)
+{
+    int found = update_named(d, SQL_WEBHOOK, name, url, e);
+    if (found != 1)
+        return found;
+    int given = update_named(d, SQL_SECRET, name, secret, e);
+    if (given < 0)
+        return -1;
+    *secret_given = given;
+    return 1;
 }

@@ -18,4 +18,9 @@ int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx,
 /* Marks the named key revoked. Returns 1 revoked, 0 no such active key, -1 error. */
 int apikeys_revoke(db *d, const char *name, time_t now, err *e);
 
+/* Sets the webhook URL of the named active portal key, and gives it secret as its webhook secret unless it has one
+   already (a secret, once given to the portal, stays): *secret_given says which. Returns 1 done, 0 no such active
+   portal key, -1 error. */
+int apikeys_set_webhook(db *d, const char *name, const char *url, const char *secret, int *secret_given, err *e);
+
 #endif

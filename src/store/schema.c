@@ -134,6 +134,27 @@ static const char *const migrations[] = {
     " debt_qepik, debt_as_of, submitted_at FROM applications;"
     "DROP TABLE applications;"
     "ALTER TABLE applications_v3 RENAME TO applications;",
+    /* 4: portal notifications. A portal key may have a webhook (its URL and the secret that signs each delivery);
+       every change of an application that a portal follows is an event, written in the transaction that makes the
+       change, delivered to the webhook in order per application and readable as a feed (the id is the cursor). */
+    "ALTER TABLE api_keys ADD COLUMN webhook_url TEXT;"
+    "ALTER TABLE api_keys ADD COLUMN webhook_secret TEXT;"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  event_id TEXT NOT NULL UNIQUE,"
+    "  api_key_id INTEGER NOT NULL REFERENCES api_keys(id),"
+    "  application_id TEXT NOT NULL REFERENCES applications(id),"
+    "  type TEXT NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  delivery TEXT NOT NULL CHECK (delivery IN ('none', 'pending', 'delivered', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  delivered_at INTEGER);"
+    "CREATE INDEX events_by_key ON events(api_key_id, id);"
+    "CREATE INDEX events_due ON events(delivery, next_attempt_at) WHERE delivery = 'pending';"
+    "CREATE INDEX events_by_application ON events(application_id, id);",
 };
 
 const char *const *schema_migrations(size_t *count)

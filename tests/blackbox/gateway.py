@@ -1,4 +1,5 @@
-"""A local SMS gateway for tests: records messages by idempotency key and can misbehave on purpose."""
+"""A local HTTP peer for tests (the SMS gateway, a portal's webhook): records calls by an id header and can misbehave
+on purpose."""
 import json
 import threading
 import time
@@ -8,32 +9,38 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Gateway:
     """Serves POST / on a free loopback port. behaviour(n) -> (status, headers, delay_s) for the n-th call."""
 
-    def __init__(self, behaviour=None):
+    def __init__(self, behaviour=None, id_header="Idempotency-Key"):
         self.behaviour = behaviour or (lambda n: (200, {}, 0))
         self.calls = []                      # (time, headers, payload) of every call
-        self.delivered = {}                  # idempotency key -> payload, for calls answered 2xx
+        self.bodies = []                     # the raw body of every call, in the same order
+        self.delivered = {}                  # id header's value -> payload, for calls answered 2xx
         self.lock = threading.Lock()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length))
+                raw = self.rfile.read(length)
+                payload = json.loads(raw)
                 with gateway.lock:
                     n = len(gateway.calls)
                     gateway.calls.append((time.time(), dict(self.headers), payload))
+                    gateway.bodies.append(raw)
                 status, headers, delay = gateway.behaviour(n)
                 if delay:
                     time.sleep(delay)
                 if 200 <= status < 300:
                     with gateway.lock:
-                        gateway.delivered.setdefault(self.headers.get("Idempotency-Key"), payload)
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+                        gateway.delivered.setdefault(self.headers.get(id_header), payload)
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller gave up waiting, as a time-out test wants
 
             def log_message(self, *args):
                 pass

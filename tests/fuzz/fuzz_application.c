@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "api/json_fields.h"
-#include "domain/application.h"
+#include "model/application.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

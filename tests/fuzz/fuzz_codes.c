@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/validate.h"
-#include "domain/vcode.h"
+#include "model/validate.h"
+#include "model/vcode.h"
 #include "http/router.h"
 #include "http/unescape.h"
 

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "domain/billing.h"
-#include "domain/csv.h"
+#include "model/billing.h"
+#include "model/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

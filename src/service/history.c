@@ -1,0 +1,37 @@
+/* History steps and the portal events they raise. */
+#include "service/history.h"
+
+#include "model/event.h"
+#include "service/events.h"
+#include "store/applications.h"
+
+/* The portal event a step raises, or EVENT_TYPE_COUNT for the steps portals learn of from the POST's answer. */
+static event_type event_of(history_step step)
+{
+    switch (step) {
+    case HISTORY_ISSUED:
+        return EVENT_APPLICATION_ISSUED;
+    case HISTORY_REJECTED:
+        return EVENT_APPLICATION_REJECTED;
+    case HISTORY_REVOKED:
+        return EVENT_CERTIFICATE_REVOKED;
+    case HISTORY_SMS_SENT:
+        return EVENT_APPLICATION_SMS_SENT;
+    case HISTORY_SMS_FAILED:
+        return EVENT_APPLICATION_SMS_FAILED;
+    case HISTORY_RECEIVED:
+    case HISTORY_DEBT_CHECKED:
+    case HISTORY_FAILED:
+        break;
+    }
+    return EVENT_TYPE_COUNT;
+}
+
+int history_record(db *d, const char *application_id, history_step step, time_t at, const char *detail,
+                   const char *certificate_number, err *e)
+{
+    if (application_events_append(d, application_id, history_step_name(step), at, detail, e) != 0)
+        return -1;
+    event_type type = event_of(step);
+    return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, application_id, certificate_number, at, e);
+}

@@ -1,0 +1,18 @@
+/* The one place where an application's history grows: each step is recorded with the change it belongs to, and the
+   steps portals follow also become portal events, in the same transaction. */
+#ifndef ARAYIS_SERVICE_HISTORY_H
+#define ARAYIS_SERVICE_HISTORY_H
+
+#include <time.h>
+
+#include "model/application_record.h"
+#include "store/db.h"
+
+/* Appends step to the history of application application_id at time at (detail: the reason, number or reference
+   the history keeps, or NULL) and, for issued, rejected, revoked, sms_sent and sms_failed, the portal event
+   (certificate_number: the certificate concerned, or NULL). Call inside the caller's transaction. Returns 0, or -1
+   with e set. */
+int history_record(db *d, const char *application_id, history_step step, time_t at, const char *detail,
+                   const char *certificate_number, err *e);
+
+#endif

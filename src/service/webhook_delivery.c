@@ -1,0 +1,239 @@
+/* Delivering events to portal webhooks. An event is marked delivered only after the portal's 2xx; a crash in between
+   delivers it again with the same Arayis-Event-Id, by which the portal drops the duplicate. */
+#include "service/webhook_delivery.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/backoff.h"
+#include "core/log.h"
+#include "crypto/apikey_secret.h"
+#include "crypto/random.h"
+#include "notify/http_post.h"
+#include "store/events.h"
+
+#define DELIVERY_BATCH 16
+#define DELIVERY_IDLE_MS 1000
+#define DELIVERY_MAX_BACKOFF_MS (60LL * 60 * 1000)
+#define DELIVERY_CONNECT_TIMEOUT_MS 5000L
+#define DELIVERY_TOTAL_TIMEOUT_MS 10000L
+
+struct webhook_deliverer {
+    const config *cfg;
+    store *store;
+    metrics *metrics;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int woken;
+    atomic_int stopping;
+    int delivered_id, failed_id, retry_id;
+};
+
+static long long now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* A number in [0, 1) for the jitter; 0.5 (no jitter) when the CSPRNG fails. */
+static double random_unit(void)
+{
+    unsigned int r = 0;
+    if (random_bytes(&r, sizeof r) != 0)
+        return 0.5;
+    return (double)r / 4294967296.0;
+}
+
+/* The outcome of one delivery attempt, to be recorded. */
+typedef struct attempt {
+    const event_job *job;
+    event_delivery delivery;
+    long long next_ms;
+    char error[256];
+} attempt;
+
+/* Posts one event with its signature headers. */
+static post_result post_event(const event_job *job, long *retry_after, char *error, size_t size)
+{
+    static const post_limits limits = {DELIVERY_CONNECT_TIMEOUT_MS, DELIVERY_TOTAL_TIMEOUT_MS};
+    const char *body = job->ev.payload;
+    size_t len = strlen(body);
+    long long t = (long long)time(NULL);
+    char mac[SHA256_HEX_LEN + 1], signature[128], event_id[64];
+    if (webhook_signature(job->secret, t, body, len, mac) != 0) {
+        snprintf(error, size, "cannot sign the event");
+        return POST_RETRY;
+    }
+    snprintf(signature, sizeof signature, "Arayis-Signature: t=%lld,v1=%s", t, mac);
+    snprintf(event_id, sizeof event_id, "Arayis-Event-Id: %s", job->ev.event_id);
+    const char *headers[] = {signature, event_id, NULL};
+    return http_post_json("webhook", job->url, body, len, headers, &limits, retry_after, error, size);
+}
+
+static void deliver_one(webhook_deliverer *w, const event_job *job, attempt *a)
+{
+    long retry_after = 0;
+    post_result result = post_event(job, &retry_after, a->error, sizeof a->error);
+    int attempts = job->ev.attempts + 1;
+    long long window_ms = (long long)w->cfg->webhook_retry_hours * 3600 * 1000;
+    long long next = now_ms() + backoff_ms(w->cfg->webhook_retry_base_ms, attempts, DELIVERY_MAX_BACKOFF_MS,
+                                           retry_after, random_unit());
+    a->job = job;
+    a->next_ms = next;
+    if (result == POST_OK) {
+        a->delivery = DELIVERY_DELIVERED;
+        a->error[0] = '\0';
+    } else
+        a->delivery = next - (long long)job->ev.created_at * 1000 > window_ms ? DELIVERY_FAILED : DELIVERY_PENDING;
+}
+
+typedef struct attempt_batch {
+    const attempt *a;
+    int n;
+} attempt_batch;
+
+static int write_attempts(db *d, void *ctx, err *e)
+{
+    const attempt_batch *b = ctx;
+    time_t now = time(NULL);
+    for (int i = 0; i < b->n; i++) {
+        const attempt *a = &b->a[i];
+        if (events_record_attempt(d, a->job->ev.seq, a->delivery, a->job->ev.attempts + 1, a->next_ms,
+                                  a->error[0] ? a->error : NULL, now, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Records n attempts in one durable write, then counts and logs them (event ids and errors only). */
+static void record(webhook_deliverer *w, const attempt *a, int n)
+{
+    err e = {0};
+    attempt_batch batch = {a, n};
+    if (store_write(w->store, write_attempts, &batch, &e) != 0)
+        log_printf(LOG_ERROR, "webhook_store_failed", "%s", e.msg);
+    for (int i = 0; i < n; i++) {
+        event_delivery d = a[i].delivery;
+        metrics_add(w->metrics, d == DELIVERY_DELIVERED ? w->delivered_id : d == DELIVERY_FAILED ? w->failed_id : w->retry_id,
+                    1);
+        if (d != DELIVERY_DELIVERED)
+            log_write(d == DELIVERY_FAILED ? LOG_ERROR : LOG_WARN, "webhook_attempt_failed",
+                      json_pack("{s:s, s:i, s:s, s:s}", "event_id", a[i].job->ev.event_id, "attempt",
+                                a[i].job->ev.attempts + 1, "error", a[i].error, "delivery", event_delivery_name(d)));
+    }
+}
+
+/* Delivers every event that is due, then records the results in one commit. Returns how many were handled. */
+static int drain(webhook_deliverer *w)
+{
+    err e = {0};
+    db *d = store_db(w->store, &e);
+    event_job *jobs = d ? malloc(DELIVERY_BATCH * sizeof *jobs) : NULL;
+    attempt *done = jobs ? malloc(DELIVERY_BATCH * sizeof *done) : NULL;
+    int n = done ? events_due(d, now_ms(), jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
+    for (; handled < n && !atomic_load(&w->stopping); handled++)
+        deliver_one(w, &jobs[handled], &done[handled]);
+    if (handled > 0)
+        record(w, done, handled);
+    if (n < 0)
+        log_printf(LOG_ERROR, "webhook_store_failed", "%s", e.msg);
+    free(done);
+    free(jobs);
+    return n;
+}
+
+/* How long to sleep: until the next event is due, at most DELIVERY_IDLE_MS. */
+static long long idle_ms(webhook_deliverer *w)
+{
+    err e = {0};
+    long long due = 0, now = now_ms();
+    db *d = store_db(w->store, &e);
+    if (d == NULL || events_next_due_ms(d, &due, &e) != 0 || due == 0 || due - now > DELIVERY_IDLE_MS)
+        return DELIVERY_IDLE_MS;
+    return due > now ? due - now : 0;
+}
+
+static void *deliverer_main(void *arg)
+{
+    webhook_deliverer *w = arg;
+    while (!atomic_load(&w->stopping)) {
+        if (drain(w) > 0)
+            continue;
+        long long wait = idle_ms(w);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)(wait % 1000) * 1000000L;
+        until.tv_sec += (time_t)(wait / 1000) + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&w->lock);
+        if (!w->woken && !atomic_load(&w->stopping))
+            pthread_cond_timedwait(&w->wake, &w->lock, &until);
+        w->woken = 0;
+        pthread_mutex_unlock(&w->lock);
+    }
+    return NULL;
+}
+
+static double pending_count(void *ctx)
+{
+    webhook_deliverer *w = ctx;
+    err e = {0};
+    long long count = 0;
+    db *d = store_db(w->store, &e);
+    return d && events_pending_count(d, &count, &e) == 0 ? (double)count : -1;
+}
+
+webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics *m, err *e)
+{
+    webhook_deliverer *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    w->cfg = cfg;
+    w->store = s;
+    w->metrics = m;
+    w->delivered_id = metrics_counter(m, "arayis_webhooks_delivered_total", "Events the portals' webhooks acknowledged.");
+    w->failed_id = metrics_counter(m, "arayis_webhooks_failed_total", "Events given up on after the retry window.");
+    w->retry_id = metrics_counter(m, "arayis_webhooks_retries_total", "Webhook deliveries to be retried.");
+    metrics_gauge(m, "arayis_webhooks_pending", "Events waiting for delivery to a webhook.", pending_count, w);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    if (pthread_create(&w->thread, NULL, deliverer_main, w) != 0) {
+        pthread_cond_destroy(&w->wake);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        err_set(e, ERR_INTERNAL, "cannot start the webhook deliverer");
+        return NULL;
+    }
+    return w;
+}
+
+void webhook_deliverer_wake(webhook_deliverer *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->woken = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void webhook_deliverer_stop(webhook_deliverer *w)
+{
+    if (w == NULL)
+        return;
+    atomic_store(&w->stopping, 1);
+    webhook_deliverer_wake(w);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    free(w);
+}

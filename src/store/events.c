@@ -1,0 +1,185 @@
+/* Statements on the events table. next_attempt_at is kept in milliseconds. */
+#include "store/events.h"
+
+#include <string.h>
+
+#define EVENT_COLUMNS                                                                                                   \
+    "e.id, e.event_id, e.api_key_id, e.application_id, e.type, e.payload, e.created_at, e.delivery, e.attempts,"      \
+    " e.next_attempt_at, e.last_error"
+
+static const char SQL_APPEND[] =
+    "INSERT INTO events(event_id, api_key_id, application_id, type, payload, created_at, delivery, next_attempt_at)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN webhook_url IS NULL THEN 'none' ELSE 'pending' END, ?6 * 1000"
+    " FROM api_keys WHERE id = ?2";
+static const char SQL_DUE[] =
+    "SELECT " EVENT_COLUMNS ", k.webhook_url, k.webhook_secret FROM events e JOIN api_keys k ON k.id = e.api_key_id"
+    " WHERE e.delivery = 'pending' AND e.next_attempt_at <= ?1 AND k.webhook_url IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.application_id = e.application_id AND p.id < e.id"
+    " AND p.delivery = 'pending') ORDER BY e.id LIMIT ?2";
+static const char SQL_ATTEMPT[] =
+    "UPDATE events SET delivery = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
+    " delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END WHERE id = ?1";
+static const char SQL_AFTER[] =
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.api_key_id = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3";
+static const char SQL_BY_DELIVERY[] =
+    "SELECT " EVENT_COLUMNS " FROM events e WHERE ?1 IS NULL OR e.delivery = ?1 ORDER BY e.id DESC LIMIT ?2";
+static const char SQL_RETRY[] =
+    "UPDATE events SET delivery = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND delivery = 'failed'";
+static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM events WHERE delivery = 'pending'";
+static const char SQL_PENDING[] = "SELECT count(*) FROM events WHERE delivery = 'pending'";
+
+int events_append(db *d, const char *event_id, long long api_key_id, const char *application_id, event_type type,
+                  const char *payload, time_t now, err *e)
+{
+    if (strlen(payload) > EVENT_PAYLOAD_MAX)
+        return err_set(e, ERR_TOO_LONG, "event payload of %zu bytes is over %d", strlen(payload), EVENT_PAYLOAD_MAX);
+    sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, api_key_id);
+    db_bind_text(st, 3, application_id);
+    db_bind_text(st, 4, event_type_name(type));
+    db_bind_text(st, 5, payload);
+    sqlite3_bind_int64(st, 6, now);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
+}
+
+/* Reads the event columns (the first eleven of the row). */
+static int read_event(sqlite3_stmt *st, event_record *ev, err *e)
+{
+    ev->seq = sqlite3_column_int64(st, 0);
+    ev->api_key_id = sqlite3_column_int64(st, 2);
+    ev->type = event_type_parse((const char *)sqlite3_column_text(st, 4));
+    ev->created_at = (time_t)sqlite3_column_int64(st, 6);
+    ev->delivery = event_delivery_parse((const char *)sqlite3_column_text(st, 7));
+    ev->attempts = sqlite3_column_int(st, 8);
+    ev->next_attempt_ms = sqlite3_column_int64(st, 9);
+    if (db_column_copy(st, 1, ev->event_id, sizeof ev->event_id, e) != 0 ||
+        db_column_copy(st, 3, ev->application_id, sizeof ev->application_id, e) != 0 ||
+        db_column_copy(st, 5, ev->payload, sizeof ev->payload, e) != 0 ||
+        db_column_copy(st, 10, ev->last_error, sizeof ev->last_error, e) != 0)
+        return -1;
+    if (ev->type == EVENT_TYPE_COUNT || ev->delivery == DELIVERY_COUNT)
+        return err_set(e, ERR_INVALID, "event %lld has an unknown type or delivery state", ev->seq);
+    return 0;
+}
+
+int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_DUE, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    int n = 0, rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        event_job *job = &out[n];
+        if (read_event(st, &job->ev, e) != 0 || db_column_copy(st, 11, job->url, sizeof job->url, e) != 0 ||
+            db_column_copy(st, 12, job->secret, sizeof job->secret, e) != 0) {
+            n = -1;
+            goto out;
+        }
+        n++;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        n = db_fail(d, e, "read due events");
+out:
+    sqlite3_reset(st);
+    return n;
+}
+
+int events_record_attempt(db *d, long long seq, event_delivery delivery, int attempts, long long next_ms,
+                          const char *error, time_t now, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, seq);
+    db_bind_text(st, 2, event_delivery_name(delivery));
+    sqlite3_bind_int(st, 3, attempts);
+    sqlite3_bind_int64(st, 4, next_ms);
+    db_bind_text(st, 5, error);
+    sqlite3_bind_int64(st, 6, now);
+    return db_exec_stmt(d, st, e);
+}
+
+/* Runs a prepared listing and calls fn for each event. */
+static int each_event(db *d, sqlite3_stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
+{
+    int rc, result = 0;
+    event_record ev;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (read_event(st, &ev, e) != 0) {
+            result = -1;
+            goto out;
+        }
+        fn(&ev, ctx);
+    }
+    if (rc != SQLITE_DONE)
+        result = db_fail(d, e, "list events");
+out:
+    sqlite3_reset(st);
+    return result;
+}
+
+int events_each_after(db *d, long long api_key_id, long long after, int limit,
+                      void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_AFTER, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, api_key_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int(st, 3, limit);
+    return each_event(d, st, fn, ctx, e);
+}
+
+int events_each_by_delivery(db *d, event_delivery delivery, int limit, void (*fn)(const event_record *ev, void *ctx),
+                            void *ctx, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_BY_DELIVERY, e);
+    if (st == NULL)
+        return -1;
+    db_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery));
+    sqlite3_bind_int(st, 2, limit);
+    return each_event(d, st, fn, ctx, e);
+}
+
+int events_retry(db *d, long long seq, long long now_ms, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_RETRY, e);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (db_exec_stmt(d, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db_handle(d)) == 1;
+}
+
+/* Reads the single integer a one-row query gives. */
+static int single_integer(db *d, const char *sql, long long *out, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, sql, e);
+    if (st == NULL)
+        return -1;
+    int rc = sqlite3_step(st);
+    int result = rc == SQLITE_ROW ? 0 : db_fail(d, e, "count events");
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return result;
+}
+
+int events_next_due_ms(db *d, long long *due_ms, err *e)
+{
+    return single_integer(d, SQL_NEXT_DUE, due_ms, e);
+}
+
+int events_pending_count(db *d, long long *count, err *e)
+{
+    return single_integer(d, SQL_PENDING, count, e);
+}
