@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 int cli_config(config *c, int argc, char **argv, int first)
 {
@@ -52,11 +51,4 @@ int cli_queue_words(int argc, char **argv, const char **action, const char **arg
     } else if (strcmp(*action, "list") != 0)
         return -1;
     return 0;
-}
-
-long long cli_now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }

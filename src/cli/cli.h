@@ -19,9 +19,6 @@ int cli_is_help(const char *arg);
    NULL) and *first (the index of the first setting flag). Returns 0, or -1 when the words are neither. */
 int cli_queue_words(int argc, char **argv, const char **action, const char **arg, int *first);
 
-/* Milliseconds since the epoch, for the outbox commands that make an item due now. */
-long long cli_now_ms(void);
-
 /* Prints the table of settings (environment variable, flag, meaning) to stdout. */
 void cli_print_settings(void);
 

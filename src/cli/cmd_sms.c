@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/backoff.h"
 #include "notify/sms_text.h"
 #include "store/outbox.h"
 
@@ -38,7 +39,7 @@ static int list_messages(db *d, const char *status, err *e)
 /* Queues the failed message with id arg again. Returns the exit code. */
 static int retry_message(db *d, const char *arg, err *e)
 {
-    int done = outbox_retry(d, atoll(arg), cli_now_ms(), e);
+    int done = outbox_retry(d, atoll(arg), backoff_now_ms(), e);
     if (done >= 0)
         printf(done ? "message %s queued again\n" : "no failed message %s\n", arg);
     return done == 1 ? 0 : 1;

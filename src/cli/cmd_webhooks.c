@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/backoff.h"
 #include "store/events.h"
 
 #define WEBHOOKS_LIST_LIMIT 200
@@ -42,7 +43,7 @@ static int run(const char *action, const char *arg, const config *c)
             rc = events_each_by_delivery(d, wanted, WEBHOOKS_LIST_LIMIT, print_event, NULL, &e) == 0 ? 0 : 1;
         }
     } else {
-        int done = events_retry(d, atoll(arg), cli_now_ms(), &e);
+        int done = events_retry(d, atoll(arg), backoff_now_ms(), &e);
         if (done >= 0)
             printf(done ? "event %s queued again\n" : "no failed event %s\n", arg);
         rc = done == 1 ? 0 : 1;

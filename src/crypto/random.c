@@ -10,3 +10,11 @@ int random_bytes(void *out, size_t n)
         return -1;
     return RAND_bytes(out, (int)n) == 1 ? 0 : -1;
 }
+
+double random_unit(void)
+{
+    unsigned int r = 0;
+    if (random_bytes(&r, sizeof r) != 0)
+        return 0.5;
+    return (double)r / 4294967296.0;
+}

@@ -9,4 +9,7 @@
    they only need to be unique (request ids) it may fall back on something else, saying why. */
 int random_bytes(void *out, size_t n);
 
+/* A number in [0, 1) for jitter; 0.5 (no jitter) when the CSPRNG fails, since jitter only spreads retries out. */
+double random_unit(void);
+
 #endif

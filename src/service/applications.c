@@ -44,7 +44,8 @@ static int read_details(db *d, const char *id, application_details *details, err
     return read_attachments(d, details, e) == 0 ? 1 : -1;
 }
 
-/* Counts what a submission did and wakes the SMS sender for the notice it queued (issued or rejected). */
+/* Counts what a submission did and wakes the SMS sender and the webhook deliverer for the notice and the portal event
+   it queued (issued or rejected). */
 static void count_outcome(services *svc, submit_outcome outcome)
 {
     int rejected = outcome == SUBMIT_NOT_FOUND || outcome == SUBMIT_MISMATCH;
@@ -57,6 +58,7 @@ static void count_outcome(services *svc, submit_outcome outcome)
     if (outcome == SUBMIT_ISSUED || rejected) {
         metrics_add(svc->metrics, svc->counter_sms_queued, 1);
         sms_sender_wake(svc->sender);
+        webhook_deliverer_wake(svc->webhooks);
     }
 }
 

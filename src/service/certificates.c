@@ -85,5 +85,9 @@ int certificate_revoke(services *svc, const char *number, const char *reason, co
                        err *e)
 {
     revocation r = {number, reason, actor, time(NULL), c, 0};
-    return store_write(svc->store, write_revocation, &r, e) == 0 ? r.found : -1;
+    if (store_write(svc->store, write_revocation, &r, e) != 0)
+        return -1;
+    if (r.found)
+        webhook_deliverer_wake(svc->webhooks);
+    return r.found;
 }

@@ -3,9 +3,9 @@
 #include "service/sms_delivery.h"
 
 #include <stdlib.h>
-#include <sys/time.h>
 #include <time.h>
 
+#include "core/backoff.h"
 #include "core/bgthread.h"
 #include "core/log.h"
 #include "crypto/random.h"
@@ -27,31 +27,6 @@ struct sms_sender {
     int sent_id, failed_id, retry_id;
 };
 
-static long long now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-long long sms_backoff_ms(int base_ms, int attempts, long retry_after_s, double jitter)
-{
-    long long delay = base_ms;
-    for (int i = 1; i < attempts && delay < SENDER_MAX_BACKOFF_MS; i++)
-        delay *= 2;
-    delay = (long long)((double)delay * (0.5 + jitter));
-    if (delay > SENDER_MAX_BACKOFF_MS)
-        delay = SENDER_MAX_BACKOFF_MS;
-    return retry_after_s * 1000LL > delay ? retry_after_s * 1000LL : delay;
-}
-
-static double random_unit(void)
-{
-    unsigned int r = 0;
-    random_bytes(&r, sizeof r);
-    return (double)r / 4294967296.0;
-}
-
 /* The outcome of one delivery attempt, to be recorded. */
 typedef struct attempt {
     const outbox_message *m;
@@ -69,7 +44,8 @@ static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
     a->status = result == SEND_OK ? SMS_SENT
                 : result == SEND_FAIL || attempts >= snd->cfg->sms_max_attempts ? SMS_FAILED
                                                                                 : SMS_PENDING;
-    a->next_ms = now_ms() + sms_backoff_ms(snd->cfg->sms_retry_base_ms, attempts, retry_after, random_unit());
+    a->next_ms = backoff_now_ms() + backoff_ms(snd->cfg->sms_retry_base_ms, attempts, SENDER_MAX_BACKOFF_MS, retry_after,
+                                               random_unit());
     if (result == SEND_OK)
         a->error[0] = '\0';
 }
@@ -120,12 +96,12 @@ static int drain(sms_sender *snd, bgthread *t)
     db *d = store_db(snd->store, &e);
     outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
     attempt *done = batch ? malloc(SENDER_BATCH * sizeof *done) : NULL;
-    int n = done ? outbox_due(d, now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
+    int n = done ? outbox_due(d, backoff_now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
     long long first = 0;
     for (int i = 0; i < n && !bgthread_stopping(t); i++) {
-        first = pending == 0 ? now_ms() : first;
+        first = pending == 0 ? backoff_now_ms() : first;
         send_one(snd, &batch[i], &done[pending++]);
-        if (now_ms() - first >= SENDER_RECORD_MS) {
+        if (backoff_now_ms() - first >= SENDER_RECORD_MS) {
             record(snd, done, pending);
             pending = 0;
         }
@@ -143,11 +119,11 @@ static int drain(sms_sender *snd, bgthread *t)
 static long long idle_ms(sms_sender *snd)
 {
     err e = {0};
-    long long due = 0, now = now_ms();
+    long long due = 0;
     db *d = store_db(snd->store, &e);
-    if (d == NULL || outbox_next_due_ms(d, &due, &e) != 0 || due == 0 || due - now > SENDER_IDLE_MS)
+    if (d == NULL || outbox_next_due_ms(d, &due, &e) != 0)
         return SENDER_IDLE_MS;
-    return due > now ? due - now : 0;
+    return backoff_sleep_ms(due, backoff_now_ms(), SENDER_IDLE_MS);
 }
 
 /* Sends what is due outside the lock, then sleeps until the next message is due or a wake. */

@@ -18,8 +18,5 @@ void sms_sender_wake(sms_sender *snd);
 /* Stops the thread after the message in hand and frees the sender. */
 void sms_sender_stop(sms_sender *snd);
 
-/* The back-off before attempt number attempts+1: base * 2^(attempts-1), ×0.5–1.5 jitter, at most 15 minutes,
-   and never less than retry_after_s. jitter is a number in [0, 1). */
-long long sms_backoff_ms(int base_ms, int attempts, long retry_after_s, double jitter);
 
 #endif

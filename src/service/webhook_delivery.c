@@ -2,15 +2,13 @@
    delivers it again with the same Arayis-Event-Id, by which the portal drops the duplicate. */
 #include "service/webhook_delivery.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "core/backoff.h"
+#include "core/bgthread.h"
 #include "core/log.h"
 #include "crypto/apikey_secret.h"
 #include "crypto/random.h"
@@ -27,29 +25,9 @@ struct webhook_deliverer {
     const config *cfg;
     store *store;
     metrics *metrics;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int woken;
-    atomic_int stopping;
+    bgthread *thread;
     int delivered_id, failed_id, retry_id;
 };
-
-static long long now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* A number in [0, 1) for the jitter; 0.5 (no jitter) when the CSPRNG fails. */
-static double random_unit(void)
-{
-    unsigned int r = 0;
-    if (random_bytes(&r, sizeof r) != 0)
-        return 0.5;
-    return (double)r / 4294967296.0;
-}
 
 /* The outcome of one delivery attempt, to be recorded. */
 typedef struct attempt {
@@ -83,7 +61,7 @@ static void deliver_one(webhook_deliverer *w, const event_job *job, attempt *a)
     post_result result = post_event(job, &retry_after, a->error, sizeof a->error);
     int attempts = job->ev.attempts + 1;
     long long window_ms = (long long)w->cfg->webhook_retry_hours * 3600 * 1000;
-    long long next = now_ms() + backoff_ms(w->cfg->webhook_retry_base_ms, attempts, DELIVERY_MAX_BACKOFF_MS,
+    long long next = backoff_now_ms() + backoff_ms(w->cfg->webhook_retry_base_ms, attempts, DELIVERY_MAX_BACKOFF_MS,
                                            retry_after, random_unit());
     a->job = job;
     a->next_ms = next;
@@ -130,15 +108,16 @@ static void record(webhook_deliverer *w, const attempt *a, int n)
     }
 }
 
-/* Delivers every event that is due, then records the results in one commit. Returns how many were handled. */
-static int drain(webhook_deliverer *w)
+/* Delivers every event that is due, then records the results in one commit; stops early when t is stopping.
+   Returns how many were handled. */
+static int drain(webhook_deliverer *w, bgthread *t)
 {
     err e = {0};
     db *d = store_db(w->store, &e);
     event_job *jobs = d ? malloc(DELIVERY_BATCH * sizeof *jobs) : NULL;
     attempt *done = jobs ? malloc(DELIVERY_BATCH * sizeof *done) : NULL;
-    int n = done ? events_due(d, now_ms(), jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
-    for (; handled < n && !atomic_load(&w->stopping); handled++)
+    int n = done ? events_due(d, backoff_now_ms(), jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
+    for (; handled < n && !bgthread_stopping(t); handled++)
         deliver_one(w, &jobs[handled], &done[handled]);
     if (handled > 0)
         record(w, done, handled);
@@ -153,32 +132,23 @@ static int drain(webhook_deliverer *w)
 static long long idle_ms(webhook_deliverer *w)
 {
     err e = {0};
-    long long due = 0, now = now_ms();
+    long long due = 0;
     db *d = store_db(w->store, &e);
-    if (d == NULL || events_next_due_ms(d, &due, &e) != 0 || due == 0 || due - now > DELIVERY_IDLE_MS)
+    if (d == NULL || events_next_due_ms(d, &due, &e) != 0)
         return DELIVERY_IDLE_MS;
-    return due > now ? due - now : 0;
+    return backoff_sleep_ms(due, backoff_now_ms(), DELIVERY_IDLE_MS);
 }
 
-static void *deliverer_main(void *arg)
+/* Delivers what is due outside the lock, then sleeps until the next event is due or a wake. */
+static long long deliverer_step(bgthread *t, void *ctx)
 {
-    webhook_deliverer *w = arg;
-    while (!atomic_load(&w->stopping)) {
-        if (drain(w) > 0)
-            continue;
-        long long wait = idle_ms(w);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(wait % 1000) * 1000000L;
-        until.tv_sec += (time_t)(wait / 1000) + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&w->lock);
-        if (!w->woken && !atomic_load(&w->stopping))
-            pthread_cond_timedwait(&w->wake, &w->lock, &until);
-        w->woken = 0;
-        pthread_mutex_unlock(&w->lock);
-    }
-    return NULL;
+    webhook_deliverer *w = ctx;
+    if (bgthread_stopping(t))
+        return BGTHREAD_EXIT;
+    bgthread_unlock(t);
+    long long wait = drain(w, t) > 0 ? BGTHREAD_AGAIN : idle_ms(w);
+    bgthread_lock(t);
+    return wait;
 }
 
 static double pending_count(void *ctx)
@@ -204,13 +174,8 @@ webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics 
     w->failed_id = metrics_counter(m, "arayis_webhooks_failed_total", "Events given up on after the retry window.");
     w->retry_id = metrics_counter(m, "arayis_webhooks_retries_total", "Webhook deliveries to be retried.");
     metrics_gauge(m, "arayis_webhooks_pending", "Events waiting for delivery to a webhook.", pending_count, w);
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->wake, NULL);
-    if (pthread_create(&w->thread, NULL, deliverer_main, w) != 0) {
-        pthread_cond_destroy(&w->wake);
-        pthread_mutex_destroy(&w->lock);
+    if ((w->thread = bgthread_start("webhook deliverer", 1, deliverer_step, w, e)) == NULL) {
         free(w);
-        err_set(e, ERR_INTERNAL, "cannot start the webhook deliverer");
         return NULL;
     }
     return w;
@@ -218,22 +183,14 @@ webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics 
 
 void webhook_deliverer_wake(webhook_deliverer *w)
 {
-    if (w == NULL)
-        return;
-    pthread_mutex_lock(&w->lock);
-    w->woken = 1;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
+    if (w != NULL)
+        bgthread_wake(w->thread);
 }
 
 void webhook_deliverer_stop(webhook_deliverer *w)
 {
     if (w == NULL)
         return;
-    atomic_store(&w->stopping, 1);
-    webhook_deliverer_wake(w);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->wake);
+    bgthread_stop(w->thread);
     free(w);
 }

@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "service/sms_delivery.h"
+#include "core/backoff.h"
 #include "notify/sms_text.h"
 
 static void repeat(char *out, const char *unit, int times)
@@ -89,13 +89,13 @@ static void test_masking(void **state)
 static void test_backoff(void **state)
 {
     (void)state;
-    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.5), 2000);
-    assert_int_equal(sms_backoff_ms(2000, 2, 0, 0.5), 4000);
-    assert_int_equal(sms_backoff_ms(2000, 4, 0, 0.5), 16000);
-    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.0), 1000);
-    assert_int_equal(sms_backoff_ms(2000, 1, 0, 0.999), 2998);
-    assert_int_equal(sms_backoff_ms(2000, 40, 0, 0.5), 15 * 60 * 1000);
-    assert_int_equal(sms_backoff_ms(2000, 1, 30, 0.5), 30000);
+    assert_int_equal(backoff_ms(2000, 1, 15 * 60 * 1000, 0, 0.5), 2000);
+    assert_int_equal(backoff_ms(2000, 2, 15 * 60 * 1000, 0, 0.5), 4000);
+    assert_int_equal(backoff_ms(2000, 4, 15 * 60 * 1000, 0, 0.5), 16000);
+    assert_int_equal(backoff_ms(2000, 1, 15 * 60 * 1000, 0, 0.0), 1000);
+    assert_int_equal(backoff_ms(2000, 1, 15 * 60 * 1000, 0, 0.999), 2998);
+    assert_int_equal(backoff_ms(2000, 40, 15 * 60 * 1000, 0, 0.5), 15 * 60 * 1000);
+    assert_int_equal(backoff_ms(2000, 1, 15 * 60 * 1000, 30, 0.5), 30000);
 }
 
 int main(void)
