@@ -177,4 +177,97 @@ static inline uint32_t tt_checksum(const unsigned char *p, size_t len)
     return sum;
 }
 
+/* The tables a subset for a PDF CIDFontType2 font keeps (ISO 32000-1, 9.9; OpenType "required" glyf outlines),
+   as this reading expects them, independently of the list in src/pdf. */
+static const char *const tt_subset_tags[] = {"head", "hhea", "maxp", "hmtx", "loca", "glyf", "cvt ", "fpgm", "prep"};
+
+static inline int tt_subset_tag(const unsigned char *tag)
+{
+    for (size_t i = 0; i < sizeof tt_subset_tags / sizeof tt_subset_tags[0]; i++)
+        if (memcmp(tag, tt_subset_tags[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
+/* The bytes of glyph gid of data, and their length; NULL when loca or glyf are unreadable. */
+static inline const unsigned char *tt_glyph_in(const unsigned char *data, size_t len, uint32_t gid, uint32_t *size)
+{
+    uint32_t glyf_len, start, end;
+    const unsigned char *glyf = tt_table_in(data, len, "glyf", &glyf_len);
+    if (glyf == NULL || tt_glyph_span_in(data, len, gid, &start, &end) != 0 || start > end || end > glyf_len)
+        return NULL;
+    *size = end - start;
+    return glyf + start;
+}
+
+/* Checks that sub (len bytes) is a valid subset of src for the glyph ids whose bits are set in used (glyph 0
+   always): the directory's header, order, bounds, alignment and checksums, the whole-file checksum, the kept
+   tables of src and no other, every table but glyf and loca identical to src's (head but for its
+   checkSumAdjustment), the same number of glyphs, and each glyph's outline identical to src's when used, empty
+   otherwise. Returns NULL, or a description of the first problem (static text). */
+static inline const char *tt_subset_problem(const tt_file *src, const unsigned char *sub, size_t len, const uint8_t *used)
+{
+    if (len < 12 || tt_u32(sub) != 0x00010000)
+        return "no TrueType header";
+    int n = tt_num_tables(sub), power = 1, log2 = 0;
+    while (power * 2 <= n)
+        power *= 2, log2++;
+    if (tt_u16(sub + 6) != (uint32_t)power * 16 || tt_u16(sub + 8) != (uint32_t)log2 ||
+        tt_u16(sub + 10) != (uint32_t)(n * 16 - power * 16))
+        return "searchRange, entrySelector or rangeShift is wrong";
+    if (12 + 16 * (size_t)n > len)
+        return "the directory runs past the end";
+    int kept = 0;
+    for (int i = 0; i < tt_num_tables(src->data); i++)
+        kept += tt_subset_tag(tt_record(src->data, i));
+    if (n != kept)
+        return "not exactly the source's kept tables";
+    for (int i = 0; i < n; i++) {
+        const unsigned char *r = tt_record(sub, i);
+        uint32_t offset = tt_u32(r + 8), size = tt_u32(r + 12), src_len;
+        if (!tt_subset_tag(r) || (i > 0 && memcmp(tt_record(sub, i - 1), r, 4) >= 0))
+            return "a table that is not kept, or tags not in ascending order";
+        if (offset % 4 != 0 || offset > len || size > len - offset || (size + 3) / 4 * 4 > len - offset)
+            return "a table not aligned or not inside the file";
+        const unsigned char *original = tt_table(src, (const char *)r, &src_len);
+        if (original == NULL)
+            return "a table the source does not have";
+        unsigned char *copy = malloc(size + 4);
+        if (copy == NULL)
+            return "out of memory";
+        memcpy(copy, sub + offset, size);
+        int head = memcmp(r, "head", 4) == 0;
+        if (head && size >= 12)
+            memset(copy + 8, 0, 4); /* checkSumAdjustment counts as zero in head's own checksum */
+        uint32_t sum = tt_checksum(copy, size);
+        int same = memcmp(r, "glyf", 4) == 0 || memcmp(r, "loca", 4) == 0 ||
+                   (size == src_len && (head ? memcmp(copy, original, 8) == 0 && memcmp(copy + 12, original + 12, size - 12) == 0
+                                             : memcmp(copy, original, size) == 0));
+        free(copy);
+        if (sum != tt_u32(r + 4))
+            return "a table's checksum is wrong";
+        if (!same)
+            return "a table other than glyf and loca differs from the source";
+    }
+    if (tt_checksum(sub, len) != 0xB1B0AFBAu)
+        return "the whole-file checksum (head.checkSumAdjustment) is wrong";
+    uint32_t glyphs = tt_num_glyphs_in(sub, len), glyf_len;
+    if (glyphs == 0 || glyphs != tt_num_glyphs_in(src->data, src->len))
+        return "the number of glyphs changed";
+    if (tt_table_in(sub, len, "glyf", &glyf_len) == NULL)
+        return "no glyf table";
+    for (uint32_t gid = 0; gid < glyphs; gid++) {
+        uint32_t size, src_size, start, end;
+        const unsigned char *g = tt_glyph_in(sub, len, gid, &size), *o = tt_glyph_in(src->data, src->len, gid, &src_size);
+        if (g == NULL || o == NULL)
+            return "loca points outside glyf";
+        int want = gid == 0 || (used[gid / 8] >> (gid % 8) & 1);
+        if (want ? size != src_size || memcmp(g, o, size) != 0 : size != 0)
+            return "a glyph's outline is not the source's when used, or not empty when unused";
+        if (gid + 1 == glyphs && (tt_glyph_span_in(sub, len, gid, &start, &end) != 0 || end != glyf_len))
+            return "the last loca entry is not the length of glyf";
+    }
+    return NULL;
+}
+
 #endif
