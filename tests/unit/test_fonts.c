@@ -202,7 +202,7 @@ static void test_load_refuses_bad_sets(void **state)
     assert_int_equal(scratch_dir_remove(dir), 0);
 }
 
-/* The item of d under key, resolved, of class cls. */
+/* The dictionary under key in d (an indirect one resolved). */
 static HPDF_Dict dict_item(HPDF_Dict d, const char *key)
 {
     HPDF_Dict item = HPDF_Dict_GetItem(d, key, HPDF_OCLASS_DICT);
