@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libhpdf-dev libqrencode-dev
-  libcurl4-openssl-dev libunistring-dev libcmocka-dev libdeflate-dev
+  libcurl4-openssl-dev libunistring-dev libcmocka-dev libdeflate-dev zlib1g-dev
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
