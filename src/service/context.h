@@ -22,6 +22,7 @@ struct services {
     sms_messages *messages;
     sms_sender *sender;
     webhook_deliverer *webhooks;
+    struct resumer *resumer;          /* completes certificates a failed request left pending */
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

@@ -408,13 +408,13 @@ static int resume_one(const issuer *is, db *d, const pending_certificate *p, err
     return record_void(is, p->number, p->application_id, why.msg, e) == 0 ? 1 : -1;
 }
 
-int issuing_resume(const issuer *is, issuing_resumed *out, err *e)
+int issuing_resume(const issuer *is, time_t numbered_before, issuing_resumed *out, err *e)
 {
     db *d = store_db(is->store, e);
     pending_list list = {0};
     int rc = -1;
     *out = (issuing_resumed){0, 0, 0};
-    if (d == NULL || certificates_each_pending(d, collect_pending, &list, e) != 0)
+    if (d == NULL || certificates_each_pending(d, numbered_before, collect_pending, &list, e) != 0)
         goto out;
     if (list.out_of_memory) {
         err_set(e, ERR_NOMEM, "out of memory");

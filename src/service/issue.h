@@ -45,9 +45,9 @@ typedef struct issuing_resumed {
     int left;                        /* still pending after a storage error; tried again at the next resume */
 } issuing_resumed;
 
-/* Completes every certificate that was numbered but neither stored nor void (after a crash or a storage failure).
-   One certificate never stops the others: each is issued, voided (its application failed) or left pending.
+/* Completes every certificate numbered before numbered_before but neither stored nor void (after a crash or a storage
+   failure). One certificate never stops the others: each is issued, voided (its application failed) or left pending.
    Returns 0 with *out filled, or -1 with e set when the pending certificates cannot be listed. */
-int issuing_resume(const issuer *is, issuing_resumed *out, err *e);
+int issuing_resume(const issuer *is, time_t numbered_before, issuing_resumed *out, err *e);
 
 #endif

@@ -1,28 +1,14 @@
-/* Starting and stopping the service layer: keys, renderer, texts, interrupted issues, the SMS sender and the webhook
-   deliverer. */
+/* Starting and stopping the service layer: keys, renderer, texts, interrupted issues and their resumer, the SMS
+   sender and the webhook deliverer. */
 #include "service/services.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "core/share.h"
 #include "service/context.h"
-
-/* Completes or voids what a crash or a storage failure left half issued, and says so in the log. */
-static int resume_interrupted(services *svc, err *e)
-{
-    issuing_resumed resumed;
-    if (issuing_resume(&svc->issuer, &resumed, e) != 0)
-        return -1;
-    metrics_add(svc->metrics, svc->counter_void, (unsigned long)resumed.voided);
-    if (resumed.issued > 0 || resumed.voided > 0)
-        log_printf(LOG_WARN, "issues_resumed", "completed %d interrupted certificate(s), voided %d (arayis certificates failed)",
-                   resumed.issued, resumed.voided);
-    if (resumed.left > 0)
-        log_printf(LOG_ERROR, "issues_left_pending", "%d interrupted certificate(s) left for the next start: %s",
-                   resumed.left, e->msg);
-    return 0;
-}
+#include "service/resumer.h"
 
 static void register_counters(services *svc)
 {
@@ -54,10 +40,10 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg};
     register_counters(svc);
-    if (resume_interrupted(svc, e) != 0)
+    if (resumer_run(svc, time(NULL) + 1, e) != 0)
         goto fail;
     log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(svc->signer)));
-    if ((svc->sender = sms_sender_start(cfg, s, m, e)) == NULL ||
+    if ((svc->resumer = resumer_start(svc, e)) == NULL || (svc->sender = sms_sender_start(cfg, s, m, e)) == NULL ||
         (svc->webhooks = webhook_deliverer_start(cfg, s, m, e)) == NULL)
         goto fail;
     return svc;
@@ -70,6 +56,7 @@ void services_stop(services *svc)
 {
     if (svc == NULL)
         return;
+    resumer_stop(svc->resumer);
     webhook_deliverer_stop(svc->webhooks);
     sms_sender_stop(svc->sender);
     sms_messages_free(svc->messages);

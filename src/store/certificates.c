@@ -19,7 +19,8 @@ static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates W
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
-static const char SQL_PENDING[] = "SELECT number, application_id FROM certificates WHERE sha256 = '' AND voided_at IS NULL";
+static const char SQL_PENDING[] = "SELECT number, application_id FROM certificates WHERE sha256 = '' AND voided_at IS NULL"
+                                  " AND issued_at < ?1";
 static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_reason = ?3"
                                " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_VOIDS[] = "SELECT number, application_id, voided_at, void_reason FROM certificates"
@@ -190,12 +191,15 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
     return sqlite3_changes(db_handle(d)) > 0;
 }
 
-int certificates_each_pending(db *d, void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx,
-                              err *e)
+int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const char *number, const char *application_id,
+                                                                          void *ctx),
+                              void *ctx, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_PENDING, e);
     if (st == NULL)
         return -1;
+    if (sqlite3_bind_int64(st, 1, numbered_before) != SQLITE_OK)
+        return db_fail(d, e, "bind pending");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), ctx);

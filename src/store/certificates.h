@@ -30,10 +30,11 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e);
 /* Marks the certificate revoked unless it already is. Returns 1 revoked now, 0 already revoked or absent, -1 error. */
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e);
 
-/* Calls fn with the number and application id of each certificate numbered but neither stored nor void (an
-   interrupted issue); the strings live only during the call. Returns 0 or -1. */
-int certificates_each_pending(db *d, void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx,
-                              err *e);
+/* Calls fn with the number and application id of each certificate numbered before numbered_before but neither stored
+   nor void (an interrupted issue); the strings live only during the call. Returns 0 or -1. */
+int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const char *number, const char *application_id,
+                                                                          void *ctx),
+                              void *ctx, err *e);
 
 /* Marks a numbered, not yet stored certificate void at `at` for reason (English, no personal data). The number
    stays taken. Returns 1 voided now, 0 already stored or void (or absent), -1 error. */

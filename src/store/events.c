@@ -8,25 +8,25 @@
     " e.next_attempt_at, e.last_error"
 
 static const char SQL_APPEND[] =
-    "INSERT INTO events(event_id, api_key_id, application_id, type, payload, created_at, delivery, next_attempt_at)"
+    "INSERT INTO portal_events(event_id, api_key_id, application_id, type, payload, created_at, delivery, next_attempt_at)"
     " SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN webhook_url IS NULL THEN 'none' ELSE 'pending' END, ?6 * 1000"
     " FROM api_keys WHERE id = ?2";
 static const char SQL_DUE[] =
-    "SELECT " EVENT_COLUMNS ", k.webhook_url, k.webhook_secret FROM events e JOIN api_keys k ON k.id = e.api_key_id"
+    "SELECT " EVENT_COLUMNS ", k.webhook_url, k.webhook_secret FROM portal_events e JOIN api_keys k ON k.id = e.api_key_id"
     " WHERE e.delivery = 'pending' AND e.next_attempt_at <= ?1 AND k.webhook_url IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.application_id = e.application_id AND p.id < e.id"
+    " AND NOT EXISTS (SELECT 1 FROM portal_events p WHERE p.application_id = e.application_id AND p.id < e.id"
     " AND p.delivery = 'pending') ORDER BY e.id LIMIT ?2";
 static const char SQL_ATTEMPT[] =
-    "UPDATE events SET delivery = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
+    "UPDATE portal_events SET delivery = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
     " delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END WHERE id = ?1";
 static const char SQL_AFTER[] =
-    "SELECT " EVENT_COLUMNS " FROM events e WHERE e.api_key_id = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3";
+    "SELECT " EVENT_COLUMNS " FROM portal_events e WHERE e.api_key_id = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3";
 static const char SQL_BY_DELIVERY[] =
-    "SELECT " EVENT_COLUMNS " FROM events e WHERE ?1 IS NULL OR e.delivery = ?1 ORDER BY e.id DESC LIMIT ?2";
+    "SELECT " EVENT_COLUMNS " FROM portal_events e WHERE ?1 IS NULL OR e.delivery = ?1 ORDER BY e.id DESC LIMIT ?2";
 static const char SQL_RETRY[] =
-    "UPDATE events SET delivery = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND delivery = 'failed'";
-static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM events WHERE delivery = 'pending'";
-static const char SQL_PENDING[] = "SELECT count(*) FROM events WHERE delivery = 'pending'";
+    "UPDATE portal_events SET delivery = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND delivery = 'failed'";
+static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM portal_events WHERE delivery = 'pending'";
+static const char SQL_PENDING[] = "SELECT count(*) FROM portal_events WHERE delivery = 'pending'";
 
 int events_append(db *d, const char *event_id, long long api_key_id, const char *application_id, event_type type,
                   const char *payload, time_t now, err *e)

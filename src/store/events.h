@@ -1,4 +1,4 @@
-/* The events table: each portal's events in the order they were written, with their webhook delivery state. */
+/* The portal_events table: each portal's events in the order they were written, with their webhook delivery state. */
 #ifndef ARAYIS_STORE_EVENTS_H
 #define ARAYIS_STORE_EVENTS_H
 

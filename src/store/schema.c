@@ -139,7 +139,7 @@ static const char *const migrations[] = {
        change, delivered to the webhook in order per application and readable as a feed (the id is the cursor). */
     "ALTER TABLE api_keys ADD COLUMN webhook_url TEXT;"
     "ALTER TABLE api_keys ADD COLUMN webhook_secret TEXT;"
-    "CREATE TABLE events ("
+    "CREATE TABLE portal_events ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  event_id TEXT NOT NULL UNIQUE,"
     "  api_key_id INTEGER NOT NULL REFERENCES api_keys(id),"
@@ -152,9 +152,9 @@ static const char *const migrations[] = {
     "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT,"
     "  delivered_at INTEGER);"
-    "CREATE INDEX events_by_key ON events(api_key_id, id);"
-    "CREATE INDEX events_due ON events(delivery, next_attempt_at) WHERE delivery = 'pending';"
-    "CREATE INDEX events_by_application ON events(application_id, id);",
+    "CREATE INDEX portal_events_by_key ON portal_events(api_key_id, id);"
+    "CREATE INDEX portal_events_due ON portal_events(delivery, next_attempt_at) WHERE delivery = 'pending';"
+    "CREATE INDEX portal_events_by_application ON portal_events(application_id, id);",
 };
 
 const char *const *schema_migrations(size_t *count)

@@ -18,8 +18,10 @@
 #include "service/access.h"
 #include "service/applications.h"
 #include "service/health.h"
+#include "service/resumer.h"
 #include "service/services.h"
 #include "store/apikeys.h"
+#include "store/certificates.h"
 #include "store/store.h"
 #include "store/subscribers.h"
 
@@ -252,6 +254,53 @@ static void test_unprintable_record_voids_the_certificate(void **state)
     application_details_free(&d);
 }
 
+/* Takes certificate number back to the state a request that failed after numbering leaves: no document, no notice,
+   numbered age_s seconds ago, its application debt_checked. */
+static void make_interrupted(fixture *f, const char *number, int age_s)
+{
+    char sql[1024];
+    err e = {0};
+    snprintf(sql, sizeof sql,
+             "DELETE FROM certificate_documents WHERE number = '%s';"
+             "DELETE FROM sms_outbox WHERE reference = '%s';"
+             "DELETE FROM portal_events WHERE type = 'application.issued' AND application_id = "
+             "(SELECT application_id FROM certificates WHERE number = '%s');"
+             "UPDATE certificates SET sha256 = '', issued_at = issued_at - %d WHERE number = '%s';"
+             "UPDATE applications SET status = 'debt_checked' WHERE id = "
+             "(SELECT application_id FROM certificates WHERE number = '%s');",
+             number, number, number, age_s, number, number);
+    assert_int_equal(store_write(f->store, write_sql, sql, &e), 0);
+}
+
+static certificate_state state_of(fixture *f, const char *number)
+{
+    err e = {0};
+    certificate_row c;
+    db *d = store_db(f->store, &e);
+    assert_non_null(d);
+    assert_int_equal(certificates_find(d, number, &c, &e), 1);
+    return c.state;
+}
+
+static void test_resumer_completes_only_what_a_failed_request_left(void **state)
+{
+    fixture *f = *state;
+    application_details old = {0}, recent = {0};
+    assert_int_equal(submit(f, CODE_NO_DEBT, FIN, "REF-OLD", "sha-old", &old), SUBMIT_ISSUED);
+    assert_int_equal(submit(f, CODE_DEBT, FIN, "REF-RECENT", "sha-recent", &recent), SUBMIT_ISSUED);
+    make_interrupted(f, old.certificate.number, 2 * RESUME_AFTER_S);
+    make_interrupted(f, recent.certificate.number, 0);
+    assert_int_equal(state_of(f, old.certificate.number), CERTIFICATE_PENDING);
+    err e = {0};
+    assert_int_equal(resumer_run(f->svc, time(NULL) - RESUME_AFTER_S, &e), 0);
+    assert_int_equal(state_of(f, old.certificate.number), CERTIFICATE_ISSUED);
+    assert_int_equal(state_of(f, recent.certificate.number), CERTIFICATE_PENDING); /* its request may still run */
+    assert_int_equal(resumer_run(f->svc, time(NULL) + 1, &e), 0);                  /* as at start-up: all */
+    assert_int_equal(state_of(f, recent.certificate.number), CERTIFICATE_ISSUED);
+    application_details_free(&old);
+    application_details_free(&recent);
+}
+
 static void test_get_applies_the_ownership_rule(void **state)
 {
     fixture *f = *state;
@@ -353,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_other_owner_is_rejected),
         cmocka_unit_test(test_unprintable_record_voids_the_certificate),
         cmocka_unit_test(test_get_applies_the_ownership_rule),
+        cmocka_unit_test(test_resumer_completes_only_what_a_failed_request_left),
         cmocka_unit_test(test_keys_are_found_by_their_clear_text),
         cmocka_unit_test(test_health_check_answers),
         cmocka_unit_test(test_outcomes_are_counted),
