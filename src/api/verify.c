@@ -46,16 +46,16 @@ static void answer_page(app *a, const http_request *req, web_lang lang, const ch
     err e = {0};
     char code[VCODE_LEN + 1];
     const char *other = lang == LANG_EN ? "az" : "en";
-    if (same_page && vcode_normalize(http_request_query(req, "code"), code) == 0)
-        buf_printf(&href, "%s?code=%s&lang=%s", req->path, code, other);
-    else
-        buf_printf(&href, "/v?lang=%s", other);
+    int rc = same_page && vcode_normalize(http_request_query(req, "code"), code) == 0
+                 ? buf_printf(&href, "%s?code=%s&lang=%s", req->path, code, other)
+                 : buf_printf(&href, "/v?lang=%s", other);
     buf escaped_href = BUF_INIT;
-    web_escape(&escaped_href, buf_cstr(&href));
+    if (rc != 0 || web_escape(&escaped_href, buf_cstr(&href)) != 0)
+        rc = err_set(&e, ERR_NOMEM, "out of memory for the page");
     const char *vars[] = {"content", content, "lang_switch_href", buf_cstr(&escaped_href), "other_lang",
                           lang == LANG_EN ? "az" : "en", NULL};
-    if (web_render(a->web, lang, WEB_PAGE, vars, &page, &e) != 0) {
-        api_error(res, 500, "internal", e.msg);
+    if (rc != 0 || web_render(a->web, lang, WEB_PAGE, vars, &page, &e) != 0) {
+        api_fail(req, res, &e);
     } else {
         res->status = status;
         res->content_type = "text/html; charset=utf-8";
@@ -68,12 +68,12 @@ static void answer_page(app *a, const http_request *req, web_lang lang, const ch
     buf_free(&escaped_href);
 }
 
-static void finding_text(const web_pages *w, web_lang lang, const certificate_row *c, buf *out)
+/* The finding sentence (debt or no debt, as of its date) into out. Returns 0, or -1 with e set. */
+static int finding_text(const web_pages *w, web_lang lang, const certificate_row *c, buf *out, err *e)
 {
     char date[TIME_TEXT_MAX], amount[MONEY_TEXT_MAX];
     const char *vars[] = {"date", time_format_az_date(c->debt_as_of, date), "amount", money_format_az(c->debt_qepik, amount), NULL};
-    err e = {0};
-    placeholders_expand(web_text(w, lang, c->debt_qepik > 0 ? "t_debt" : "t_no_debt"), vars, out, &e);
+    return placeholders_expand(web_text(w, lang, c->debt_qepik > 0 ? "t_debt" : "t_no_debt"), vars, out, e);
 }
 
 /* The verdict fragment for a found certificate. */
@@ -85,12 +85,13 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
     snprintf(verdict_key, sizeof verdict_key, "t_%s", status);
     snprintf(explanation_key, sizeof explanation_key, "t_%s_explanation", status);
     buf holder = BUF_INIT, reason = BUF_INIT, finding = BUF_INIT, revocation = BUF_INIT;
-    web_escape(&holder, c->holder);
-    web_escape(&reason, c->revocation_reason);
-    finding_text(a->web, lang, c, &finding);
+    int rc = web_escape(&holder, c->holder) == 0 && web_escape(&reason, c->revocation_reason) == 0
+                 ? finding_text(a->web, lang, c, &finding, e)
+                 : err_set(e, ERR_NOMEM, "out of memory for the page");
     const char *revoked_vars[] = {"revoked_date", time_format_az_date(c->revoked_at, revoked_date), "revocation_reason",
                                   buf_cstr(&reason), NULL};
-    int rc = c->revoked_at ? web_render(a->web, lang, WEB_REVOKED, revoked_vars, &revocation, e) : 0;
+    if (rc == 0 && c->revoked_at)
+        rc = web_render(a->web, lang, WEB_REVOKED, revoked_vars, &revocation, e);
     const char *vars[] = {"status", status, "verdict", web_text(a->web, lang, verdict_key), "explanation",
                           web_text(a->web, lang, explanation_key), "number", c->number, "issued_date",
                           time_format_az_date(c->issued_at, issued), "valid_until_date",
@@ -138,7 +139,7 @@ void verify_page(void *ctx, http_request *req, http_response *res)
     web_lang lang = web_lang_from(http_request_query(req, "lang"));
     buf content = BUF_INIT;
     if ((found ? render_found(a, lang, &c, status, &content, &e) : render_missing(a, lang, &content, &e)) != 0)
-        api_error(res, 500, "internal", e.msg);
+        api_fail(req, res, &e);
     else
         answer_page(a, req, lang, buf_cstr(&content), found ? 200 : 404, found, res);
     buf_free(&content);
@@ -170,7 +171,7 @@ void verify_form(void *ctx, http_request *req, http_response *res)
     err e = {0};
     int rc = number && code ? render_missing(a, lang, &content, &e) : web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &content, &e);
     if (rc != 0)
-        api_error(res, 500, "internal", e.msg);
+        api_fail(req, res, &e);
     else
         answer_page(a, req, lang, buf_cstr(&content), number && code ? 404 : 200, 0, res);
     buf_free(&content);
@@ -241,8 +242,8 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
 {
     buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
     err e = {0};
-    web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—");
-    int rc = render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
+    int rc = web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—") == 0 &&
+                     render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
                      web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
                  ? 0
                  : -1;
@@ -253,7 +254,7 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
         "form", buf_cstr(&form), NULL};
     if (rc != 0 || web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
-        api_error(res, 500, "internal", e.msg);
+        api_fail(req, res, &e);
     else
         answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, 0, res);
     buf_free(&signed_by);

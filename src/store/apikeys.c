@@ -88,8 +88,8 @@ static int update_named(db *d, const char *sql, const char *name, const char *va
     sqlite3_stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, name);
-    db_bind_text(st, 2, value);
+    if (db_bind_text(st, 1, name) != SQLITE_OK || db_bind_text(st, 2, value) != SQLITE_OK)
+        return db_fail(d, e, "bind key");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) == 1;

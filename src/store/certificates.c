@@ -102,8 +102,9 @@ static certificate_state state_of(const certificate_row *c)
     return c->sha256[0] != '\0' ? CERTIFICATE_ISSUED : CERTIFICATE_PENDING;
 }
 
-static int read_row(sqlite3_stmt *st, certificate_row *c, err *e)
+static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 {
+    certificate_row *c = ctx;
     c->issued_at = (time_t)sqlite3_column_int64(st, 3);
     c->valid_until = (time_t)sqlite3_column_int64(st, 4);
     if (billing_type_parse((const char *)sqlite3_column_text(st, 5), &c->non_residential) != 0)
@@ -135,12 +136,7 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
         return -1;
     if (db_bind_text(st, 1, key) != SQLITE_OK)
         return db_fail(d, e, "bind certificate");
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find certificate");
-    if (rc == SQLITE_ROW && read_row(st, c, e) != 0)
-        result = -1;
-    sqlite3_reset(st);
-    return result;
+    return db_step_one(d, st, read_row, c, "find certificate", e);
 }
 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
@@ -158,6 +154,14 @@ int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, e
     return find_one(d, SQL_BY_SHA256, sha256, c, e);
 }
 
+/* Appends the document column to the buffer ctx. */
+static int read_pdf(sqlite3_stmt *st, void *ctx, err *e)
+{
+    if (buf_append(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    return 0;
+}
+
 int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_PDF, e);
@@ -165,15 +169,7 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
         return -1;
     if (db_bind_text(st, 1, number) != SQLITE_OK)
         return db_fail(d, e, "bind certificate");
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (rc == SQLITE_ROW &&
-        buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
-        result = err_set(e, ERR_NOMEM, "out of memory");
-    else if (result < 0)
-        db_fail(d, e, "read certificate");
-    sqlite3_reset(st);
-    return result;
+    return db_step_one(d, st, read_pdf, out, "read certificate", e);
 }
 
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e)
@@ -191,6 +187,20 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
     return sqlite3_changes(db_handle(d)) > 0;
 }
 
+/* The caller's function for pending certificates, and its context. */
+typedef struct pending_visit {
+    void (*fn)(const char *number, const char *application_id, void *ctx);
+    void *ctx;
+} pending_visit;
+
+static int visit_pending(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    const pending_visit *v = ctx;
+    v->fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), v->ctx);
+    return 0;
+}
+
 int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const char *number, const char *application_id,
                                                                           void *ctx),
                               void *ctx, err *e)
@@ -200,13 +210,8 @@ int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const ch
         return -1;
     if (sqlite3_bind_int64(st, 1, numbered_before) != SQLITE_OK)
         return db_fail(d, e, "bind pending");
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), ctx);
-    if (rc != SQLITE_DONE)
-        db_fail(d, e, "list pending certificates");
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    pending_visit visit = {fn, ctx};
+    return db_each_row(d, st, visit_pending, &visit, "list pending certificates", e);
 }
 
 int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e)
@@ -223,20 +228,28 @@ int certificates_void(db *d, const char *number, time_t at, const char *reason, 
     return sqlite3_changes(db_handle(d)) > 0;
 }
 
+/* The caller's function for void certificates, and its context. */
+typedef struct void_visit {
+    void (*fn)(const certificate_void *v, void *ctx);
+    void *ctx;
+} void_visit;
+
+static int visit_void(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    const void_visit *visit = ctx;
+    const char *reason = (const char *)sqlite3_column_text(st, 3);
+    certificate_void v = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                          reason ? reason : "", (time_t)sqlite3_column_int64(st, 2)};
+    visit->fn(&v, visit->ctx);
+    return 0;
+}
+
 int certificates_each_void(db *d, void (*fn)(const certificate_void *v, void *ctx), void *ctx, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_VOIDS, e);
     if (st == NULL)
         return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *reason = (const char *)sqlite3_column_text(st, 3);
-        certificate_void v = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                              reason ? reason : "", (time_t)sqlite3_column_int64(st, 2)};
-        fn(&v, ctx);
-    }
-    if (rc != SQLITE_DONE)
-        db_fail(d, e, "list void certificates");
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    void_visit visit = {fn, ctx};
+    return db_each_row(d, st, visit_void, &visit, "list void certificates", e);
 }

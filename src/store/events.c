@@ -36,12 +36,13 @@ int events_append(db *d, const char *event_id, long long api_key_id, const char 
     sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, api_key_id);
-    db_bind_text(st, 3, application_id);
-    db_bind_text(st, 4, event_type_name(type));
-    db_bind_text(st, 5, payload);
-    sqlite3_bind_int64(st, 6, now);
+    if (db_bind_text(st, 1, event_id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, api_key_id) != SQLITE_OK ||
+        db_bind_text(st, 3, application_id) != SQLITE_OK ||
+        db_bind_text(st, 4, event_type_name(type)) != SQLITE_OK ||
+        db_bind_text(st, 5, payload) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 6, now) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
@@ -67,28 +68,33 @@ static int read_event(sqlite3_stmt *st, event_record *ev, err *e)
     return 0;
 }
 
+/* Fills the next job of a due list. */
+typedef struct job_list {
+    event_job *items;
+    int count;
+} job_list;
+
+static int read_job(sqlite3_stmt *st, void *ctx, err *e)
+{
+    job_list *list = ctx;
+    event_job *job = &list->items[list->count];
+    if (read_event(st, &job->ev, e) != 0 || db_column_copy(st, 11, job->url, sizeof job->url, e) != 0 ||
+        db_column_copy(st, 12, job->secret, sizeof job->secret, e) != 0)
+        return -1;
+    list->count++;
+    return 0;
+}
+
 int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
 {
     sqlite3_stmt *st = db_stmt(d, SQL_DUE, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
-    int n = 0, rc = SQLITE_DONE;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        event_job *job = &out[n];
-        if (read_event(st, &job->ev, e) != 0 || db_column_copy(st, 11, job->url, sizeof job->url, e) != 0 ||
-            db_column_copy(st, 12, job->secret, sizeof job->secret, e) != 0) {
-            n = -1;
-            goto out;
-        }
-        n++;
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        n = db_fail(d, e, "read due events");
-out:
-    sqlite3_reset(st);
-    return n;
+    if (sqlite3_bind_int64(st, 1, now_ms) != SQLITE_OK ||
+        sqlite3_bind_int(st, 2, max) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
+    job_list list = {out, 0};
+    return db_each_row(d, st, read_job, &list, "read due events", e) == 0 ? list.count : -1;
 }
 
 int events_record_attempt(db *d, long long seq, event_delivery delivery, int attempts, long long next_ms,
@@ -97,32 +103,37 @@ int events_record_attempt(db *d, long long seq, event_delivery delivery, int att
     sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, seq);
-    db_bind_text(st, 2, event_delivery_name(delivery));
-    sqlite3_bind_int(st, 3, attempts);
-    sqlite3_bind_int64(st, 4, next_ms);
-    db_bind_text(st, 5, error);
-    sqlite3_bind_int64(st, 6, now);
+    if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
+        db_bind_text(st, 2, event_delivery_name(delivery)) != SQLITE_OK ||
+        sqlite3_bind_int(st, 3, attempts) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, next_ms) != SQLITE_OK ||
+        db_bind_text(st, 5, error) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 6, now) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
     return db_exec_stmt(d, st, e);
+}
+
+/* The caller's function for listed events, and its context. */
+typedef struct event_visit {
+    void (*fn)(const event_record *ev, void *ctx);
+    void *ctx;
+} event_visit;
+
+static int visit_event(sqlite3_stmt *st, void *ctx, err *e)
+{
+    const event_visit *v = ctx;
+    event_record ev;
+    if (read_event(st, &ev, e) != 0)
+        return -1;
+    v->fn(&ev, v->ctx);
+    return 0;
 }
 
 /* Runs a prepared listing and calls fn for each event. */
 static int each_event(db *d, sqlite3_stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
 {
-    int rc, result = 0;
-    event_record ev;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (read_event(st, &ev, e) != 0) {
-            result = -1;
-            goto out;
-        }
-        fn(&ev, ctx);
-    }
-    if (rc != SQLITE_DONE)
-        result = db_fail(d, e, "list events");
-out:
-    sqlite3_reset(st);
-    return result;
+    event_visit visit = {fn, ctx};
+    return db_each_row(d, st, visit_event, &visit, "list events", e);
 }
 
 int events_each_after(db *d, long long api_key_id, long long after, int limit,
@@ -131,9 +142,10 @@ int events_each_after(db *d, long long api_key_id, long long after, int limit,
     sqlite3_stmt *st = db_stmt(d, SQL_AFTER, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, api_key_id);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int(st, 3, limit);
+    if (sqlite3_bind_int64(st, 1, api_key_id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, after) != SQLITE_OK ||
+        sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
     return each_event(d, st, fn, ctx, e);
 }
 
@@ -143,8 +155,9 @@ int events_each_by_delivery(db *d, event_delivery delivery, int limit, void (*fn
     sqlite3_stmt *st = db_stmt(d, SQL_BY_DELIVERY, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery));
-    sqlite3_bind_int(st, 2, limit);
+    if (db_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery)) != SQLITE_OK ||
+        sqlite3_bind_int(st, 2, limit) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
     return each_event(d, st, fn, ctx, e);
 }
 
@@ -153,11 +166,19 @@ int events_retry(db *d, long long seq, long long now_ms, err *e)
     sqlite3_stmt *st = db_stmt(d, SQL_RETRY, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_int64(st, 2, now_ms);
+    if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, now_ms) != SQLITE_OK)
+        return db_fail(d, e, "bind event");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     return sqlite3_changes(db_handle(d)) == 1;
+}
+
+static int read_integer(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    *(long long *)ctx = sqlite3_column_int64(st, 0);
+    return 0;
 }
 
 /* Reads the single integer a one-row query gives. */
@@ -166,12 +187,8 @@ static int single_integer(db *d, const char *sql, long long *out, err *e)
     sqlite3_stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 0 : db_fail(d, e, "count events");
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return result;
+    int found = db_step_one(d, st, read_integer, out, "count events", e);
+    return found == 1 ? 0 : found == 0 ? err_set(e, ERR_INTERNAL, "an aggregate query gave no row") : -1;
 }
 
 int events_next_due_ms(db *d, long long *due_ms, err *e)

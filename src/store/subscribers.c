@@ -14,6 +14,13 @@ static const char SQL_UPSERT[] =
 static const char SQL_FIND[] = "SELECT subscriber_type, owner_fin, owner_voen, holder_name, address, debt_qepik, as_of"
                                " FROM subscribers WHERE code = ?1";
 
+static int read_as_of(sqlite3_stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    *(time_t *)ctx = (time_t)sqlite3_column_int64(st, 0);
+    return 0;
+}
+
 /* Returns 1 and the stored as_of when the code exists, 0 when not, -1 on error. */
 static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
 {
@@ -22,13 +29,7 @@ static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
         return -1;
     if (db_bind_text(st, 1, code) != SQLITE_OK)
         return db_fail(d, e, "bind subscriber");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *as_of = (time_t)sqlite3_column_int64(st, 0);
-    else if (rc != SQLITE_DONE)
-        db_fail(d, e, "read subscriber");
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return db_step_one(d, st, read_as_of, as_of, "read subscriber", e);
 }
 
 int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e)
