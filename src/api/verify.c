@@ -194,6 +194,10 @@ static json_t *pdf_check_json(const pdf_verification *check)
                              check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
                              "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
                              "status", check->registered ? certificate_status_name(check->status) : NULL);
+    char stamped[TIME_TEXT_MAX];
+    if (body != NULL)
+        json_object_update_new(body, json_pack("{s:s?, s:s?}", "level", check->level[0] ? check->level : NULL,
+                                               "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL));
     if (body != NULL && check->registered) {
         char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
         const certificate_row *c = &check->cert;
@@ -242,6 +246,9 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
     buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
     err e = {0};
     web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—");
+    char stamped[TIME_TEXT_MAX];
+    const char *timestamp = check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped)
+                                                  : web_text(a->web, lang, "t_no_timestamp");
     int rc = render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
                      web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
                  ? 0
@@ -250,6 +257,8 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
         "verdict", buf_cstr(&verdict),
         "signature", web_text(a->web, lang, check->signature_valid ? "t_signature_valid" : "t_signature_invalid"),
         "signed_by", buf_cstr(&signed_by),
+        "level", check->level[0] ? check->level : "—",
+        "timestamp", timestamp,
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
         "form", buf_cstr(&form), NULL};
     if (rc != 0 || web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
