@@ -26,13 +26,13 @@ static int wants_json(const http_request *req)
 static json_t *verify_json(const certificate_row *c, certificate_status status)
 {
     char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
                      "number", c->number,
                      "issued_at", time_format_rfc3339(c->issued_at, issued), "valid_until",
                      time_format_rfc3339(c->valid_until, until), "subscriber_type",
                      c->non_residential ? "non_residential" : "residential", "subscriber_code", c->subscriber_code,
                      "holder", c->holder, "debt", view_debt(c->debt_qepik, c->debt_as_of), "sha256", c->sha256,
-                     "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
+                     "signature_level", signature_level_name(c->level), "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
                      "revocation_reason", c->revoked_at ? c->revocation_reason : NULL);
 }
 
@@ -97,7 +97,9 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
                           time_format_az_date(c->valid_until, until), "revocation", buf_cstr(&revocation),
                           "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
                           "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
-                          "sha256", c->sha256, NULL};
+                          "sha256", c->sha256, "level", signature_level_name(c->level), "level_note",
+                          web_text(a->web, lang, c->level == SIGNATURE_B_T ? "t_level_timestamped" : "t_level_untimestamped"),
+                          NULL};
     if (rc == 0)
         rc = web_render(a->web, lang, WEB_FOUND, vars, out, e);
     buf_free(&holder);

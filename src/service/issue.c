@@ -162,8 +162,10 @@ static int record_and_number(const issuer *is, application_row *row, const appli
     return store_write(is->store, write_numbered, &w, e);
 }
 
-/* Renders and signs c's document, whose QR code leads to verify_url, into pdf. */
-static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, err *e)
+/* Renders and signs c's document, whose QR code leads to verify_url, into pdf, and sets *level to what its
+   signature reaches: B-T with a TSA, or B-B without one or (when the operator allows it) while it is away. */
+static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, signature_level *level,
+                  err *e)
 {
     cert_doc doc = {
         .number = c->number, .verification_code = c->code, .issued_at = c->issued_at,
@@ -173,6 +175,7 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
         .address = c->address, .debt_qepik = c->debt_qepik, .debt_as_of = c->debt_as_of,
         .verify_url = verify_url, .public_base_url = is->cfg->public_base_url,
     };
+    *level = is->tsa ? SIGNATURE_B_T : SIGNATURE_B_B;
     if (pdf_render_certificate_stamped(is->renderer, is->signer, is->tsa, &doc, pdf, e) == 0)
         return 0;
     if (is->tsa == NULL || e->code != ERR_UNAVAILABLE || is->cfg->tsa_required)
@@ -180,6 +183,7 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
     /* the operator accepts B-B documents while the TSA is away */
     log_printf(LOG_WARN, "timestamp_skipped", "%s issued without a signature timestamp (B-B): %s", c->number, e->msg);
     pdf->len = 0;
+    *level = SIGNATURE_B_B;
     return pdf_render_certificate(is->renderer, is->signer, &doc, pdf, e);
 }
 
@@ -187,6 +191,7 @@ typedef struct issued_write {
     const issuer *is;
     const certificate_row *c;
     const buf *pdf;
+    signature_level level;
     const char *sha256;
     const char *pdf_url;
 } issued_write;
@@ -203,6 +208,7 @@ static int write_issued(db *d, void *ctx, err *e)
         return -1;
     row.status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
+                   certificates_set_level(d, c->number, w->level, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
                    history_record(d, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
@@ -211,7 +217,7 @@ static int write_issued(db *d, void *ctx, err *e)
 }
 
 /* Second write: the PDF, the application issued, and the SMS with the download link. */
-static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, err *e)
+static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
 {
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf->data, pdf->len, sha);
@@ -221,7 +227,7 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
     }
-    issued_write w = {is, c, pdf, sha, buf_cstr(&pdf_url)};
+    issued_write w = {is, c, pdf, level, sha, buf_cstr(&pdf_url)};
     rc = store_write(is->store, write_issued, &w, e);
 out:
     buf_free(&pdf_url);
@@ -279,8 +285,9 @@ static int complete(const issuer *is, const certificate_row *c, err *e)
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
     }
-    if (render(is, c, buf_cstr(&verify_url), &pdf, e) == 0) {
-        rc = store_issued(is, c, &pdf, e);
+    signature_level level;
+    if (render(is, c, buf_cstr(&verify_url), &pdf, &level, e) == 0) {
+        rc = store_issued(is, c, &pdf, level, e);
         goto out;
     }
     if (e->code == ERR_UNAVAILABLE) /* the TSA is away: the number stays reserved for a retry */

@@ -155,6 +155,9 @@ static const char *const migrations[] = {
     "CREATE INDEX events_by_key ON events(api_key_id, id);"
     "CREATE INDEX events_due ON events(delivery, next_attempt_at) WHERE delivery = 'pending';"
     "CREATE INDEX events_by_application ON events(application_id, id);",
+    /* 5: the PAdES level of each stored document's signature; documents before timestamps were B-B. */
+    "ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
+    " CHECK (signature_level IN ('B-B', 'B-T'));",
 };
 
 const char *const *schema_migrations(size_t *count)

@@ -72,6 +72,7 @@ class TimestampTest(unittest.TestCase):
         self.start()
         status, got = self.submit("bt-1")
         self.assertEqual(status, 201, got)
+        self.assertEqual(got["certificate"]["signature_level"], "B-T")
         pdf = self.download(got["certificate"])
         path = self.save("bt.pdf", pdf)
         self.assertTrue(pdfcheck.signature_valid(path), pdfcheck.pdfsig(path))
@@ -129,7 +130,7 @@ class TimestampTest(unittest.TestCase):
         for n in range(5):
             status, got = self.submit(f"bad-{n}")
             self.assertEqual(status, 200, got)
-            self.assertEqual(got["status"], "issued")
+            self.assertEqual((got["status"], got["certificate"]["signature_level"]), ("issued", "B-T"))
             numbers.add(got["certificate"]["number"])
             body = self.check_pdf(self.download(got["certificate"]))
             self.assertEqual((body["verdict"], body["level"]), ("valid", "B-T"))
@@ -152,6 +153,12 @@ class TimestampTest(unittest.TestCase):
         self.tsa.mode = "http_error"
         status, got = self.submit("bb-1")
         self.assertEqual(status, 201, got)
+        cert = got["certificate"]
+        self.assertEqual(cert["signature_level"], "B-B")
+        status, _, page = self.svc.request("GET", f'/v/{cert["number"]}?code={cert["verification_code"]}&lang=en')
+        self.assertEqual(status, 200)
+        self.assertIn('data-level="B-B"', page.decode())
+        self.assertIn("no timestamp", page.decode())
         pdf = self.download(got["certificate"])
         path = self.save("bb.pdf", pdf)
         self.assertTrue(pdfcheck.signature_valid(path))
