@@ -12,8 +12,8 @@
 #include "core/err.h"
 
 /* Room a token takes in the signature placeholder, in DER bytes; a larger token is refused, never cut. Enough for a
-   token with an RSA 4096 TSA certificate and two CA certificates. */
-#define TSA_TOKEN_MAX_BYTES 12288
+   token that carries an RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
+#define TSA_TOKEN_MAX_BYTES 6144
 /* Idle connections to the TSA kept for reuse, one per concurrent request at most. */
 #define TSA_POOL_MAX 64
 
