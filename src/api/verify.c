@@ -26,13 +26,13 @@ static int wants_json(const http_request *req)
 static json_t *verify_json(const certificate_row *c, certificate_status status)
 {
     char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
                      "number", c->number,
                      "issued_at", time_format_rfc3339(c->issued_at, issued), "valid_until",
                      time_format_rfc3339(c->valid_until, until), "subscriber_type",
                      c->non_residential ? "non_residential" : "residential", "subscriber_code", c->subscriber_code,
                      "holder", c->holder, "debt", view_debt(c->debt_qepik, c->debt_as_of), "sha256", c->sha256,
-                     "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
+                     "signature_level", signature_level_name(c->level), "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
                      "revocation_reason", c->revoked_at ? c->revocation_reason : NULL);
 }
 
@@ -98,7 +98,9 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
                           time_format_az_date(c->valid_until, until), "revocation", buf_cstr(&revocation),
                           "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
                           "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
-                          "sha256", c->sha256, NULL};
+                          "sha256", c->sha256, "level", signature_level_name(c->level), "level_note",
+                          web_text(a->web, lang, c->level == SIGNATURE_B_T ? "t_level_timestamped" : "t_level_untimestamped"),
+                          NULL};
     if (rc == 0)
         rc = web_render(a->web, lang, WEB_FOUND, vars, out, e);
     buf_free(&holder);
@@ -195,6 +197,10 @@ static json_t *pdf_check_json(const pdf_verification *check)
                              check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
                              "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
                              "status", check->registered ? certificate_status_name(check->status) : NULL);
+    char stamped[TIME_TEXT_MAX];
+    if (body != NULL)
+        json_object_update_new(body, json_pack("{s:s?, s:s?}", "level", check->level[0] ? check->level : NULL,
+                                               "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL));
     if (body != NULL && check->registered) {
         char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
         const certificate_row *c = &check->cert;
@@ -242,6 +248,9 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
 {
     buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
     err e = {0};
+    char stamped[TIME_TEXT_MAX];
+    const char *timestamp = check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped)
+                                                  : web_text(a->web, lang, "t_no_timestamp");
     int rc = web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—") == 0 &&
                      render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
                      web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
@@ -251,6 +260,8 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
         "verdict", buf_cstr(&verdict),
         "signature", web_text(a->web, lang, check->signature_valid ? "t_signature_valid" : "t_signature_invalid"),
         "signed_by", buf_cstr(&signed_by),
+        "level", check->level[0] ? check->level : "—",
+        "timestamp", timestamp,
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
         "form", buf_cstr(&form), NULL};
     if (rc != 0 || web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)

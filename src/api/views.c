@@ -30,9 +30,9 @@ json_t *view_certificate(const certificate_row *c, const char *base_url, time_t 
         json_decref(revoked_at);
         goto out;
     }
-    v = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o*, s:s*}", "number", c->number,
+    v = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o*, s:s*}", "number", c->number,
                   "verification_code", c->code, "issued_at", json_time(c->issued_at), "valid_until",
-                  json_time(c->valid_until), "sha256", c->sha256, "pdf_url", buf_cstr(&pdf_url), "verify_url",
+                  json_time(c->valid_until), "sha256", c->sha256, "signature_level", signature_level_name(c->level), "pdf_url", buf_cstr(&pdf_url), "verify_url",
                   buf_cstr(&verify_url), "status", certificate_status_name(certificate_verdict(c, now)), "application_id",
                   c->application_id, "revoked_at", revoked_at, "revocation_reason",
                   revoked ? c->revocation_reason : NULL);

@@ -44,6 +44,12 @@ static const config_setting settings[] = {
     {"ARAYIS_RATE_AUTH_FAILURES_BURST", "--rate-auth-failures-burst", "failed API authentications in a burst (20)"},
     {"ARAYIS_METRICS_ALLOW", "--metrics-allow", "client addresses that may read /metrics, comma-separated (127.0.0.1,::1)"},
     {"ARAYIS_LOG_LEVEL", "--log-level", "debug, info, warn or error (info)"},
+    {"ARAYIS_TSA_URL", "--tsa-url", "RFC 3161 timestamping authority for PAdES B-T signatures (none: B-B)"},
+    {"ARAYIS_TSA_CA", "--tsa-ca", "PEM file of the certificates the TSA's certificate must chain to"},
+    {"ARAYIS_TSA_USER", "--tsa-user", "user name for the TSA's HTTP basic authentication (none)"},
+    {"ARAYIS_TSA_PASSWORD", "--tsa-password", "password for the TSA (set it in the environment, not on the command line)"},
+    {"ARAYIS_TSA_TIMEOUT_MS", "--tsa-timeout-ms", "longest wait for one timestamp in ms (5000)"},
+    {"ARAYIS_TSA_REQUIRED", "--tsa-required", "true: answer 503 while the TSA is down; false: issue B-B then (true)"},
     {NULL, NULL, NULL},
 };
 
@@ -83,6 +89,8 @@ void config_defaults(config *c)
     c->rate_auth_failures = 1;
     c->rate_auth_failures_burst = 20;
     snprintf(c->metrics_allow, sizeof c->metrics_allow, "127.0.0.1,::1");
+    c->tsa_timeout_ms = 5000;
+    c->tsa_required = 1;
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -177,6 +185,8 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->min_body_rate = (size_t)v;
     else if (strcmp(env_name, "ARAYIS_CONNECTION_RESERVE") == 0 && parse_long(value, 0, 10000, &v) == 0)
         c->connection_reserve = (int)v;
+    else if (strcmp(env_name, "ARAYIS_TSA_TIMEOUT_MS") == 0 && parse_long(value, 100, 120000, &v) == 0)
+        c->tsa_timeout_ms = (int)v;
     else
         return -1;
     return 0;
@@ -210,6 +220,23 @@ static int apply_setting(config *c, const char *env_name, const char *value)
         return copy_text(c->trusted_proxy, sizeof c->trusted_proxy, value);
     if (strcmp(env_name, "ARAYIS_METRICS_ALLOW") == 0)
         return addrlist_valid(value) ? copy_text(c->metrics_allow, sizeof c->metrics_allow, value) : -1;
+    if (strcmp(env_name, "ARAYIS_TSA_URL") == 0)
+        return value[0] == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0
+                   ? copy_text(c->tsa_url, sizeof c->tsa_url, value)
+                   : -1;
+    if (strcmp(env_name, "ARAYIS_TSA_CA") == 0)
+        return copy_text(c->tsa_ca, sizeof c->tsa_ca, value);
+    if (strcmp(env_name, "ARAYIS_TSA_USER") == 0)
+        return copy_text(c->tsa_user, sizeof c->tsa_user, value);
+    if (strcmp(env_name, "ARAYIS_TSA_PASSWORD") == 0)
+        return copy_text(c->tsa_password, sizeof c->tsa_password, value);
+    if (strcmp(env_name, "ARAYIS_TSA_REQUIRED") == 0) {
+        static const char *const booleans[] = {"true", "false", NULL};
+        if (!is_one_of(value, booleans))
+            return -1;
+        c->tsa_required = strcmp(value, "true") == 0;
+        return 0;
+    }
     if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
         return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
     return parse_int_setting(env_name, value, c);

@@ -36,6 +36,13 @@ typedef struct config {
     char trusted_proxy[48];              /* address whose X-Forwarded-For is believed; "" = none */
     int rate_auth_failures, rate_auth_failures_burst; /* failed API authentications per client address; 0 = off */
     char metrics_allow[256];             /* addresses that may read /metrics, comma-separated */
+    char tsa_url[512];                   /* RFC 3161 timestamping authority; "" = signatures are PAdES B-B */
+    char tsa_ca[512];                    /* PEM file of the certificates a TSA certificate must chain to */
+    char tsa_user[128];                  /* HTTP basic credentials for the TSA; "" = none */
+    char tsa_password[256];
+    int tsa_timeout_ms;                  /* the longest one timestamp request may take */
+    int tsa_required;                    /* 1: no certificate without a timestamp (503 while the TSA is down);
+                                            0: fall back on B-B and say so */
 } config;
 
 /* One setting as it appears in the environment and on the command line. */

@@ -26,6 +26,12 @@ typedef enum certificate_status {
     CERTIFICATE_REVOKED,
 } certificate_status;
 
+/* The PAdES baseline level of a certificate's signature. */
+typedef enum signature_level {
+    SIGNATURE_B_B,                  /* the signing time is the signer's own claim */
+    SIGNATURE_B_T,                  /* with a signature timestamp from a trusted TSA */
+} signature_level;
+
 /* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
    a stored text longer than that is refused on reading (ERR_TOO_LONG), never cut. */
 typedef struct certificate_row {
@@ -46,11 +52,18 @@ typedef struct certificate_row {
     char revocation_reason[CHARSET_UTF8_BYTES(CERTIFICATE_REASON_MAX) + 1];
     char revoked_by[APIKEY_NAME_MAX + 1];
     time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
+    signature_level level;          /* of the stored document's signature (B-B until it is stored) */
 } certificate_row;
 
 /* The status of issued certificate c as of now: revoked once revoked (whatever its validity), else expired from
    valid_until on, else valid. */
 certificate_status certificate_verdict(const certificate_row *c, time_t now);
+
+/* "B-B", "B-T": the contract's words (static strings). */
+const char *signature_level_name(signature_level l);
+
+/* The level named text; returns 0, or -1 for an unknown name (*out unchanged). */
+int signature_level_parse(const char *text, signature_level *out);
 
 /* "valid", "expired", "revoked": the contract's words (static strings). */
 const char *certificate_status_name(certificate_status s);

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "crypto/signer.h"
+#include "crypto/timestamp.h"
 
 typedef struct cert_doc {
     const char *number;             /* "AZI-2026-000001" */
@@ -38,6 +39,11 @@ pdf_renderer *pdf_renderer_open(const char *share_dir, err *e);
    set: ERR_RENDER (a missing glyph, an overflowing page, a libharu failure), ERR_INVALID (a template
    placeholder without a value), ERR_CRYPTO (signing), ERR_NOMEM. */
 int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_doc *doc, buf *out, err *e);
+
+/* As pdf_render_certificate, with a signature timestamp from tsa (PAdES B-T) unless tsa is NULL (B-B). Also fails
+   as tsa_stamp_cms: ERR_UNAVAILABLE when the TSA gave no token that passed its checks. */
+int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_client *tsa, const cert_doc *doc,
+                                   buf *out, err *e);
 
 void pdf_renderer_close(pdf_renderer *r);
 

@@ -191,7 +191,13 @@ static int write_byte_range(unsigned char *range, size_t width, size_t a, size_t
     return 0;
 }
 
-int pades_sign(buf *pdf, const signer *s, err *e)
+size_t pades_contents_bytes(const signer *s, int stamped)
+{
+    /* the unsigned attribute around the token: its type, set and sequence headers */
+    return signer_max_signature_size(s) + (stamped ? TSA_TOKEN_MAX_BYTES + 64 : 0);
+}
+
+int pades_sign(buf *pdf, const signer *s, tsa_client *tsa, err *e)
 {
     assert(pdf != NULL && s != NULL);
     unsigned char *range = find_last(pdf->data, pdf->len, "/ByteRange [");
@@ -211,7 +217,7 @@ int pades_sign(buf *pdf, const signer *s, err *e)
     buf der = BUF_INIT;
     char *hex = NULL;
     int rc = signer_sign_detached(s, parts, lens, 2, &der, e);
-    if (rc != 0)
+    if (rc != 0 || (tsa != NULL && (rc = tsa_stamp_cms(tsa, &der, e)) != 0))
         goto out;
     if (der.len * 2 > (size_t)(hex_end - hex_start)) {
         rc = err_set(e, ERR_INTERNAL, "signature larger than its placeholder");

@@ -1,5 +1,5 @@
-/* PAdES baseline B-B signing of a libharu document: the signature field and its placeholders before saving, then
-   the ByteRange and the CMS signature written into the saved bytes. */
+/* PAdES baseline B-B and B-T signing of a libharu document: the signature field and its placeholders before saving,
+   then the ByteRange and the CMS signature (with its signature timestamp for B-T) written into the saved bytes. */
 #ifndef ARAYIS_PDF_PADES_H
 #define ARAYIS_PDF_PADES_H
 
@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "crypto/signer.h"
+#include "crypto/timestamp.h"
 
 /* Adds to pdf an /AcroForm (SigFlags 3) with one signature field whose widget covers box (left, bottom, right,
    top) on page, and its signature dictionary: /Adobe.PPKLite, /ETSI.CAdES.detached, /Reason reason (UTF-8),
@@ -17,9 +18,14 @@
 int pades_prepare(HPDF_Doc pdf, HPDF_Page page, const double box[4], time_t signing_time, const char *reason,
                   size_t contents_bytes, err *e);
 
+/* The /Contents bytes pades_prepare must reserve for a signature by s, with a signature timestamp when stamped. */
+size_t pades_contents_bytes(const signer *s, int stamped);
+
 /* In the saved file pdf: writes the ByteRange that covers everything but the /Contents hex string, signs those
-   bytes with s, and writes the DER signature in hex into /Contents. Returns 0, or -1 with e set: ERR_CRYPTO
-   (signing), ERR_NOMEM, ERR_INTERNAL (pdf was not prepared by pades_prepare, or its placeholders are too small). */
-int pades_sign(buf *pdf, const signer *s, err *e);
+   bytes with s, adds a signature timestamp from tsa unless tsa is NULL (B-T; B-B without), and writes the DER
+   signature in hex into /Contents. Returns 0, or -1 with e set: ERR_CRYPTO (signing), ERR_NOMEM, ERR_INTERNAL (pdf
+   was not prepared by pades_prepare, or its placeholders are too small), or as tsa_stamp_cms (ERR_UNAVAILABLE when
+   no checked token could be had). */
+int pades_sign(buf *pdf, const signer *s, tsa_client *tsa, err *e);
 
 #endif

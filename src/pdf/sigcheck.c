@@ -1,6 +1,7 @@
 /* PDF signature checking: the last /ByteRange of the file, its shape (the whole file but one hex string, which
-   follows /Contents), the signing time from the signature dictionary's /M, the CMS inside that string verified with
-   OpenSSL against our keyring as of that time, and the certificate number from /Reason. Every read is bounded by
+   follows /Contents), the signing time from the signature timestamp or else the signature dictionary's /M, the CMS
+   inside that string verified with OpenSSL against our keyring as of that time, and the certificate number from
+   /Reason. Every read is bounded by
    the buffer; nothing recurses. */
 #include "pdf/sigcheck.h"
 
@@ -14,6 +15,7 @@
 
 #include "core/timeutil.h"
 #include "crypto/signer.h"
+#include "crypto/timestamp.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
 #define SIGCHECK_MAX_CMS (256u * 1024)    /* largest signature accepted */
@@ -130,8 +132,28 @@ static const char *cms_problem(int verified, const keyring_cert *ours, time_t si
     return ours ? NULL : "the signer is not one of our signing certificates";
 }
 
+/* The signing time and level from the signature timestamp of cms's only signer, if it has one: a valid token's time
+   replaces the claimed /M. Returns 0, or -1 with the problem set when the token is present but does not verify. */
+static int apply_timestamp(CMS_ContentInfo *cms, X509_STORE *tsa_anchors, pdf_sig_report *report)
+{
+    STACK_OF(CMS_SignerInfo) *infos = CMS_get0_SignerInfos(cms);
+    CMS_SignerInfo *si = infos && sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
+    tsa_token_check check = {0};
+    if (si != NULL)
+        tsa_check_signer(si, tsa_anchors, &check);
+    if (check.present && !check.valid) {
+        problem(report, check.problem);
+        return -1;
+    }
+    if (check.valid) {
+        report->signed_at = report->timestamped_at = check.gen_time;
+        snprintf(report->level, sizeof report->level, "B-T");
+    }
+    return 0;
+}
+
 static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
-                       const keyring *ours, pdf_sig_report *report)
+                       const keyring *ours, X509_STORE *tsa_anchors, pdf_sig_report *report)
 {
     CMS_ContentInfo *cms = parse_cms(der, der_len);
     X509_STORE *trust = keyring_trust_store(ours);
@@ -142,6 +164,8 @@ static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsi
         problem(report, "the signature is not a readable CMS structure");
         goto done;
     }
+    if (apply_timestamp(cms, tsa_anchors, report) != 0)
+        goto done;
     /* the chain is checked as of the signing time: a retired certificate still verifies what it signed while it
        was valid, and nothing signed before or after its validity */
     X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(trust), report->signed_at);
@@ -236,7 +260,8 @@ static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
     return 0;
 }
 
-int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e)
+int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509_STORE *tsa_anchors,
+                 pdf_sig_report *report, err *e)
 {
     memset(report, 0, sizeof *report);
     if (len > SIGCHECK_MAX_BYTES)
@@ -259,12 +284,13 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_
     size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
     report->signed_at = read_signing_time(pdf, r.key);
+    snprintf(report->level, sizeof report->level, "B-B");
     if (der_len == 0)
         problem(report, "the signature contents are not hexadecimal or too large");
     else if (report->signed_at == 0)
         problem(report, "the signature dictionary has no signing time (/M)");
     else
-        verify_cms(pdf, &r, der, der_len, ours, report);
+        verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, report);
     read_number(pdf, r.b, report);
     free(der);
     return 0;

@@ -3,6 +3,7 @@
 #ifndef ARAYIS_PDF_SIGCHECK_H
 #define ARAYIS_PDF_SIGCHECK_H
 
+#include <openssl/types.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -18,15 +19,21 @@ typedef struct pdf_sig_report {
                                 retired) and chains to our CA, all as of signed_at, which lies within the signing
                                 certificate's validity */
     int signer_is_ours;      /* the CMS signer certificate is in the keyring */
-    time_t signed_at;        /* the signing time claimed by the signature dictionary's /M (UTC), 0 when none */
+    time_t signed_at;        /* the signing time: the signature timestamp's when it has a valid one, otherwise the
+                                time claimed by the signature dictionary's /M (UTC); 0 when none */
+    time_t timestamped_at;   /* the time of a valid signature timestamp (UTC), 0 when none */
+    char level[8];           /* the PAdES baseline level shown: "B-B", or "B-T" with a valid signature timestamp;
+                                "" when no signature was read */
     char signed_by[256];     /* "CN=…, O=…" of the CMS signer, "" when none */
     char number[32];         /* the certificate number named in the signature's /Reason, "" when none */
     char problem[160];       /* why the signature is not valid, in English; "" when valid */
 } pdf_sig_report;
 
-/* Checks the last signature of the len bytes at pdf against ours. Returns 0 with report filled for any readable
+/* Checks the last signature of the len bytes at pdf against ours; a signature timestamp is checked against
+   tsa_anchors (NULL when none are configured: a timestamped signature then does not verify). Returns 0 with report filled for any readable
    PDF, valid or not; -1 with e set when the bytes are not a PDF (ERR_INVALID: no %PDF- header, no %%EOF in the
    last KiB; ERR_TOO_LONG: more than SIGCHECK_MAX_BYTES) or memory runs out (ERR_NOMEM). */
-int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, pdf_sig_report *report, err *e);
+int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509_STORE *tsa_anchors,
+                 pdf_sig_report *report, err *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include "core/metrics.h"
 #include "crypto/keyring.h"
 #include "crypto/signer.h"
+#include "crypto/timestamp.h"
 #include "service/issue.h"
 #include "service/sms_delivery.h"
 #include "service/webhook_delivery.h"
@@ -19,6 +20,8 @@ struct services {
     pdf_renderer *renderer;
     signer *signer;
     keyring *keyring;
+    tsa_client *tsa;                 /* NULL when no TSA is configured (B-B) */
+    X509_STORE *tsa_anchors;         /* what signature timestamps are checked against; NULL when none configured */
     sms_messages *messages;
     sms_sender *sender;
     webhook_deliverer *webhooks;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crypto/codes.h"
+#include "core/log.h"
 #include "crypto/hash.h"
 #include "model/links.h"
 #include "service/history.h"
@@ -161,8 +162,10 @@ static int record_and_number(const issuer *is, application_row *row, const appli
     return store_write(is->store, write_numbered, &w, e);
 }
 
-/* Renders and signs c's document, whose QR code leads to verify_url, into pdf. */
-static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, err *e)
+/* Renders and signs c's document, whose QR code leads to verify_url, into pdf, and sets *level to what its
+   signature reaches: B-T with a TSA, or B-B without one or (when the operator allows it) while it is away. */
+static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, signature_level *level,
+                  err *e)
 {
     cert_doc doc = {
         .number = c->number, .verification_code = c->code, .issued_at = c->issued_at,
@@ -172,6 +175,15 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
         .address = c->address, .debt_qepik = c->debt_qepik, .debt_as_of = c->debt_as_of,
         .verify_url = verify_url, .public_base_url = is->cfg->public_base_url,
     };
+    *level = is->tsa ? SIGNATURE_B_T : SIGNATURE_B_B;
+    if (pdf_render_certificate_stamped(is->renderer, is->signer, is->tsa, &doc, pdf, e) == 0)
+        return 0;
+    if (is->tsa == NULL || e->code != ERR_UNAVAILABLE || is->cfg->tsa_required)
+        return -1;
+    /* the operator accepts B-B documents while the TSA is away */
+    log_printf(LOG_WARN, "timestamp_skipped", "%s issued without a signature timestamp (B-B): %s", c->number, e->msg);
+    pdf->len = 0;
+    *level = SIGNATURE_B_B;
     return pdf_render_certificate(is->renderer, is->signer, &doc, pdf, e);
 }
 
@@ -179,6 +191,7 @@ typedef struct issued_write {
     const issuer *is;
     const certificate_row *c;
     const buf *pdf;
+    signature_level level;
     const char *sha256;
     const char *pdf_url;
 } issued_write;
@@ -195,6 +208,7 @@ static int write_issued(db *d, void *ctx, err *e)
         return -1;
     row.status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
+                   certificates_set_level(d, c->number, w->level, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
                    history_record(d, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
@@ -203,7 +217,7 @@ static int write_issued(db *d, void *ctx, err *e)
 }
 
 /* Second write: the PDF, the application issued, and the SMS with the download link. */
-static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, err *e)
+static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
 {
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf->data, pdf->len, sha);
@@ -213,7 +227,7 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
     }
-    issued_write w = {is, c, pdf, sha, buf_cstr(&pdf_url)};
+    issued_write w = {is, c, pdf, level, sha, buf_cstr(&pdf_url)};
     rc = store_write(is->store, write_issued, &w, e);
 out:
     buf_free(&pdf_url);
@@ -261,8 +275,8 @@ static int record_void(const issuer *is, const char *number, const char *applica
 }
 
 /* Renders, signs and stores c. Returns 0 issued, 1 when its document could not be made (c is now void and its
-   application failed; e holds the reason), -1 on a storage error or out of memory (c stays pending for
-   issuing_resume). */
+   application failed; e holds the reason), -1 on a storage error, out of memory or a required TSA that gave no
+   token (ERR_UNAVAILABLE): c stays pending for a replay of its application or issuing_resume. */
 static int complete(const issuer *is, const certificate_row *c, err *e)
 {
     buf pdf = BUF_INIT, verify_url = BUF_INIT;
@@ -271,10 +285,13 @@ static int complete(const issuer *is, const certificate_row *c, err *e)
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
     }
-    if (render(is, c, buf_cstr(&verify_url), &pdf, e) == 0) {
-        rc = store_issued(is, c, &pdf, e);
+    signature_level level;
+    if (render(is, c, buf_cstr(&verify_url), &pdf, &level, e) == 0) {
+        rc = store_issued(is, c, &pdf, level, e);
         goto out;
     }
+    if (e->code == ERR_UNAVAILABLE) /* the TSA is away: the number stays reserved for a retry */
+        goto out;
     err why = *e;
     rc = record_void(is, c->number, c->application_id, why.msg, e) == 0 ? 1 : -1;
     if (rc == 1)
@@ -330,6 +347,8 @@ static int process_new(const issuer *is, db *d, application_row *row, const appl
     return rc;
 }
 
+static int complete_replayed(const issuer *is, db *d, const char *app_id, err *e);
+
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
                    submit_outcome *outcome, char app_id[32], err *e)
 {
@@ -337,6 +356,8 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     if (d == NULL)
         return -1;
     int replay = find_replay(d, key_id, a, request_sha256, outcome, app_id, e);
+    if (replay == 1 && *outcome == SUBMIT_REPLAYED)
+        return complete_replayed(is, d, app_id, e);
     if (replay != 0)
         return replay < 0 ? -1 : 0;
     application_row row = row_of(a, key_id, request_sha256, time(NULL));
@@ -406,6 +427,28 @@ static int resume_one(const issuer *is, db *d, const pending_certificate *p, err
         return -1;
     err why = *e;
     return record_void(is, p->number, p->application_id, why.msg, e) == 0 ? 1 : -1;
+}
+
+/* Completes the certificate of the replayed application app_id when an earlier attempt left it pending (its TSA was
+   away). Returns 0 (nothing pending, issued or void: the stored application says which), -1 with e set when it is
+   still pending or storage failed. */
+static int complete_replayed(const issuer *is, db *d, const char *app_id, err *e)
+{
+    pending_list list = {0};
+    int rc = -1;
+    if (certificates_each_pending(d, time(NULL) + 1, collect_pending, &list, e) != 0)
+        goto out;
+    if (list.out_of_memory) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < list.count; i++)
+        if (strcmp(list.items[i].application_id, app_id) == 0)
+            rc = resume_one(is, d, &list.items[i], e) < 0 ? -1 : 0;
+out:
+    pending_free(&list);
+    return rc;
 }
 
 int issuing_resume(const issuer *is, time_t numbered_before, issuing_resumed *out, err *e)

@@ -15,7 +15,8 @@ typedef struct issuer {
     const pdf_renderer *renderer;
     const signer *signer;
     const sms_messages *messages;
-    const config *cfg;               /* public_base_url, validity_days */
+    const config *cfg;               /* public_base_url, validity_days, tsa_required */
+    tsa_client *tsa;                 /* signature timestamps (B-T); NULL for B-B */
 } issuer;
 
 typedef enum submit_outcome {

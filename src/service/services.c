@@ -2,6 +2,7 @@
    sender and the webhook deliverer. */
 #include "service/services.h"
 
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -17,6 +18,22 @@ static void register_counters(services *svc)
     svc->counter_sms_queued = metrics_counter(svc->metrics, "arayis_sms_queued_total", "SMS messages queued.");
     svc->counter_void = metrics_counter(svc->metrics, "arayis_certificates_void_total",
                                         "Certificate numbers voided because their document could not be made.");
+}
+
+/* The TSA client and the anchors timestamps are checked against, when configured. Returns 0 or -1 with e set. */
+static int open_timestamps(services *svc, const config *cfg, err *e)
+{
+    if (cfg->tsa_url[0] && !cfg->tsa_ca[0])
+        return err_set(e, ERR_INVALID, "ARAYIS_TSA_URL needs ARAYIS_TSA_CA, the anchors its certificate must chain to");
+    if (cfg->tsa_ca[0] && (svc->tsa_anchors = tsa_anchors_load(cfg->tsa_ca, e)) == NULL)
+        return -1;
+    if (cfg->tsa_url[0]) {
+        tsa_settings t = {cfg->tsa_url, cfg->tsa_ca, cfg->tsa_user, cfg->tsa_password, cfg->tsa_timeout_ms};
+        if ((svc->tsa = tsa_client_new(&t, e)) == NULL)
+            return -1;
+        log_write(LOG_INFO, "timestamps", json_pack("{s:s,s:b}", "level", "B-T", "required", cfg->tsa_required));
+    }
+    return 0;
 }
 
 services *services_start(const config *cfg, store *s, metrics *m, err *e)
@@ -36,9 +53,10 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         log_printf(LOG_WARN, "dev_keys_created", "made a DEVELOPMENT CA and signing key in %s: not for production",
                    cfg->keys_dir);
     if ((svc->signer = signer_load(cfg->keys_dir, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
-        (svc->renderer = pdf_renderer_open(share_dir(), e)) == NULL || (svc->messages = sms_messages_load(e)) == NULL)
+        (svc->renderer = pdf_renderer_open(share_dir(), e)) == NULL || (svc->messages = sms_messages_load(e)) == NULL ||
+        open_timestamps(svc, cfg, e) != 0)
         goto fail;
-    svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg};
+    svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa};
     register_counters(svc);
     if (resumer_run(svc, time(NULL) + 1, e) != 0)
         goto fail;
@@ -62,6 +80,8 @@ void services_stop(services *svc)
     sms_messages_free(svc->messages);
     pdf_renderer_close(svc->renderer);
     keyring_free(svc->keyring);
+    tsa_client_free(svc->tsa);
+    X509_STORE_free(svc->tsa_anchors);
     signer_free(svc->signer);
     free(svc);
 }

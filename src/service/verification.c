@@ -51,12 +51,15 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     memset(out, 0, sizeof *out);
     pdf_sig_report report;
     err unreadable = {0};
-    if (pdf_sigcheck(pdf, len, svc->keyring, &report, &unreadable) != 0)
+    if (pdf_sigcheck(pdf, len, svc->keyring, svc->tsa_anchors, &report, &unreadable) != 0)
         return 0; /* not a PDF: a verdict on the file, not a failure of the service */
     out->readable = 1;
     out->signature_valid = report.signature_valid;
     _Static_assert(sizeof out->signed_by == sizeof report.signed_by, "the signer's name is copied whole");
     memcpy(out->signed_by, report.signed_by, sizeof out->signed_by);
+    _Static_assert(sizeof out->level == sizeof report.level, "the level is copied whole");
+    memcpy(out->level, report.level, sizeof out->level);
+    out->timestamped_at = report.timestamped_at;
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf, len, sha);
     db *d = store_db(svc->store, e);

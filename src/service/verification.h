@@ -4,6 +4,7 @@
 #define ARAYIS_SERVICE_VERIFICATION_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "crypto/keyring.h"
@@ -24,6 +25,8 @@ typedef struct pdf_verification {
     int readable;                   /* a PDF whose signature could be looked at; nothing below is set otherwise */
     int signature_valid;            /* see pdf_sig_report.signature_valid */
     char signed_by[256];            /* "CN=…, O=…" of the signer, "" when none */
+    char level[8];                  /* see pdf_sig_report.level */
+    time_t timestamped_at;          /* see pdf_sig_report.timestamped_at */
     int registered;                 /* byte for byte the document of an issued certificate */
     certificate_row cert;           /* that certificate, when registered */
     certificate_status status;      /* its status as of now, when registered */

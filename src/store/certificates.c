@@ -6,14 +6,16 @@
 
 #define CERT_COLUMNS                                                                                              \
     "number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code, holder, address,"  \
-    " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by, voided_at"
+    " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by, voided_at,"  \
+    " signature_level"
 
 static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_seq) VALUES (?1, 1)"
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
-                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL)";
+                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B')";
 static const char SQL_MARK_STORED[] =
     "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
+static const char SQL_SET_LEVEL[] = "UPDATE certificates SET signature_level = ?2 WHERE number = ?1";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
@@ -94,6 +96,16 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     return db_exec_stmt(d, store, e);
 }
 
+int certificates_set_level(db *d, const char *number, signature_level level, err *e)
+{
+    sqlite3_stmt *st = db_stmt(d, SQL_SET_LEVEL, e);
+    if (st == NULL)
+        return -1;
+    if (db_bind_text(st, 1, number) != SQLITE_OK || db_bind_text(st, 2, signature_level_name(level)) != SQLITE_OK)
+        return db_fail(d, e, "bind certificate");
+    return db_exec_stmt(d, st, e);
+}
+
 /* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */
 static certificate_state state_of(const certificate_row *c)
 {
@@ -124,6 +136,8 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
         db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
         db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0)
         return -1;
+    if (signature_level_parse((const char *)sqlite3_column_text(st, 17), &c->level) != 0)
+        return err_set(e, ERR_INVALID, "certificate row with an unknown signature level");
     c->state = state_of(c);
     return 0;
 }

@@ -16,6 +16,9 @@ int certificates_reserve(db *d, certificate_row *c, err *e);
 /* Stores the issued PDF and its SHA-256 for a reserved number. Returns 0 or -1. */
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e);
 
+/* Records the PAdES level of certificate number's stored signature. Returns 0 or -1 with e set. */
+int certificates_set_level(db *d, const char *number, signature_level level, err *e);
+
 /* Loads the row by number / by application, its state (pending, issued, void) read from its columns. Return 1
    found, 0 none, -1 error (ERR_TOO_LONG when a stored text does not fit c). */
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);

@@ -1,0 +1,392 @@
+/* RFC 3161 timestamps with OpenSSL's TS API over libcurl: request, checked response, CAdES embedding, later check. */
+#include "crypto/timestamp.h"
+
+#include <assert.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ts.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/random.h"
+
+#define TSA_RESPONSE_MAX (64u * 1024)     /* a TSA answer larger than this is refused */
+#define TSA_SETTING_MAX 512               /* bytes of the URL and of each credential */
+
+struct tsa_client {
+    char url[TSA_SETTING_MAX], user[TSA_SETTING_MAX], password[TSA_SETTING_MAX];
+    long timeout_ms;
+    X509_STORE *anchors;
+    pthread_mutex_t lock;                 /* guards idle */
+    CURL *idle[TSA_POOL_MAX];             /* handles with their open connections, ready for reuse */
+    size_t idle_count;
+};
+
+X509_STORE *tsa_anchors_load(const char *path, err *e)
+{
+    assert(path != NULL);
+    BIO *in = BIO_new_file(path, "r");
+    if (in == NULL) {
+        ERR_clear_error();
+        err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read the TSA anchors %s", path);
+        return NULL;
+    }
+    X509_STORE *store = X509_STORE_new();
+    int count = 0;
+    for (X509 *cert; store && (cert = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL; X509_free(cert))
+        if (X509_STORE_add_cert(store, cert) == 1)
+            count++;
+    ERR_clear_error(); /* the end of the file reads as an error */
+    BIO_free(in);
+    if (store == NULL || count == 0) {
+        X509_STORE_free(store);
+        err_set(e, store ? ERR_CRYPTO : ERR_NOMEM, "no certificate in the TSA anchors %s", path);
+        return NULL;
+    }
+    return store;
+}
+
+static int copy_setting(char *dst, const char *value)
+{
+    size_t n = value ? strlen(value) : 0;
+    if (n >= TSA_SETTING_MAX)
+        return -1;
+    memcpy(dst, value ? value : "", n + 1);
+    return 0;
+}
+
+tsa_client *tsa_client_new(const tsa_settings *settings, err *e)
+{
+    assert(settings != NULL && settings->url != NULL && settings->ca_file != NULL && settings->timeout_ms > 0);
+    tsa_client *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (copy_setting(t->url, settings->url) != 0 || copy_setting(t->user, settings->user) != 0 ||
+        copy_setting(t->password, settings->password) != 0) {
+        free(t);
+        err_set(e, ERR_TOO_LONG, "a TSA setting is longer than %d bytes", TSA_SETTING_MAX - 1);
+        return NULL;
+    }
+    t->timeout_ms = settings->timeout_ms;
+    if ((t->anchors = tsa_anchors_load(settings->ca_file, e)) == NULL) {
+        free(t);
+        return NULL;
+    }
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        X509_STORE_free(t->anchors);
+        free(t);
+        err_set(e, ERR_NOMEM, "cannot make the TSA pool lock");
+        return NULL;
+    }
+    return t;
+}
+
+void tsa_client_free(tsa_client *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->idle_count; i++)
+        curl_easy_cleanup(t->idle[i]);
+    pthread_mutex_destroy(&t->lock);
+    X509_STORE_free(t->anchors);
+    free(t);
+}
+
+X509_STORE *tsa_client_anchors(const tsa_client *t)
+{
+    return t->anchors;
+}
+
+/* An idle handle of the pool, or a new one (NULL when curl fails). */
+static CURL *handle_take(tsa_client *t)
+{
+    CURL *curl = NULL;
+    pthread_mutex_lock(&t->lock);
+    if (t->idle_count > 0)
+        curl = t->idle[--t->idle_count];
+    pthread_mutex_unlock(&t->lock);
+    return curl ? curl : curl_easy_init();
+}
+
+/* Gives curl back to the pool, or closes it when the pool is full or its exchange failed (reused is 0). */
+static void handle_give(tsa_client *t, CURL *curl, int reused)
+{
+    pthread_mutex_lock(&t->lock);
+    if (reused && t->idle_count < TSA_POOL_MAX) {
+        t->idle[t->idle_count++] = curl;
+        curl = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (curl)
+        curl_easy_cleanup(curl);
+}
+
+typedef struct answer {
+    buf body;
+    int too_long;
+} answer;
+
+static size_t collect(char *data, size_t size, size_t n, void *ctx)
+{
+    answer *a = ctx;
+    size_t len = size * n;
+    if (a->body.len + len > TSA_RESPONSE_MAX) {
+        a->too_long = 1;
+        return 0; /* stops the transfer */
+    }
+    return buf_append(&a->body, data, len) == 0 ? len : 0;
+}
+
+static CURLcode exchange_options(const tsa_client *t, CURL *curl, const unsigned char *der, int len,
+                                 struct curl_slist *headers, answer *a)
+{
+    CURLcode rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_URL, t->url)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, der)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, t->timeout_ms)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_WRITEDATA, a)) != CURLE_OK)
+        return rc;
+    if (t->user[0] && ((rc = curl_easy_setopt(curl, CURLOPT_USERNAME, t->user)) != CURLE_OK ||
+                       (rc = curl_easy_setopt(curl, CURLOPT_PASSWORD, t->password)) != CURLE_OK))
+        return rc;
+    return CURLE_OK;
+}
+
+/* POSTs the DER request to the TSA and collects its answer into a->body. Returns 0 or -1 with e set
+   (ERR_UNAVAILABLE, ERR_NOMEM). */
+static int exchange(tsa_client *t, const unsigned char *der, int len, answer *a, err *e)
+{
+    CURL *curl = handle_take(t);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/timestamp-query");
+    long status = 0;
+    CURLcode rc = CURLE_OUT_OF_MEMORY;
+    if (curl && headers && (rc = exchange_options(t, curl, der, len, headers, a)) == CURLE_OK)
+        rc = curl_easy_perform(curl);
+    if (rc == CURLE_OK && curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+        status = 0;
+    if (curl)
+        handle_give(t, curl, rc == CURLE_OK);
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK)
+        return err_set(e, ERR_UNAVAILABLE, "the TSA did not answer: %s",
+                       a->too_long ? "its answer is too long" : curl_easy_strerror(rc));
+    if (status != 200)
+        return err_set(e, ERR_UNAVAILABLE, "the TSA answered HTTP %ld", status);
+    return 0;
+}
+
+/* A request for a token over the SHA-256 digest md, with nonce, asking for the TSA certificate. NULL on failure. */
+static TS_REQ *make_request(const unsigned char md[32], const ASN1_INTEGER *nonce)
+{
+    TS_REQ *req = TS_REQ_new();
+    TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new();
+    X509_ALGOR *algo = X509_ALGOR_new();
+    int ok = req && imprint && algo && X509_ALGOR_set0(algo, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) &&
+             TS_MSG_IMPRINT_set_algo(imprint, algo) && TS_MSG_IMPRINT_set_msg(imprint, (unsigned char *)md, 32) &&
+             TS_REQ_set_msg_imprint(req, imprint) && TS_REQ_set_version(req, 1) && TS_REQ_set_nonce(req, nonce) &&
+             TS_REQ_set_cert_req(req, 1);
+    X509_ALGOR_free(algo);        /* the setters copy */
+    TS_MSG_IMPRINT_free(imprint);
+    if (!ok) {
+        TS_REQ_free(req);
+        return NULL;
+    }
+    return req;
+}
+
+/* A fresh random 64-bit nonce, or NULL. */
+static ASN1_INTEGER *new_nonce(void)
+{
+    unsigned char bytes[8];
+    if (random_bytes(bytes, sizeof bytes) != 0)
+        return NULL;
+    bytes[0] &= 0x7F; /* positive, as some TSAs expect */
+    BIGNUM *bn = BN_bin2bn(bytes, sizeof bytes, NULL);
+    ASN1_INTEGER *nonce = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+    BN_free(bn);
+    return nonce;
+}
+
+static time_t generalized_time(const ASN1_GENERALIZEDTIME *when)
+{
+    struct tm tm;
+    return when && ASN1_TIME_to_tm(when, &tm) == 1 ? timegm(&tm) : 0;
+}
+
+/* Checks resp against req (status, version, nonce, imprint) and the anchors (signature, TSA certificate). */
+static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, err *e)
+{
+    TS_VERIFY_CTX *ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
+    int ok = ctx && X509_STORE_up_ref(t->anchors);
+    if (ok) {
+        TS_VERIFY_CTX_set_store(ctx, t->anchors); /* the context holds the reference taken above */
+        TS_VERIFY_CTX_add_flags(ctx, TS_VFY_SIGNATURE);
+        ok = TS_RESP_verify_response(ctx, resp) == 1;
+    }
+    unsigned long code = ERR_peek_last_error();
+    char reason[120] = "";
+    if (!ok && code)
+        ERR_error_string_n(code, reason, sizeof reason);
+    ERR_clear_error();
+    TS_VERIFY_CTX_free(ctx);
+    return ok ? 0 : err_set(e, ERR_UNAVAILABLE, "the TSA's answer failed its check: %s", reason[0] ? reason : "refused");
+}
+
+int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e)
+{
+    assert(t != NULL && data != NULL && token != NULL && gen_time != NULL);
+    unsigned char md[32], *der = NULL, *out = NULL;
+    answer a = {.body = BUF_INIT};
+    ASN1_INTEGER *nonce = new_nonce();
+    TS_REQ *req = NULL;
+    TS_RESP *resp = NULL;
+    int der_len = -1, out_len = -1, rc = -1;
+    if (nonce == NULL) {
+        err_set(e, ERR_RANDOM, "no randomness for the TSA nonce");
+        goto out;
+    }
+    if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1 || (req = make_request(md, nonce)) == NULL ||
+        (der_len = i2d_TS_REQ(req, &der)) <= 0) {
+        err_set(e, ERR_NOMEM, "cannot build the timestamp request");
+        goto out;
+    }
+    if (exchange(t, der, der_len, &a, e) != 0)
+        goto out;
+    const unsigned char *p = a.body.data;
+    if ((resp = d2i_TS_RESP(NULL, &p, (long)a.body.len)) == NULL) {
+        err_set(e, ERR_UNAVAILABLE, "the TSA's answer is not a timestamp response");
+        goto out;
+    }
+    if (check_response(t, req, resp, e) != 0)
+        goto out;
+    if ((out_len = i2d_PKCS7(TS_RESP_get_token(resp), &out)) <= 0 || buf_append(token, out, (size_t)out_len) != 0) {
+        err_set(e, ERR_NOMEM, "out of memory for the timestamp token");
+        goto out;
+    }
+    *gen_time = generalized_time(TS_TST_INFO_get_time(TS_RESP_get_tst_info(resp)));
+    rc = 0;
+out:
+    ERR_clear_error();
+    OPENSSL_free(out);
+    OPENSSL_free(der);
+    TS_RESP_free(resp);
+    TS_REQ_free(req);
+    ASN1_INTEGER_free(nonce);
+    buf_free(&a.body);
+    return rc;
+}
+
+/* The only signer of cms, or NULL. */
+static CMS_SignerInfo *only_signer(CMS_ContentInfo *cms)
+{
+    STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
+    return infos && sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
+}
+
+int tsa_stamp_cms(tsa_client *t, buf *cms, err *e)
+{
+    assert(t != NULL && cms != NULL);
+    const unsigned char *p = cms->data;
+    CMS_ContentInfo *ci = d2i_CMS_ContentInfo(NULL, &p, (long)cms->len);
+    CMS_SignerInfo *si = only_signer(ci);
+    ASN1_OCTET_STRING *value = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+    buf token = BUF_INIT;
+    unsigned char *der = NULL;
+    time_t when;
+    int len, rc = -1;
+    if (value == NULL) {
+        err_set(e, ERR_INVALID, "not a CMS signature with one signer");
+        goto out;
+    }
+    if (tsa_request(t, ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), &token, &when, e) != 0)
+        goto out;
+    if (token.len > TSA_TOKEN_MAX_BYTES) {
+        err_set(e, ERR_TOO_LONG, "the timestamp token (%zu bytes) is larger than its room (%d)", token.len,
+                TSA_TOKEN_MAX_BYTES);
+        goto out;
+    }
+    if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data, (int)token.len) ||
+        (len = i2d_CMS_ContentInfo(ci, &der)) <= 0) {
+        err_set(e, ERR_NOMEM, "cannot add the timestamp to the signature");
+        goto out;
+    }
+    cms->len = 0;
+    rc = buf_append(cms, der, (size_t)len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    ERR_clear_error();
+    OPENSSL_free(der);
+    buf_free(&token);
+    CMS_ContentInfo_free(ci);
+    return rc;
+}
+
+/* The token of si's signature-time-stamp attribute, parsed, or NULL (*present tells whether there is one). */
+static PKCS7 *embedded_token(CMS_SignerInfo *si, int *present)
+{
+    int at = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+    X509_ATTRIBUTE *attr = at >= 0 ? CMS_unsigned_get_attr(si, at) : NULL;
+    ASN1_TYPE *value = attr && X509_ATTRIBUTE_count(attr) == 1 ? X509_ATTRIBUTE_get0_type(attr, 0) : NULL;
+    *present = attr != NULL;
+    if (value == NULL || value->type != V_ASN1_SEQUENCE)
+        return NULL;
+    const unsigned char *p = value->value.sequence->data;
+    return d2i_PKCS7(NULL, &p, value->value.sequence->length);
+}
+
+/* Verifies token (signature, TSA chain, version, imprint) over the SHA-256 of the signature value of si. */
+static int verify_token(PKCS7 *token, CMS_SignerInfo *si, X509_STORE *anchors)
+{
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    unsigned char *md = OPENSSL_malloc(32);
+    TS_VERIFY_CTX *ctx = TS_VERIFY_CTX_new();
+    int ok = 0;
+    if (md && ctx && EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), md, NULL,
+                                EVP_sha256(), NULL) == 1 && X509_STORE_up_ref(anchors)) {
+        TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
+        TS_VERIFY_CTX_set_imprint(ctx, md, 32); /* the context owns md from here on */
+        md = NULL;
+        TS_VERIFY_CTX_set_store(ctx, anchors);  /* and the reference taken above */
+        ok = TS_RESP_verify_token(ctx, token) == 1;
+    }
+    OPENSSL_free(md);
+    TS_VERIFY_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
+}
+
+void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out)
+{
+    assert(si != NULL && out != NULL);
+    memset(out, 0, sizeof *out);
+    PKCS7 *token = embedded_token(si, &out->present);
+    TS_TST_INFO *info = token ? PKCS7_to_TS_TST_INFO(token) : NULL;
+    if (info)
+        out->gen_time = generalized_time(TS_TST_INFO_get_time(info));
+    if (!out->present)
+        goto out;
+    if (info == NULL || out->gen_time == 0)
+        snprintf(out->problem, sizeof out->problem, "the signature timestamp is not a readable RFC 3161 token");
+    else if (anchors == NULL)
+        snprintf(out->problem, sizeof out->problem, "no TSA anchors are configured to check the signature timestamp");
+    else if (!(out->valid = verify_token(token, si, anchors)))
+        snprintf(out->problem, sizeof out->problem,
+                 "the signature timestamp does not match the signature or does not chain to a trusted TSA");
+out:
+    ERR_clear_error();
+    TS_TST_INFO_free(info);
+    PKCS7_free(token);
+}

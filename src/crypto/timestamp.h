@@ -1,0 +1,67 @@
+/* RFC 3161 signature timestamps: asking a timestamping authority over HTTP, checking its answer, embedding the token
+   in a CMS signature as the CAdES signature-time-stamp, and verifying an embedded token later. */
+#ifndef ARAYIS_CRYPTO_TIMESTAMP_H
+#define ARAYIS_CRYPTO_TIMESTAMP_H
+
+#include <openssl/cms.h>
+#include <openssl/types.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Room a token takes in the signature placeholder, in DER bytes; a larger token is refused, never cut. Enough for a
+   token that carries an RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
+#define TSA_TOKEN_MAX_BYTES 6144
+/* Idle connections to the TSA kept for reuse, one per concurrent request at most. */
+#define TSA_POOL_MAX 64
+
+typedef struct tsa_client tsa_client;
+
+typedef struct tsa_settings {
+    const char *url;            /* http:// or https:// address of the TSA */
+    const char *ca_file;        /* PEM file of the certificates a TSA certificate must chain to */
+    const char *user;           /* HTTP basic credentials, NULL or "" for none */
+    const char *password;
+    int timeout_ms;             /* the longest one request may take, connection included */
+} tsa_settings;
+
+/* A client for the TSA of settings, whose anchors are read from settings->ca_file. Returns NULL with e set:
+   ERR_NOT_FOUND or ERR_IO (the anchors file), ERR_CRYPTO (no certificate in it), ERR_NOMEM. */
+tsa_client *tsa_client_new(const tsa_settings *settings, err *e);
+void tsa_client_free(tsa_client *t);
+
+/* Asks the TSA for a token over the SHA-256 of the len bytes at data, with a fresh 64-bit nonce, and checks the
+   answer: status granted, the nonce, the message imprint, and the token's signature by a TSA certificate (critical
+   timeStamping extended key usage) that chains to the anchors. Appends the DER token (a CMS ContentInfo) to token
+   and sets *gen_time. Thread-safe; connections are reused. Returns 0, or -1 with e set: ERR_UNAVAILABLE (the TSA did
+   not answer in time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM,
+   ERR_RANDOM (no nonce). */
+int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
+
+/* Adds a signature-time-stamp from t over the signature value of the only signer of the DER CMS SignedData in cms,
+   which is rewritten in place. Returns 0, or -1 with e set as by tsa_request, or ERR_INVALID (cms is not a CMS with
+   one signer), ERR_TOO_LONG (the token is larger than TSA_TOKEN_MAX_BYTES). */
+int tsa_stamp_cms(tsa_client *t, buf *cms, err *e);
+
+/* The anchors of t (borrowed, valid while t lives). */
+X509_STORE *tsa_client_anchors(const tsa_client *t);
+
+/* Reads every certificate of the PEM file at path into a new trust store (caller frees with X509_STORE_free).
+   Returns NULL with e set: ERR_NOT_FOUND, ERR_IO, ERR_CRYPTO (no certificate), ERR_NOMEM. */
+X509_STORE *tsa_anchors_load(const char *path, err *e);
+
+/* What an embedded signature timestamp says. */
+typedef struct tsa_token_check {
+    int present;                /* the signer carries a signature-time-stamp attribute */
+    int valid;                  /* its token verifies over the signature value and chains to the anchors */
+    time_t gen_time;            /* the token's time (UTC), 0 when unreadable */
+    char problem[128];          /* why it is not valid, in English; "" when valid or absent */
+} tsa_token_check;
+
+/* Checks the signature-time-stamp of signer info si (of a parsed CMS) against anchors (may be NULL: then a present
+   token is reported not valid). Fills out; never fails otherwise. */
+void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out);
+
+#endif
