@@ -54,7 +54,9 @@ const char *http_request_header(const http_request *req, const char *name);
 /* A query-string argument's (URL-decoded) value, or NULL. Valid for the request's lifetime; safe on any thread. */
 const char *http_request_query(const http_request *req, const char *name);
 
-/* Adds a response header (value truncated to 255 bytes). Silently ignored past HTTP_MAX_HEADERS. */
-void http_response_header(http_response *res, const char *name, const char *value);
+/* Adds a response header. Every header the service sends has a value of a known, short form; a value of 256 bytes or
+   more, or a header past HTTP_MAX_HEADERS, is never cut: it is left out, logged as an error (a bug to fix), and
+   the call returns -1. Returns 0. */
+int http_response_header(http_response *res, const char *name, const char *value);
 
 #endif

@@ -1,9 +1,10 @@
 /* Accessors for request headers and query arguments (from the request's copy of them), and response headers. */
 #include "http/http.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "core/log.h"
 
 const char *http_request_header(const http_request *req, const char *name)
 {
@@ -21,11 +22,15 @@ const char *http_request_query(const http_request *req, const char *name)
     return NULL;
 }
 
-void http_response_header(http_response *res, const char *name, const char *value)
+int http_response_header(http_response *res, const char *name, const char *value)
 {
-    if (res->nheaders == HTTP_MAX_HEADERS)
-        return;
+    size_t len = strlen(value);
+    if (res->nheaders == HTTP_MAX_HEADERS || len >= sizeof res->headers[0].value) {
+        log_printf(LOG_ERROR, "response_header_dropped", "header %s (%zu bytes) does not fit the response", name, len);
+        return -1;
+    }
     http_header *h = &res->headers[res->nheaders++];
     h->name = name;
-    snprintf(h->value, sizeof h->value, "%s", value);
+    memcpy(h->value, value, len + 1);
+    return 0;
 }
