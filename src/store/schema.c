@@ -156,8 +156,8 @@ static const char *const migrations[] = {
     "CREATE INDEX portal_events_due ON portal_events(delivery, next_attempt_at) WHERE delivery = 'pending';"
     "CREATE INDEX portal_events_by_application ON portal_events(application_id, id);",
     /* 5: the PAdES level of each stored document's signature; documents before timestamps were B-B. */
-    "ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
-    " CHECK (signature_level IN ('B-B', 'B-T'));",
+    ("ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
+     " CHECK (signature_level IN ('B-B', 'B-T'));"),
 };
 
 const char *const *schema_migrations(size_t *count)
