@@ -36,19 +36,3 @@ void cli_print_settings(void)
     for (const config_setting *s = config_settings(); s->env; s++)
         printf("  %-31s %-26s %s\n", s->env, s->flag, s->help);
 }
-
-int cli_queue_words(int argc, char **argv, const char **action, const char **arg, int *first)
-{
-    *action = argc > 1 ? argv[1] : "";
-    *arg = NULL;
-    *first = 2;
-    if (strcmp(*action, "list") == 0 && argc > 3 && strcmp(argv[2], "--status") == 0) {
-        *arg = argv[3];
-        *first = 4;
-    } else if (strcmp(*action, "retry") == 0 && argc > 2 && atoll(argv[2]) > 0) {
-        *arg = argv[2];
-        *first = 3;
-    } else if (strcmp(*action, "list") != 0)
-        return -1;
-    return 0;
-}

@@ -15,10 +15,6 @@ store *cli_open_store(const config *c);
 /* True when arg is "--help" or "-h". */
 int cli_is_help(const char *arg);
 
-/* The words of an outbox command ("list [--status S]" or "retry ID"): sets *action, *arg (the status, the id, or
-   NULL) and *first (the index of the first setting flag). Returns 0, or -1 when the words are neither. */
-int cli_queue_words(int argc, char **argv, const char **action, const char **arg, int *first);
-
 /* Prints the table of settings (environment variable, flag, meaning) to stdout. */
 void cli_print_settings(void);
 

@@ -1,11 +1,8 @@
 /* arayis webhooks list|retry: the operator's view of the portal events and their webhook deliveries. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/backoff.h"
+#include "cli/queue_cmd.h"
 #include "store/events.h"
 
 #define WEBHOOKS_LIST_LIMIT 200
@@ -24,50 +21,20 @@ static void print_event(const event_record *ev, void *ctx)
            event_type_name(ev->type), ev->event_id, ev->last_error[0] ? ev->last_error : "-");
 }
 
-static int run(const char *action, const char *arg, const config *c)
+/* Prints the events with the delivery state named status (all when NULL). Returns the exit code. */
+static int list_events(db *d, const char *status, err *e)
 {
-    store *s = cli_open_store(c);
-    if (s == NULL)
+    event_delivery wanted = status ? event_delivery_parse(status) : DELIVERY_COUNT;
+    if (status && wanted == DELIVERY_COUNT) {
+        err_set(e, ERR_INVALID, "unknown status '%s'", status);
         return 1;
-    err e = {0};
-    db *d = store_db(s, &e);
-    int rc = 1;
-    if (d == NULL) {
-        /* reported below */
-    } else if (strcmp(action, "list") == 0) {
-        event_delivery wanted = arg ? event_delivery_parse(arg) : DELIVERY_COUNT;
-        if (arg && wanted == DELIVERY_COUNT)
-            err_set(&e, ERR_INVALID, "unknown status '%s'", arg);
-        else {
-            printf("%-8s %-10s %-3s %-24s %-30s %s\n", "ID", "STATUS", "TRY", "TYPE", "EVENT", "LAST ERROR");
-            rc = events_each_by_delivery(d, wanted, WEBHOOKS_LIST_LIMIT, print_event, NULL, &e) == 0 ? 0 : 1;
-        }
-    } else {
-        int done = events_retry(d, atoll(arg), backoff_now_ms(), &e);
-        if (done >= 0)
-            printf(done ? "event %s queued again\n" : "no failed event %s\n", arg);
-        rc = done == 1 ? 0 : 1;
     }
-    if (e.msg[0])
-        fprintf(stderr, "arayis: %s\n", e.msg);
-    store_close(s);
-    return rc;
+    printf("%-8s %-10s %-3s %-24s %-30s %s\n", "ID", "STATUS", "TRY", "TYPE", "EVENT", "LAST ERROR");
+    return events_each_by_delivery(d, wanted, WEBHOOKS_LIST_LIMIT, print_event, NULL, e) == 0 ? 0 : 1;
 }
 
 int cmd_webhooks(int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1])) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *action, *arg;
-    int first;
-    if (cli_queue_words(argc, argv, &action, &arg, &first) != 0) {
-        usage(stderr);
-        return 2;
-    }
-    config c;
-    if (cli_config(&c, argc, argv, first) != 0)
-        return 2;
-    return run(action, arg, &c);
+    static const queue_cmd webhooks = {"event", usage, list_events, events_retry};
+    return queue_cmd_run(&webhooks, argc, argv);
 }
