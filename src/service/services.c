@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/share.h"
+#include "crypto/signing_key.h"
 #include "service/context.h"
 
 /* Completes or voids what a crash or a storage failure left half issued, and says so in the log. */
@@ -44,19 +45,21 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
     svc->store = s;
     svc->metrics = m;
     int created = 0;
-    if (signer_ensure_dev_keys(cfg->keys_dir, NULL, &created, e) != 0)
+    if (!signing_key_in_token(cfg) && signer_ensure_dev_keys(cfg->keys_dir, NULL, &created, e) != 0)
         goto fail;
     if (created)
         log_printf(LOG_WARN, "dev_keys_created", "made a DEVELOPMENT CA and signing key in %s: not for production",
                    cfg->keys_dir);
-    if ((svc->signer = signer_load(cfg->keys_dir, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
+    if ((svc->signer = signer_open(cfg, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
         (svc->renderer = pdf_renderer_open(share_dir(), e)) == NULL || (svc->messages = sms_messages_load(e)) == NULL)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg};
     register_counters(svc);
     if (resume_interrupted(svc, e) != 0)
         goto fail;
-    log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(svc->signer)));
+    log_write(LOG_INFO, "signing_key", json_pack("{s:s, s:s, s:s}", "subject", signer_subject(svc->signer), "kind",
+                                                 signer_key_type(svc->signer), "store",
+                                                 signing_key_in_token(cfg) ? "pkcs11" : "file"));
     if ((svc->sender = sms_sender_start(cfg, s, m, e)) == NULL ||
         (svc->webhooks = webhook_deliverer_start(cfg, s, m, e)) == NULL)
         goto fail;
