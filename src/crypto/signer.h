@@ -8,11 +8,12 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "crypto/signing_key.h"
 
 typedef struct signer signer;
 
 /* Files of the keys directory (see keys/README.md). */
-#define SIGNER_KEY_FILE "signing.key"
+#define SIGNER_KEY_FILE SIGNING_KEY_FILE
 #define SIGNER_CERT_FILE "signing.crt"
 #define SIGNER_CA_FILE "ca.crt"
 #define SIGNER_RETIRED_DIR "retired"

@@ -13,7 +13,6 @@
 
 #include "core/path.h"
 #include "crypto/pkcs11.h"
-#include "crypto/signer.h"
 
 struct signing_key {
     EVP_PKEY *pkey;   /* a key in memory, or NULL */
@@ -83,7 +82,7 @@ signing_key *signing_key_open(const config *c, err *e)
     }
     char path[1024];
     EVP_PKEY *key = NULL;
-    if (path_join(path, sizeof path, c->keys_dir, SIGNER_KEY_FILE, e) != 0 || (key = load_private_key(path, e)) == NULL)
+    if (path_join(path, sizeof path, c->keys_dir, SIGNING_KEY_FILE, e) != 0 || (key = load_private_key(path, e)) == NULL)
         return NULL;
     signing_key *k = signing_key_of_pkey(key);
     if (k == NULL)

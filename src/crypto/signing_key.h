@@ -8,6 +8,9 @@
 #include "core/config.h"
 #include "core/err.h"
 
+/* The key file of the keys directory, when the key is not in a token. */
+#define SIGNING_KEY_FILE "signing.key"
+
 typedef struct signing_key signing_key;
 
 /* 1 when the configuration puts the signing key in a PKCS#11 token (ARAYIS_SIGNING_KEY is a pkcs11: URI). */
