@@ -2,7 +2,8 @@
 # Every figure of the performance table: render + sign (EC and RSA keys, one thread), the whole pipeline in process,
 # then wrk against a service started here with a fresh data directory: issuing (16 connections, durable commits)
 # and verification (64 connections, JSON and HTML) over SEED certificates (default 1 000 000), with the service's
-# resident memory after each run and its peak (GNU time). DURATION (seconds per wrk run) defaults to 20.
+# resident memory after each run and its peak (GNU time); then the same render and HTTP issue with the key in a
+# SoftHSM2 token made here (a second service run). DURATION (seconds per wrk run) defaults to 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
@@ -15,8 +16,28 @@ duration=${DURATION:-20}
 export ARAYIS_DATA_DIR="$work/data" ARAYIS_KEYS_DIR="$work/keys" ARAYIS_LISTEN="127.0.0.1:$port" ARAYIS_LOG_LEVEL=warn
 export ARAYIS_RATE_PUBLIC=0 ARAYIS_RATE_API=0  # one load generator is not an abusive client
 
+# A SoftHSM2 token of its own with an EC key made by arayis, certified by a development CA of its keys directory.
+token_setup() {
+  mkdir -p "$work/hsm/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/hsm/tokens" >"$work/hsm/softhsm2.conf"
+  export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
+  softhsm2-util --init-token --free --label arayis-bench --so-pin 87654321 --pin 4711 >/dev/null
+  local module
+  module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n 1)
+  token_env=(ARAYIS_KEYS_DIR="$work/token-keys" ARAYIS_PKCS11_MODULE="$module" ARAYIS_PKCS11_PIN=4711
+             ARAYIS_SIGNING_KEY="pkcs11:token=arayis-bench;object=signing;type=private")
+  env "${token_env[@]}" ./build/arayis keygen >/dev/null
+  rm "$work/token-keys/signing.key"  # the development CA stays; the signing key lives in the token
+  env "${token_env[@]}" ./build/arayis keygen --pkcs11 "pkcs11:token=arayis-bench;object=signing;type=private" >/dev/null
+  env "${token_env[@]}" ./build/arayis csr --out "$work/token.csr" >/dev/null
+  env "${token_env[@]}" ./build/arayis keygen --sign-csr "$work/token.csr" --out "$work/token.crt" >/dev/null
+  env "${token_env[@]}" ./build/arayis keys install-cert "$work/token.crt" >/dev/null
+}
+token_setup
+
 echo "== render + sign, one thread"
 ./build/arayis bench render --count 5000 --key ec
+env "${token_env[@]}" ./build/arayis bench render --count 5000 --key pkcs11
 ARAYIS_KEYS_DIR="$work/rsa-keys" ./build/arayis bench render --count 5000 --key rsa
 echo "== issue in process, one thread"
 ARAYIS_DATA_DIR="$work/scratch" ./build/arayis billing import demo/billing.csv >/dev/null
@@ -49,3 +70,13 @@ wait "$runner" || true
 trap 'rm -rf "$work"' EXIT
 echo "== service peak memory"
 grep "Maximum resident set size" "$work/time.txt"
+
+echo "== HTTP issue with the signing key in the token: POST /api/v1/applications, 16 connections, ${duration}s"
+env "${token_env[@]}" ./build/arayis serve 2>"$work/serve-token.log" &
+service=$!
+trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
+kill -TERM "$service"
+wait "$service" || true
+trap 'rm -rf "$work"' EXIT

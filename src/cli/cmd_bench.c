@@ -10,6 +10,7 @@
 #include "service/issue.h"
 #include "model/links.h"
 #include "crypto/codes.h"
+#include "crypto/signing_key.h"
 #include "notify/messages.h"
 #include "pdf/certificate.h"
 #include "crypto/apikey_secret.h"
@@ -40,17 +41,24 @@ static void report(const char *what, double *ms, int n, double total_s, size_t b
     printf("\n");
 }
 
-/* Loads the signer and renderer the way serve does; creates dev keys of key_type when absent. */
+/* Loads the signer and renderer the way serve does: key_type "pkcs11" is the token key the configuration names;
+   "ec" or "rsa" a key file in the keys directory, made as a development key when absent. */
 static int load(const config *c, const char *key_type, signer **s, pdf_renderer **r)
 {
     err e = {0};
-    int created;
-    if (signer_ensure_dev_keys(c->keys_dir, key_type, &created, &e) != 0 || (*s = signer_load(c->keys_dir, &e)) == NULL ||
-        (*r = pdf_renderer_open(share_dir(), &e)) == NULL) {
+    int created, token = strcmp(key_type, "pkcs11") == 0;
+    config file_keys = *c;
+    file_keys.signing_key[0] = '\0';
+    if (token && !signing_key_in_token(c)) {
+        fprintf(stderr, "arayis: --key pkcs11 needs ARAYIS_SIGNING_KEY (a pkcs11: URI)\n");
+        return -1;
+    }
+    if ((!token && signer_ensure_dev_keys(c->keys_dir, key_type, &created, &e) != 0) ||
+        (*s = signer_open(token ? c : &file_keys, &e)) == NULL || (*r = pdf_renderer_open(share_dir(), &e)) == NULL) {
         fprintf(stderr, "arayis: %s\n", e.msg);
         return -1;
     }
-    if (strcmp(signer_key_type(*s), key_type) != 0) {
+    if (!token && strcmp(signer_key_type(*s), key_type) != 0) {
         fprintf(stderr, "arayis: the signing key in %s is %s; give an empty ARAYIS_KEYS_DIR to measure %s\n",
                 c->keys_dir, signer_key_type(*s), key_type);
         return -1;
@@ -87,8 +95,12 @@ static int bench_render(const config *c, int count, const char *key_type)
         buf_free(&url);
         buf_free(&pdf);
     }
-    if (rc == 0)
-        report(strcmp(key_type, "rsa") == 0 ? "render+sign (rsa)" : "render+sign (ec)", ms, count, now_seconds() - start, size);
+    if (rc == 0) {
+        char what[64];
+        snprintf(what, sizeof what, "render+sign (%s%s)", strcmp(key_type, "pkcs11") == 0 ? "pkcs11 " : "",
+                 signer_key_type(s));
+        report(what, ms, count, now_seconds() - start, size);
+    }
     free(ms);
     pdf_renderer_close(r);
     signer_free(s);
@@ -184,7 +196,7 @@ static int bench_seed(const config *c, long long count)
 int cmd_bench(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
-        printf("usage: arayis bench render --count N [--key ec|rsa] [settings]\n"
+        printf("usage: arayis bench render --count N [--key ec|rsa|pkcs11] [settings]\n"
                "       arayis bench issue --count N [settings]     (use a scratch ARAYIS_DATA_DIR)\n"
                "       arayis bench seed --count N [settings]      (bench only: rows without PDFs)\n");
         return argc < 2 ? 2 : 0;

@@ -50,6 +50,10 @@ static const config_setting settings[] = {
     {"ARAYIS_TSA_PASSWORD", "--tsa-password", "password for the TSA (set it in the environment, not on the command line)"},
     {"ARAYIS_TSA_TIMEOUT_MS", "--tsa-timeout-ms", "longest wait for one timestamp in ms (5000)"},
     {"ARAYIS_TSA_REQUIRED", "--tsa-required", "true: answer 503 while the TSA is down; false: issue B-B then (true)"},
+    {"ARAYIS_SIGNING_KEY", "--signing-key", "pkcs11: URI of a token signing key (none: the keys directory's file)"},
+    {"ARAYIS_PKCS11_MODULE", "--pkcs11-module", "PKCS#11 library of the token (the URI's module-path)"},
+    {"ARAYIS_PKCS11_PIN", "--pkcs11-pin", "the token's user PIN (the URI's pin-source file)"},
+    {"ARAYIS_SIGNER_SUBJECT", "--signer-subject", "subject of a certificate request (" CONFIG_DEFAULT_SUBJECT ")"},
     {NULL, NULL, NULL},
 };
 
@@ -91,6 +95,7 @@ void config_defaults(config *c)
     snprintf(c->metrics_allow, sizeof c->metrics_allow, "127.0.0.1,::1");
     c->tsa_timeout_ms = 5000;
     c->tsa_required = 1;
+    snprintf(c->signer_subject, sizeof c->signer_subject, "%s", CONFIG_DEFAULT_SUBJECT);
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -237,6 +242,14 @@ static int apply_setting(config *c, const char *env_name, const char *value)
         c->tsa_required = strcmp(value, "true") == 0;
         return 0;
     }
+    if (strcmp(env_name, "ARAYIS_SIGNING_KEY") == 0)
+        return value[0] == '\0' || strncmp(value, "pkcs11:", 7) == 0 ? copy_text(c->signing_key, sizeof c->signing_key, value) : -1;
+    if (strcmp(env_name, "ARAYIS_PKCS11_MODULE") == 0)
+        return copy_text(c->pkcs11_module, sizeof c->pkcs11_module, value);
+    if (strcmp(env_name, "ARAYIS_PKCS11_PIN") == 0)
+        return copy_text(c->pkcs11_pin, sizeof c->pkcs11_pin, value);
+    if (strcmp(env_name, "ARAYIS_SIGNER_SUBJECT") == 0)
+        return value[0] == '/' ? copy_text(c->signer_subject, sizeof c->signer_subject, value) : -1;
     if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
         return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
     return parse_int_setting(env_name, value, c);

@@ -43,7 +43,14 @@ typedef struct config {
     int tsa_timeout_ms;                  /* the longest one timestamp request may take */
     int tsa_required;                    /* 1: no certificate without a timestamp (503 while the TSA is down);
                                             0: fall back on B-B and say so */
+    char signing_key[1024];              /* a pkcs11: URI of the token key; "" = keys_dir/signing.key */
+    char pkcs11_module[512];             /* the PKCS#11 library; "" = the URI's module-path */
+    char pkcs11_pin[256];                /* the token's user PIN; "" = the URI's pin-source */
+    char signer_subject[512];            /* "/C=AZ/O=…/CN=…": the subject of a certificate request */
 } config;
+
+/* The subject of a certificate request when ARAYIS_SIGNER_SUBJECT is unset. */
+#define CONFIG_DEFAULT_SUBJECT "/C=AZ/O=“Azərişıq” ASC/CN=arayis document signing"
 
 /* One setting as it appears in the environment and on the command line. */
 typedef struct config_setting {

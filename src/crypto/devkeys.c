@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "crypto/enrol.h"
 #include "crypto/random.h"
 #include "crypto/signer.h"
 
@@ -199,4 +200,83 @@ fail:
     EVP_PKEY_free(key);
     EVP_PKEY_free(ca_key);
     return NULL;
+}
+
+/* Reads the development CA's key and certificate from keys_dir. Returns 0 or -1 with e set. */
+static int read_dev_ca(const char *keys_dir, EVP_PKEY **key, X509 **cert, err *e)
+{
+    char path[1024];
+    struct stat st;
+    if (path_join(path, sizeof path, keys_dir, DEV_CA_KEY_FILE, e) != 0)
+        return -1;
+    if (lstat(path, &st) != 0)
+        return err_set(e, ERR_NOT_FOUND, "no development CA in %s (make one with 'arayis keygen')", keys_dir);
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0)
+        return err_set(e, ERR_PERMISSION, "refusing %s: a private key must be a regular file with mode 0600 or stricter", path);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f); /* opened for reading: nothing to flush */
+    if (*key == NULL)
+        return err_set(e, ERR_CRYPTO, "cannot parse %s", path);
+    if (path_join(path, sizeof path, keys_dir, SIGNER_CA_FILE, e) != 0 || (*cert = signer_read_cert(path, e)) == NULL)
+        return -1;
+    return 0;
+}
+
+/* Reads a PEM request and checks its signature. Returns it (caller frees), or NULL with e set. */
+static X509_REQ *read_request(const char *path, err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    X509_REQ *req = PEM_read_X509_REQ(f, NULL, NULL, NULL);
+    fclose(f); /* opened for reading: nothing to flush */
+    EVP_PKEY *pub = req ? X509_REQ_get0_pubkey(req) : NULL;
+    if (pub == NULL || X509_REQ_verify(req, pub) != 1) {
+        err_set(e, ERR_CRYPTO, "%s is not a certificate request with a valid signature", path);
+        X509_REQ_free(req);
+        return NULL;
+    }
+    return req;
+}
+
+int enrol_dev_sign_csr(const char *keys_dir, const char *csr_path, const char *out_path, int days, err *e)
+{
+    assert(keys_dir != NULL && csr_path != NULL && out_path != NULL && days > 0);
+    EVP_PKEY *ca_key = NULL;
+    X509 *ca = NULL, *cert = NULL;
+    X509_REQ *req = NULL;
+    int rc = -1;
+    if (read_dev_ca(keys_dir, &ca_key, &ca, e) != 0 || (req = read_request(csr_path, e)) == NULL)
+        goto out;
+    if ((cert = X509_new()) == NULL || set_serial(cert, e) != 0)
+        goto out;
+    if (!X509_set_version(cert, 2) || !X509_gmtime_adj(X509_getm_notBefore(cert), -DAYS(1)) ||
+        !X509_gmtime_adj(X509_getm_notAfter(cert), DAYS(days)) || !X509_set_pubkey(cert, X509_REQ_get0_pubkey(req)) ||
+        !X509_set_subject_name(cert, X509_REQ_get_subject_name(req)) ||
+        !X509_set_issuer_name(cert, X509_get_subject_name(ca)) || add_extensions(cert, ca) != 0 ||
+        X509_sign(cert, ca_key, EVP_sha256()) <= 0) {
+        err_set(e, ERR_CRYPTO, "cannot issue a certificate for %s", csr_path);
+        goto out;
+    }
+    FILE *f = NULL;
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+        err_set(e, ERR_IO, "cannot create %s: %s", out_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        goto out;
+    }
+    int ok = PEM_write_X509(f, cert);
+    rc = fclose(f) == 0 && ok ? 0 : err_set(e, ERR_IO, "cannot write %s", out_path);
+out:
+    X509_free(cert);
+    X509_REQ_free(req);
+    X509_free(ca);
+    EVP_PKEY_free(ca_key);
+    return rc;
 }

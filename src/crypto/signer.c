@@ -16,11 +16,13 @@
 #include <sys/stat.h>
 
 #include "core/path.h"
+#include "crypto/signing_key.h"
 
 #define SIGNER_SUBJECT_MAX 512
 
 struct signer {
-    EVP_PKEY *key;
+    signing_key *private_key;        /* a key file's key in memory, or a token's */
+    EVP_PKEY *key;                   /* the public half, from the certificate */
     X509 *cert;
     STACK_OF(X509) *chain;
     char subject[SIGNER_SUBJECT_MAX];
@@ -41,30 +43,6 @@ static int openssl_fail(err *e, const char *what)
 static err_code file_error(int errnum)
 {
     return errnum == ENOENT ? ERR_NOT_FOUND : ERR_IO;
-}
-
-/* Opens a private key file after checking it is a regular file that only its owner can read. */
-static EVP_PKEY *load_private_key(const char *path, err *e)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        err_set(e, file_error(errno), "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-        err_set(e, ERR_PERMISSION, "refusing %s: a private key must be a regular file with mode 0600 or stricter", path);
-        return NULL;
-    }
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        err_set(e, file_error(errno), "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f); /* opened for reading: nothing to flush */
-    if (key == NULL)
-        openssl_fail(e, "cannot parse the private key");
-    return key;
 }
 
 X509 *signer_read_cert(const char *path, err *e)
@@ -98,6 +76,7 @@ void signer_free(signer *s)
 {
     if (s == NULL)
         return;
+    signing_key_free(s->private_key);
     EVP_PKEY_free(s->key);
     X509_free(s->cert);
     sk_X509_pop_free(s->chain, X509_free);
@@ -127,31 +106,50 @@ static int measure_signature(signer *s, err *e)
     return 0;
 }
 
-signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e)
+/* Checks that the private key made a signature the certificate's public key accepts. Returns 0 or -1 with e set. */
+static int check_pair(signer *s, err *e)
 {
-    assert(key != NULL && cert != NULL && ca != NULL);
+    static const unsigned char probe[] = "arayis key pair probe";
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    if (signing_key_sign(s->private_key, probe, sizeof probe, &sig, &sig_len, e) != 0)
+        return -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, s->key) == 1 &&
+             EVP_DigestVerify(ctx, sig, sig_len, probe, sizeof probe) == 1;
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(sig);
+    ERR_clear_error();
+    return ok ? 0 : err_set(e, ERR_CRYPTO, "the signing certificate does not belong to the signing key");
+}
+
+/* A signer for private_key with cert issued by ca; takes all three, also on failure. Returns NULL with e set. */
+static signer *assemble(signing_key *private_key, X509 *cert, X509 *ca, err *e)
+{
     signer *s = calloc(1, sizeof *s);
     STACK_OF(X509) *chain = sk_X509_new_null();
     if (s == NULL || chain == NULL || !sk_X509_push(chain, ca)) {
         err_set(e, ERR_NOMEM, "out of memory");
         free(s);
         sk_X509_free(chain);
-        EVP_PKEY_free(key);
+        signing_key_free(private_key);
         X509_free(cert);
         X509_free(ca);
         return NULL;
     }
-    s->key = key;
+    s->private_key = private_key;
     s->cert = cert;
     s->chain = chain;
+    if ((s->key = X509_get_pubkey(cert)) == NULL) {
+        openssl_fail(e, "cannot read the signing certificate's public key");
+        goto fail;
+    }
     if (!key_type_allowed(s->key)) {
         err_set(e, ERR_INVALID, "the signing key must be EC P-256 or RSA 2048/3072");
         goto fail;
     }
-    if (X509_check_private_key(s->cert, s->key) != 1) {
-        openssl_fail(e, "the signing certificate does not belong to the signing key");
+    if (check_pair(s, e) != 0)
         goto fail;
-    }
     if (signer_name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject) != 0) {
         openssl_fail(e, "cannot read the signing certificate's subject");
         goto fail;
@@ -164,23 +162,58 @@ fail:
     return NULL;
 }
 
+signer *signer_new(EVP_PKEY *key, X509 *cert, X509 *ca, err *e)
+{
+    assert(key != NULL && cert != NULL && ca != NULL);
+    signing_key *private_key = signing_key_of_pkey(key);
+    if (private_key == NULL) {
+        X509_free(cert);
+        X509_free(ca);
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return assemble(private_key, cert, ca, e);
+}
+
+signer *signer_open(const config *c, err *e)
+{
+    assert(c != NULL);
+    char path[1024];
+    X509 *cert = NULL, *ca = NULL;
+    signing_key *private_key = signing_key_open(c, e);
+    if (private_key == NULL)
+        return NULL;
+    if (path_join(path, sizeof path, c->keys_dir, SIGNER_CERT_FILE, e) != 0 || (cert = signer_read_cert(path, e)) == NULL) {
+        if (e && e->code == ERR_NOT_FOUND && signing_key_is_token(private_key))
+            err_set(e, ERR_NOT_FOUND, "the token key has no certificate: %s is missing; make a request with "
+                                      "'arayis csr' and install the answer with 'arayis keys install-cert'", path);
+        goto fail;
+    }
+    if (path_join(path, sizeof path, c->keys_dir, SIGNER_CA_FILE, e) != 0 || (ca = signer_read_cert(path, e)) == NULL)
+        goto fail;
+    return assemble(private_key, cert, ca, e);
+fail:
+    signing_key_free(private_key);
+    X509_free(cert);
+    return NULL;
+}
+
 signer *signer_load(const char *keys_dir, err *e)
 {
     assert(keys_dir != NULL);
-    char path[1024];
-    EVP_PKEY *key = NULL;
-    X509 *cert = NULL, *ca = NULL;
-    if (path_join(path, sizeof path, keys_dir, SIGNER_KEY_FILE, e) != 0 || (key = load_private_key(path, e)) == NULL)
-        goto fail;
-    if (path_join(path, sizeof path, keys_dir, SIGNER_CERT_FILE, e) != 0 || (cert = signer_read_cert(path, e)) == NULL)
-        goto fail;
-    if (path_join(path, sizeof path, keys_dir, SIGNER_CA_FILE, e) != 0 || (ca = signer_read_cert(path, e)) == NULL)
-        goto fail;
-    return signer_new(key, cert, ca, e);
-fail:
-    EVP_PKEY_free(key);
-    X509_free(cert);
-    return NULL;
+    config c;
+    config_defaults(&c);
+    if (strlen(keys_dir) >= sizeof c.keys_dir) {
+        err_set(e, ERR_TOO_LONG, "the keys directory's path is longer than %zu bytes", sizeof c.keys_dir - 1);
+        return NULL;
+    }
+    memcpy(c.keys_dir, keys_dir, strlen(keys_dir) + 1);
+    return signer_open(&c, e);
+}
+
+int signer_ready(const signer *s, err *e)
+{
+    return signing_key_ready(s->private_key, e);
 }
 
 const char *signer_key_type(const signer *s)
@@ -214,27 +247,26 @@ static int digest_parts(const unsigned char *const *parts, const size_t *lens, s
     return ok ? 0 : -1;
 }
 
-/* Signs the DER of si's signed attributes with key and stores the signature in si. OpenSSL's own
-   CMS_SignerInfo_sign would add a signing-time attribute, which PAdES baseline leaves out (the time is /M). */
-static int sign_attributes(CMS_SignerInfo *si, EVP_PKEY *key)
+/* Signs the DER of si's signed attributes with the private key and stores the signature in si. OpenSSL's own
+   CMS_SignerInfo_sign would add a signing-time attribute, which PAdES baseline leaves out (the time is /M), and
+   needs the private key in memory, which a token never gives. Returns 0 or -1 with e set. */
+static int sign_attributes(CMS_SignerInfo *si, signing_key *key, err *e)
 {
     signed_attrs *attrs = sk_X509_ATTRIBUTE_new_null();
     unsigned char *der = NULL, *sig = NULL;
     size_t sig_len = 0;
-    int der_len = -1, ok = 0;
+    int der_len = -1, rc = -1;
     for (int i = 0; attrs && i < CMS_signed_get_attr_count(si); i++)
         sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i));
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (attrs && ctx && (der_len = ASN1_item_i2d((ASN1_VALUE *)attrs, &der, ASN1_ITEM_rptr(signed_attrs))) > 0 &&
-        EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-        EVP_DigestSign(ctx, NULL, &sig_len, der, (size_t)der_len) == 1 && (sig = OPENSSL_malloc(sig_len)) != NULL &&
-        EVP_DigestSign(ctx, sig, &sig_len, der, (size_t)der_len) == 1)
-        ok = ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len);
-    EVP_MD_CTX_free(ctx);
+    if (attrs == NULL || (der_len = ASN1_item_i2d((ASN1_VALUE *)attrs, &der, ASN1_ITEM_rptr(signed_attrs))) <= 0)
+        openssl_fail(e, "cannot encode the signed attributes");
+    else if (signing_key_sign(key, der, (size_t)der_len, &sig, &sig_len, e) == 0)
+        rc = ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len) ? 0
+                                                                                     : err_set(e, ERR_NOMEM, "out of memory");
     OPENSSL_free(sig);
     OPENSSL_free(der);
     sk_X509_ATTRIBUTE_free(attrs);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
@@ -247,16 +279,19 @@ int signer_sign_detached(const signer *s, const unsigned char *const *parts, con
     int rc = -1;
     if (cms == NULL || (si = CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags | CMS_CADES)) == NULL ||
         !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) ||
-        !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, sizeof md) ||
-        sign_attributes(si, s->key) != 0)
+        !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, sizeof md)) {
+        openssl_fail(e, "CMS signing failed");
+        goto fail;
+    }
+    if (sign_attributes(si, s->private_key, e) != 0)
         goto fail;
     int len = i2d_CMS_ContentInfo(cms, &der);
-    if (len <= 0 || buf_append(out, der, (size_t)len) != 0)
+    if (len <= 0 || buf_append(out, der, (size_t)len) != 0) {
+        openssl_fail(e, "CMS signing failed");
         goto fail;
+    }
     rc = 0;
 fail:
-    if (rc != 0)
-        openssl_fail(e, "CMS signing failed");
     OPENSSL_free(der);
     CMS_ContentInfo_free(cms);
     return rc;

@@ -6,21 +6,33 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/config.h"
 #include "core/err.h"
+#include "crypto/signing_key.h"
 
 typedef struct signer signer;
 
 /* Files of the keys directory (see keys/README.md). */
-#define SIGNER_KEY_FILE "signing.key"
+#define SIGNER_KEY_FILE SIGNING_KEY_FILE
 #define SIGNER_CERT_FILE "signing.crt"
 #define SIGNER_CA_FILE "ca.crt"
 #define SIGNER_RETIRED_DIR "retired"
 
-/* Loads keys_dir/signing.key (EC P-256 or RSA 2048/3072), signing.crt and ca.crt. Returns NULL with e set:
-   ERR_PERMISSION for a key file that is not a regular file or that group or others may read, ERR_NOT_FOUND for a
-   missing file, ERR_IO, ERR_TOO_LONG (keys_dir), ERR_CRYPTO for a file OpenSSL cannot read or a key and
-   certificate that do not match, ERR_INVALID for a key of another type or size. */
+/* Loads the signing identity the configuration names: the private key (a PKCS#11 token's when c->signing_key is a
+   pkcs11: URI, else keys_dir/signing.key: EC P-256 or RSA 2048/3072) and keys_dir/signing.crt and ca.crt. No private
+   key file is read in token mode. Returns NULL with e set: ERR_PERMISSION for a key or PIN file that is not a
+   regular file or that group or others may read, or a PIN the token refuses; ERR_NOT_FOUND for a missing file,
+   module, token or token key, or a token key without signing.crt; ERR_UNAVAILABLE for a token that fails; ERR_IO,
+   ERR_TOO_LONG (keys_dir); ERR_CRYPTO for a file OpenSSL cannot read or a key and certificate that do not match,
+   ERR_INVALID for a key of another type or size. */
+signer *signer_open(const config *c, err *e);
+
+/* signer_open for the key file of keys_dir (EC P-256 or RSA 2048/3072), signing.crt and ca.crt; errors as there. */
 signer *signer_load(const char *keys_dir, err *e);
+
+/* 1 when the signer can sign now, 0 with e set (ERR_UNAVAILABLE) when its token is down (it is reopened at most
+   once a second by this or a signing call). */
+int signer_ready(const signer *s, err *e);
 
 /* A signer for key with its signing certificate cert issued by ca. Takes ownership of all three, also on failure.
    Refuses a key that is not EC P-256 or RSA 2048/3072 or that cert does not certify. Returns NULL with e set. */

@@ -360,6 +360,8 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
         return complete_replayed(is, d, app_id, e);
     if (replay != 0)
         return replay < 0 ? -1 : 0;
+    if (!signer_ready(is->signer, e))
+        return -1; /* a signing token that is down: nothing is recorded, the portal retries later */
     application_row row = row_of(a, key_id, request_sha256, time(NULL));
     if (codes_new_application_id(row.id) != 0)
         return err_set(e, ERR_RANDOM, "no randomness for the application id");

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/share.h"
+#include "crypto/signing_key.h"
 #include "service/context.h"
 #include "service/resumer.h"
 
@@ -47,12 +48,12 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
     svc->store = s;
     svc->metrics = m;
     int created = 0;
-    if (signer_ensure_dev_keys(cfg->keys_dir, NULL, &created, e) != 0)
+    if (!signing_key_in_token(cfg) && signer_ensure_dev_keys(cfg->keys_dir, NULL, &created, e) != 0)
         goto fail;
     if (created)
         log_printf(LOG_WARN, "dev_keys_created", "made a DEVELOPMENT CA and signing key in %s: not for production",
                    cfg->keys_dir);
-    if ((svc->signer = signer_load(cfg->keys_dir, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
+    if ((svc->signer = signer_open(cfg, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
         (svc->renderer = pdf_renderer_open(share_dir(), e)) == NULL || (svc->messages = sms_messages_load(e)) == NULL ||
         open_timestamps(svc, cfg, e) != 0)
         goto fail;
@@ -60,7 +61,9 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
     register_counters(svc);
     if (resumer_run(svc, time(NULL) + 1, e) != 0)
         goto fail;
-    log_write(LOG_INFO, "signing_key", json_pack("{s:s}", "subject", signer_subject(svc->signer)));
+    log_write(LOG_INFO, "signing_key", json_pack("{s:s, s:s, s:s}", "subject", signer_subject(svc->signer), "kind",
+                                                 signer_key_type(svc->signer), "store",
+                                                 signing_key_in_token(cfg) ? "pkcs11" : "file"));
     if ((svc->resumer = resumer_start(svc, e)) == NULL || (svc->sender = sms_sender_start(cfg, s, m, e)) == NULL ||
         (svc->webhooks = webhook_deliverer_start(cfg, s, m, e)) == NULL)
         goto fail;
