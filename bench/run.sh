@@ -2,8 +2,9 @@
 # Every figure of the performance table: render + sign (EC and RSA keys, one thread), the whole pipeline in process,
 # then wrk against a service started here with a fresh data directory: issuing (16 connections, durable commits)
 # and verification (64 connections, JSON and HTML) over SEED certificates (default 1 000 000), with the service's
-# resident memory after each run and its peak (GNU time); then the same render and HTTP issue with the key in a
-# SoftHSM2 token made here (a second service run). DURATION (seconds per wrk run) defaults to 20.
+# resident memory after each run and its peak (GNU time); render and HTTP issue also with the key in a SoftHSM2
+# token made here (a service run of its own, just before the file-key one). DURATION (seconds per wrk run) defaults
+# to 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
@@ -48,6 +49,18 @@ ARAYIS_BENCH_KEY=$(./build/arayis apikey create bench --role portal | tail -n 1)
 export ARAYIS_BENCH_KEY
 ./build/arayis bench seed --count "$seed"
 sync  # the seeded rows reach the disk before anything is measured
+# The token-key run comes first, on the same seeded database as the file-key run after it, so that the two issue
+# figures compare like with like.
+echo "== HTTP issue with the signing key in the token: POST /api/v1/applications, 16 connections, ${duration}s"
+env "${token_env[@]}" ./build/arayis serve 2>"$work/serve-token.log" &
+service=$!
+trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "http://127.0.0.1:$port"
+kill -TERM "$service"
+wait "$service" || true
+trap 'rm -rf "$work"' EXIT
+
 /usr/bin/time -v -o "$work/time.txt" ./build/arayis serve 2>"$work/serve.log" &
 runner=$!
 trap 'pkill -TERM -P $runner 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -71,12 +84,3 @@ trap 'rm -rf "$work"' EXIT
 echo "== service peak memory"
 grep "Maximum resident set size" "$work/time.txt"
 
-echo "== HTTP issue with the signing key in the token: POST /api/v1/applications, 16 connections, ${duration}s"
-env "${token_env[@]}" ./build/arayis serve 2>"$work/serve-token.log" &
-service=$!
-trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
-kill -TERM "$service"
-wait "$service" || true
-trap 'rm -rf "$work"' EXIT
