@@ -50,6 +50,8 @@ static const config_setting settings[] = {
     {"ARAYIS_TSA_PASSWORD", "--tsa-password", "password for the TSA (set it in the environment, not on the command line)"},
     {"ARAYIS_TSA_TIMEOUT_MS", "--tsa-timeout-ms", "longest wait for one timestamp in ms (5000)"},
     {"ARAYIS_TSA_REQUIRED", "--tsa-required", "true: answer 503 while the TSA is down; false: issue B-B then (true)"},
+    {"ARAYIS_OCSP_URL", "--ocsp-url", "OCSP responder asked about every certificate, instead of their AIA (none)"},
+    {"ARAYIS_OCSP_TIMEOUT_MS", "--ocsp-timeout-ms", "longest wait for one OCSP answer in ms (5000)"},
     {NULL, NULL, NULL},
 };
 
@@ -91,6 +93,7 @@ void config_defaults(config *c)
     snprintf(c->metrics_allow, sizeof c->metrics_allow, "127.0.0.1,::1");
     c->tsa_timeout_ms = 5000;
     c->tsa_required = 1;
+    c->ocsp_timeout_ms = 5000;
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -187,6 +190,8 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->connection_reserve = (int)v;
     else if (strcmp(env_name, "ARAYIS_TSA_TIMEOUT_MS") == 0 && parse_long(value, 100, 120000, &v) == 0)
         c->tsa_timeout_ms = (int)v;
+    else if (strcmp(env_name, "ARAYIS_OCSP_TIMEOUT_MS") == 0 && parse_long(value, 100, 120000, &v) == 0)
+        c->ocsp_timeout_ms = (int)v;
     else
         return -1;
     return 0;
@@ -198,6 +203,12 @@ static int is_one_of(const char *value, const char *const *choices)
         if (strcmp(value, *choices) == 0)
             return 1;
     return 0;
+}
+
+/* "" (unset) or an http(s) address. */
+static int is_http_url(const char *value)
+{
+    return value[0] == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0;
 }
 
 static int apply_setting(config *c, const char *env_name, const char *value)
@@ -221,9 +232,9 @@ static int apply_setting(config *c, const char *env_name, const char *value)
     if (strcmp(env_name, "ARAYIS_METRICS_ALLOW") == 0)
         return addrlist_valid(value) ? copy_text(c->metrics_allow, sizeof c->metrics_allow, value) : -1;
     if (strcmp(env_name, "ARAYIS_TSA_URL") == 0)
-        return value[0] == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0
-                   ? copy_text(c->tsa_url, sizeof c->tsa_url, value)
-                   : -1;
+        return is_http_url(value) ? copy_text(c->tsa_url, sizeof c->tsa_url, value) : -1;
+    if (strcmp(env_name, "ARAYIS_OCSP_URL") == 0)
+        return is_http_url(value) ? copy_text(c->ocsp_url, sizeof c->ocsp_url, value) : -1;
     if (strcmp(env_name, "ARAYIS_TSA_CA") == 0)
         return copy_text(c->tsa_ca, sizeof c->tsa_ca, value);
     if (strcmp(env_name, "ARAYIS_TSA_USER") == 0)

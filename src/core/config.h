@@ -43,6 +43,8 @@ typedef struct config {
     int tsa_timeout_ms;                  /* the longest one timestamp request may take */
     int tsa_required;                    /* 1: no certificate without a timestamp (503 while the TSA is down);
                                             0: fall back on B-B and say so */
+    char ocsp_url[512];                  /* OCSP responder for every certificate checked, overriding their AIA; "" = AIA */
+    int ocsp_timeout_ms;                 /* the longest one OCSP exchange may take */
 } config;
 
 /* One setting as it appears in the environment and on the command line. */

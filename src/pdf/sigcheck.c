@@ -7,6 +7,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,13 +153,68 @@ static int apply_timestamp(CMS_ContentInfo *cms, X509_STORE *tsa_anchors, pdf_si
     return 0;
 }
 
-static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
-                       const keyring *ours, X509_STORE *tsa_anchors, pdf_sig_report *report)
+/* The issuer of signer as our trust store sees it, with the CMS's certificates as intermediates (caller frees), or
+   NULL. */
+static X509 *issuer_of(X509 *signer, X509_STORE *trust, CMS_ContentInfo *cms)
+{
+    STACK_OF(X509) *untrusted = CMS_get1_certs(cms), *chain = NULL;
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509 *issuer = NULL;
+    if (ctx && X509_STORE_CTX_init(ctx, trust, signer, untrusted) == 1 && X509_verify_cert(ctx) == 1 &&
+        (chain = X509_STORE_CTX_get1_chain(ctx)) != NULL && sk_X509_num(chain) >= 2) {
+        issuer = sk_X509_value(chain, 1);
+        if (X509_up_ref(issuer) != 1)
+            issuer = NULL;
+    }
+    sk_X509_pop_free(chain, X509_free);
+    X509_STORE_CTX_free(ctx);
+    sk_X509_pop_free(untrusted, X509_free);
+    return issuer;
+}
+
+/* Applies the revocation rule to a signature that is otherwise valid. Returns 0 (report updated), or -1 with e set
+   when no answer could be had. */
+static int apply_revocation(ocsp_client *revocation, X509 *signer, X509 *issuer, pdf_sig_report *report, err *e)
+{
+    ocsp_answer answer;
+    int asked = issuer ? ocsp_status(revocation, signer, issuer, 0, &answer, e) : 0;
+    if (asked <= 0)
+        return asked;
+    buf_free(&answer.der);
+    snprintf(report->revocation, sizeof report->revocation, "%s", ocsp_status_name(answer.status));
+    if (answer.status == OCSP_CERT_UNKNOWN) {
+        problem(report, "the OCSP responder does not know the signing certificate");
+        report->signature_valid = 0;
+        return 0;
+    }
+    if (answer.status != OCSP_CERT_REVOKED)
+        return 0;
+    report->revoked_at = answer.revoked_at;
+    snprintf(report->revocation_reason, sizeof report->revocation_reason, "%s", ocsp_reason_name(answer.reason));
+    /* a leaked key can sign with any /M: only a timestamp proves a signature older than the compromise */
+    int compromised = answer.reason == OCSP_REVOKED_STATUS_KEYCOMPROMISE ||
+                      answer.reason == OCSP_REVOKED_STATUS_CACOMPROMISE;
+    if (compromised && report->timestamped_at == 0)
+        problem(report, "the signing certificate was revoked for key compromise and the signature has no timestamp");
+    else if (report->signed_at >= answer.revoked_at)
+        problem(report, "the signing certificate was revoked before the signature was made");
+    else
+        return 0;
+    report->signature_valid = 0;
+    return 0;
+}
+
+/* Returns 0, or -1 with e set when the revocation status could not be had. */
+static int verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
+                      const keyring *ours, X509_STORE *tsa_anchors, ocsp_client *revocation, pdf_sig_report *report,
+                      err *e)
 {
     CMS_ContentInfo *cms = parse_cms(der, der_len);
     X509_STORE *trust = keyring_trust_store(ours);
     BIO *data = BIO_new(BIO_s_mem());
     STACK_OF(X509) *signers = NULL;
+    X509 *issuer = NULL;
+    int rc = 0;
     if (cms == NULL || trust == NULL || data == NULL || BIO_write(data, pdf, (int)r->b) != (int)r->b ||
         BIO_write(data, pdf + r->c, (int)r->d) != (int)r->d) {
         problem(report, "the signature is not a readable CMS structure");
@@ -181,12 +237,16 @@ static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsi
     report->signature_valid = why == NULL;
     if (why)
         problem(report, why);
+    else if (revocation != NULL)
+        rc = apply_revocation(revocation, signer, issuer = issuer_of(signer, trust, cms), report, e);
 done:
     ERR_clear_error();
+    X509_free(issuer);
     sk_X509_free(signers);
     BIO_free(data);
     X509_STORE_free(trust);
     CMS_ContentInfo_free(cms);
+    return rc;
 }
 
 /* The ASCII of a PDF string at p: hex (<…>, UTF-16BE when it starts with FE FF) or literal ((…)); other
@@ -261,9 +321,10 @@ static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
 }
 
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509_STORE *tsa_anchors,
-                 pdf_sig_report *report, err *e)
+                 ocsp_client *revocation, pdf_sig_report *report, err *e)
 {
     memset(report, 0, sizeof *report);
+    snprintf(report->revocation, sizeof report->revocation, "not_checked");
     if (len > SIGCHECK_MAX_BYTES)
         return err_set(e, ERR_TOO_LONG, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
     size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
@@ -285,13 +346,14 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509
     report->signature_present = der_len > 0;
     report->signed_at = read_signing_time(pdf, r.key);
     snprintf(report->level, sizeof report->level, "B-B");
+    int rc = 0;
     if (der_len == 0)
         problem(report, "the signature contents are not hexadecimal or too large");
     else if (report->signed_at == 0)
         problem(report, "the signature dictionary has no signing time (/M)");
     else
-        verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, report);
+        rc = verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, revocation, report, e);
     read_number(pdf, r.b, report);
     free(der);
-    return 0;
+    return rc;
 }

@@ -20,7 +20,8 @@ static void register_counters(services *svc)
                                         "Certificate numbers voided because their document could not be made.");
 }
 
-/* The TSA client and the anchors timestamps are checked against, when configured. Returns 0 or -1 with e set. */
+/* The TSA client and the anchors timestamps are checked against, when configured, and the OCSP client. Returns 0
+   or -1 with e set. */
 static int open_timestamps(services *svc, const config *cfg, err *e)
 {
     if (cfg->tsa_url[0] && !cfg->tsa_ca[0])
@@ -33,7 +34,8 @@ static int open_timestamps(services *svc, const config *cfg, err *e)
             return -1;
         log_write(LOG_INFO, "timestamps", json_pack("{s:s,s:b}", "level", "B-T", "required", cfg->tsa_required));
     }
-    return 0;
+    ocsp_settings o = {cfg->ocsp_url, cfg->ocsp_timeout_ms};
+    return (svc->ocsp = ocsp_client_new(&o, e)) != NULL ? 0 : -1;
 }
 
 services *services_start(const config *cfg, store *s, metrics *m, err *e)
@@ -82,6 +84,7 @@ void services_stop(services *svc)
     keyring_free(svc->keyring);
     tsa_client_free(svc->tsa);
     X509_STORE_free(svc->tsa_anchors);
+    ocsp_client_free(svc->ocsp);
     signer_free(svc->signer);
     free(svc);
 }
