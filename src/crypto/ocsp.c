@@ -60,9 +60,9 @@ void ocsp_client_free(ocsp_client *c)
     free(c);
 }
 
-int ocsp_responder(const ocsp_client *c, X509 *cert, char url[OCSP_URL_MAX])
+int ocsp_responder(const ocsp_client *c, X509 *cert, int ours, char url[OCSP_URL_MAX])
 {
-    if (c->url[0]) {
+    if (ours && c->url[0]) {
         memcpy(url, c->url, strlen(c->url) + 1);
         return 1;
     }
@@ -174,32 +174,39 @@ static time_t generalized_time(const ASN1_GENERALIZEDTIME *when)
     return when && ASN1_TIME_to_tm(when, &tm) == 1 ? timegm(&tm) : 0;
 }
 
+/* 1 when bs is signed by issuer or by a responder it delegated (id-kp-OCSPSigning), else 0. */
+static int signed_for(OCSP_BASICRESP *bs, X509 *issuer)
+{
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    /* the issuer is the anchor, whether or not it is a root: its answer, or its delegate's, is what counts */
+    int ok = store && certs && X509_STORE_add_cert(store, issuer) == 1 && sk_X509_push(certs, issuer) &&
+             X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) == 1 && OCSP_basic_verify(bs, certs, store, 0) > 0;
+    sk_X509_free(certs);
+    X509_STORE_free(store);
+    ERR_clear_error();
+    return ok;
+}
+
 /* Checks the basic response bs to req about id (signature by issuer or its delegated responder, nonce, times) and
    fills out's status fields. Returns 0 or -1 with e set (ERR_UNAVAILABLE). */
 static int check_basic(OCSP_REQUEST *req, OCSP_BASICRESP *bs, OCSP_CERTID *id, X509 *issuer, ocsp_answer *out,
                        err *e)
 {
-    X509_STORE *store = X509_STORE_new();
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    int status = -1, reason = -1, rc = -1;
+    int status = -1, reason = -1;
     ASN1_GENERALIZEDTIME *revoked = NULL, *this_update = NULL, *next_update = NULL;
-    const char *why = "out of memory";
-    /* the issuer is the anchor, whether or not it is a root: its answer, or its delegate's, is what counts */
-    if (store == NULL || certs == NULL || X509_STORE_add_cert(store, issuer) != 1 || !sk_X509_push(certs, issuer) ||
-        X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) != 1)
-        goto out;
-    why = "its signature does not verify against the certificate's issuer";
-    if (OCSP_basic_verify(bs, certs, store, 0) <= 0)
-        goto out;
-    why = "the nonce differs";
-    if (OCSP_check_nonce(req, bs) == 0)   /* -1 (no nonce in the answer) is allowed: pre-produced answers */
-        goto out;
-    why = "it says nothing about the certificate";
-    if (OCSP_resp_find_status(bs, id, &status, &reason, &revoked, &this_update, &next_update) != 1)
-        goto out;
-    why = "it is not current";
-    if (OCSP_check_validity(this_update, next_update, OCSP_SKEW_S, -1) != 1)
-        goto out;
+    const char *why = NULL;
+    if (!signed_for(bs, issuer))
+        why = "its signature does not verify against the certificate's issuer";
+    else if (OCSP_check_nonce(req, bs) == 0) /* -1 (no nonce in the answer) is allowed: pre-produced answers */
+        why = "the nonce differs";
+    else if (OCSP_resp_find_status(bs, id, &status, &reason, &revoked, &this_update, &next_update) != 1)
+        why = "it says nothing about the certificate";
+    else if (OCSP_check_validity(this_update, next_update, OCSP_SKEW_S, -1) != 1)
+        why = "it is not current";
+    ERR_clear_error();
+    if (why)
+        return err_set(e, ERR_UNAVAILABLE, "the OCSP answer failed its check: %s", why);
     out->status = status == V_OCSP_CERTSTATUS_GOOD      ? OCSP_CERT_GOOD
                   : status == V_OCSP_CERTSTATUS_REVOKED ? OCSP_CERT_REVOKED
                                                         : OCSP_CERT_UNKNOWN;
@@ -207,12 +214,26 @@ static int check_basic(OCSP_REQUEST *req, OCSP_BASICRESP *bs, OCSP_CERTID *id, X
     out->reason = status == V_OCSP_CERTSTATUS_REVOKED && reason >= 0 ? reason : -1;
     out->this_update = generalized_time(this_update);
     out->next_update = next_update ? generalized_time(next_update) : 0;
-    rc = 0;
-out:
-    sk_X509_free(certs);
-    X509_STORE_free(store);
+    return 0;
+}
+
+int ocsp_response_good(const unsigned char *der, size_t len, X509 *cert, X509 *issuer)
+{
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+    OCSP_BASICRESP *bs = resp && OCSP_response_status(resp) == OCSP_RESPONSE_STATUS_SUCCESSFUL
+                             ? OCSP_response_get1_basic(resp)
+                             : NULL;
+    OCSP_CERTID *id = bs ? OCSP_cert_to_id(NULL, cert, issuer) : NULL;
+    int status = -1;
+    int good = id && signed_for(bs, issuer) &&
+               OCSP_resp_find_status(bs, id, &status, NULL, NULL, NULL, NULL) == 1 &&
+               status == V_OCSP_CERTSTATUS_GOOD;
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(resp);
     ERR_clear_error();
-    return rc == 0 ? 0 : err_set(e, ERR_UNAVAILABLE, "the OCSP answer failed its check: %s", why);
+    return good;
 }
 
 /* Asks url about id and checks the answer into out. Returns 0 or -1 with e set. */
@@ -262,13 +283,13 @@ out:
     return rc;
 }
 
-int ocsp_status(ocsp_client *c, X509 *cert, X509 *issuer, int fresh, ocsp_answer *out, err *e)
+int ocsp_status(ocsp_client *c, X509 *cert, X509 *issuer, int ours, int fresh, ocsp_answer *out, err *e)
 {
     assert(c != NULL && cert != NULL && issuer != NULL && out != NULL);
     char url[OCSP_URL_MAX], fp[65];
     memset(out, 0, sizeof *out);
     out->der = (buf)BUF_INIT;
-    if (!ocsp_responder(c, cert, url))
+    if (!ocsp_responder(c, cert, ours, url))
         return 0;
     fingerprint(cert, fp);
     int kept = fresh ? 0 : cache_get(c, fp, out, e);

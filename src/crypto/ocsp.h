@@ -32,7 +32,7 @@ typedef struct ocsp_answer {
 typedef struct ocsp_client ocsp_client;
 
 typedef struct ocsp_settings {
-    const char *url;            /* responder for every certificate, overriding their AIA; NULL or "" for the AIA */
+    const char *url;            /* responder for our own chain, overriding its AIA; NULL or "" for the AIA */
     int timeout_ms;             /* the longest one exchange may take, connection included */
 } ocsp_settings;
 
@@ -40,17 +40,22 @@ typedef struct ocsp_settings {
 ocsp_client *ocsp_client_new(const ocsp_settings *settings, err *e);
 void ocsp_client_free(ocsp_client *c);
 
-/* The responder URL for cert: the configured one, else the first http(s) OCSP address of its AIA. Writes it into
-   url (OCSP_URL_MAX bytes). Returns 1 when there is one, 0 when there is none. */
-int ocsp_responder(const ocsp_client *c, X509 *cert, char url[OCSP_URL_MAX]);
+/* The responder URL for cert: for one of our own chain (ours set) the configured one when there is one, else the
+   first http(s) OCSP address of its AIA. Writes it into url (OCSP_URL_MAX bytes). Returns 1 when there is one, 0
+   when there is none. */
+int ocsp_responder(const ocsp_client *c, X509 *cert, int ours, char url[OCSP_URL_MAX]);
 
-/* The status of cert, issued by issuer: a kept answer while before its nextUpdate (unless fresh is set), otherwise
+/* The status of cert, issued by issuer (ours: as for ocsp_responder): a kept answer while before its nextUpdate (unless fresh is set), otherwise
    asked now (with a nonce) and checked: a successful response signed by issuer or by a responder it delegated
    (id-kp-OCSPSigning), a single answer for this certificate, thisUpdate not in the future and nextUpdate not
    past (5 minutes of clock skew allowed). Fills out (caller frees out->der with buf_free; out is set only on 1).
    Thread-safe. Returns 1 answered, 0 no responder is known for cert, -1 with e set: ERR_UNAVAILABLE (the responder
    did not answer in time, answered an HTTP error or an unsuccessful status, or its answer failed a check), ERR_NOMEM. */
-int ocsp_status(ocsp_client *c, X509 *cert, X509 *issuer, int fresh, ocsp_answer *out, err *e);
+int ocsp_status(ocsp_client *c, X509 *cert, X509 *issuer, int ours, int fresh, ocsp_answer *out, err *e);
+
+/* 1 when the len bytes at der are a successful OCSPResponse, signed by issuer or a responder it delegated, that says
+   cert is good; else 0 (as validation data is judged: the time of the answer is not checked here). */
+int ocsp_response_good(const unsigned char *der, size_t len, X509 *cert, X509 *issuer);
 
 /* "keyCompromise", "superseded", … (RFC 5280 CRLReason names) for reason, "unspecified" for -1 or unknown codes. */
 const char *ocsp_reason_name(int reason);

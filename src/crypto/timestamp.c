@@ -353,6 +353,12 @@ static int verify_token(PKCS7 *token, CMS_SignerInfo *si, X509_STORE *anchors)
     return ok;
 }
 
+PKCS7 *tsa_signer_token(CMS_SignerInfo *si)
+{
+    int present;
+    return embedded_token(si, &present);
+}
+
 void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out)
 {
     assert(si != NULL && out != NULL);

@@ -15,12 +15,15 @@
 #include <time.h>
 
 #include "core/timeutil.h"
+#include "crypto/ltv.h"
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
 #define SIGCHECK_MAX_CMS (256u * 1024)    /* largest signature accepted */
 #define SIGCHECK_MAX_REASON 512           /* bytes of /Reason read */
+#define SIGCHECK_MAX_DSS_ITEM (64u * 1024) /* largest certificate or OCSP answer read from a DSS */
+#define SIGCHECK_STREAM_HEAD 512          /* bytes from "N 0 obj" in which a stream's dictionary must end */
 
 typedef struct byte_range {
     size_t a, b, c, d;                    /* signed: [a, a+b) and [c, c+d) */
@@ -123,6 +126,107 @@ static CMS_ContentInfo *parse_cms(const unsigned char *der, size_t len)
     return cms;
 }
 
+/* The object "num 0 obj" defined last in the n bytes at pdf: where its body starts, or NULL. */
+static const unsigned char *find_object(const unsigned char *pdf, size_t n, size_t num)
+{
+    char head[32];
+    int m = snprintf(head, sizeof head, "%zu 0 obj", num);
+    while (m > 0 && n > 0) {
+        const unsigned char *at = find_last(pdf, n, head);
+        if (at == NULL)
+            return NULL;
+        if (at == pdf || is_space(at[-1]))
+            return at + m;
+        n = (size_t)(at - pdf);
+    }
+    return NULL;
+}
+
+/* Reads "N 0 R" at *p. Returns 0 with *num set, or -1. */
+static int read_ref(const unsigned char **p, const unsigned char *end, size_t *num)
+{
+    size_t gen;
+    if (read_size(p, end, num) != 0 || read_size(p, end, &gen) != 0 || gen != 0)
+        return -1;
+    *p = skip_spaces(*p, end);
+    return *p < end && **p == 'R' ? ((*p)++, 0) : -1;
+}
+
+/* The data of the stream object num: *data and *n, within the len bytes at pdf. Its /Length is a number or a
+   reference to one. Returns 0 or -1. */
+static int stream_data(const unsigned char *pdf, size_t len, size_t num, const unsigned char **data, size_t *n)
+{
+    const unsigned char *end = pdf + len, *body = find_object(pdf, len, num), *p, *at;
+    size_t window = body ? (size_t)(end - body) : 0, length, length_obj;
+    window = window < SIGCHECK_STREAM_HEAD ? window : SIGCHECK_STREAM_HEAD;
+    const unsigned char *keyword = body ? memmem(body, window, "stream", 6) : NULL;
+    if (keyword == NULL || (at = memmem(body, (size_t)(keyword - body), "/Length", 7)) == NULL)
+        return -1;
+    p = at + 7;
+    const unsigned char *value = p;
+    if (read_ref(&p, keyword, &length_obj) == 0) {
+        if ((value = find_object(pdf, len, length_obj)) == NULL)
+            return -1;
+    }
+    if (read_size(&value, end, &length) != 0 || length > SIGCHECK_MAX_DSS_ITEM)
+        return -1;
+    p = keyword + 6;
+    if (p < end && *p == '\r')
+        p++;
+    if (p >= end || *p++ != '\n' || length > (size_t)(end - p))
+        return -1;
+    *data = p;
+    *n = length;
+    return 0;
+}
+
+/* Reads the array of stream references after key in the DSS dictionary at dss (up to dss_end) into items. Returns
+   the count (0 when the key is absent or malformed). */
+static size_t dss_streams(const unsigned char *pdf, size_t len, const unsigned char *dss, const unsigned char *dss_end,
+                          const char *key, const unsigned char **items, size_t *lens, size_t cap)
+{
+    const unsigned char *p = memmem(dss, (size_t)(dss_end - dss), key, strlen(key));
+    size_t count = 0, num;
+    if (p == NULL)
+        return 0;
+    p = skip_spaces(p + strlen(key), dss_end);
+    if (p == dss_end || *p++ != '[')
+        return 0;
+    while ((p = skip_spaces(p, dss_end)) < dss_end && *p != ']') {
+        if (count == cap || read_ref(&p, dss_end, &num) != 0 || stream_data(pdf, len, num, &items[count], &lens[count]) != 0)
+            return 0;
+        count++;
+    }
+    return count;
+}
+
+/* The validation data of the last /DSS dictionary (direct, in the catalog) of the len bytes at pdf. Returns 1 when
+   one was read, else 0. */
+static int read_dss(const unsigned char *pdf, size_t len, ltv_view *view)
+{
+    memset(view, 0, sizeof *view);
+    const unsigned char *end = pdf + len, *dss = NULL;
+    /* the key, not the name /DSS as a value (/Type /DSS): the one followed by a dictionary */
+    for (size_t n = len; dss == NULL && n > 0;) {
+        const unsigned char *at = find_last(pdf, n, "/DSS");
+        if (at == NULL)
+            return 0;
+        const unsigned char *value = skip_spaces(at + 4, end);
+        if (end - value >= 2 && memcmp(value, "<<", 2) == 0)
+            dss = value;
+        n = (size_t)(at - pdf);
+    }
+    if (dss == NULL)
+        return 0;
+    const unsigned char *dss_end = memmem(dss, (size_t)(end - dss), ">>", 2);
+    if (dss_end == NULL)
+        return 0;
+    size_t cap = sizeof view->certs / sizeof view->certs[0];
+    view->cert_count = dss_streams(pdf, len, dss, dss_end, "/Certs", view->certs, view->cert_lens, cap);
+    view->ocsp_count = dss_streams(pdf, len, dss, dss_end, "/OCSPs", view->ocsps, view->ocsp_lens, cap);
+    return view->cert_count > 0 && view->ocsp_count > 0;
+}
+
 /* Why the CMS does not make a valid signature of ours, or NULL when it does. */
 static const char *cms_problem(int verified, const keyring_cert *ours, time_t signed_at)
 {
@@ -177,7 +281,7 @@ static X509 *issuer_of(X509 *signer, X509_STORE *trust, CMS_ContentInfo *cms)
 static int apply_revocation(ocsp_client *revocation, X509 *signer, X509 *issuer, pdf_sig_report *report, err *e)
 {
     ocsp_answer answer;
-    int asked = issuer ? ocsp_status(revocation, signer, issuer, 0, &answer, e) : 0;
+    int asked = issuer ? ocsp_status(revocation, signer, issuer, 1, 0, &answer, e) : 0;
     if (asked <= 0)
         return asked;
     buf_free(&answer.der);
@@ -239,6 +343,10 @@ static int verify_cms(const unsigned char *pdf, const byte_range *r, const unsig
         problem(report, why);
     else if (revocation != NULL)
         rc = apply_revocation(revocation, signer, issuer = issuer_of(signer, trust, cms), report, e);
+    ltv_view view;
+    if (rc == 0 && report->signature_valid && report->timestamped_at && read_dss(pdf, r->c + r->d, &view) &&
+        ltv_covers(cms, signer, trust, tsa_anchors, &view))
+        snprintf(report->level, sizeof report->level, "B-LT");
 done:
     ERR_clear_error();
     X509_free(issuer);

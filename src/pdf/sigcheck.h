@@ -23,8 +23,10 @@ typedef struct pdf_sig_report {
     time_t signed_at;        /* the signing time: the signature timestamp's when it has a valid one, otherwise the
                                 time claimed by the signature dictionary's /M (UTC); 0 when none */
     time_t timestamped_at;   /* the time of a valid signature timestamp (UTC), 0 when none */
-    char level[8];           /* the PAdES baseline level shown: "B-B", or "B-T" with a valid signature timestamp;
-                                "" when no signature was read */
+    char level[8];           /* the PAdES baseline level shown: "B-B", or "B-T" with a valid signature timestamp,
+                                or "B-LT" when also a DSS holds the chains of the signer and the TSA and a good
+                                OCSP answer for each of their certificates but the anchors; "" when no signature
+                                was read */
     char signed_by[256];     /* "CN=…, O=…" of the CMS signer, "" when none */
     char number[32];         /* the certificate number named in the signature's /Reason, "" when none */
     char revocation[16];     /* the signing certificate's OCSP status: "good", "revoked", "unknown", or

@@ -29,14 +29,14 @@ class OcspResponder:
     """Answers for certificates issued by ca_cert (key ca_key) on a free port; next_minutes, when set, puts a
     nextUpdate in its answers. Certificates not in the index are unknown."""
 
-    def __init__(self, ca_cert, ca_key, next_minutes=None):
+    def __init__(self, ca_cert, ca_key, next_minutes=None, port=None):
         self.dir = tempfile.mkdtemp(prefix="arayis-ocsp-")
         self.ca_cert, self.ca_key, self.next_minutes = ca_cert, ca_key, next_minutes
         self.index = os.path.join(self.dir, "index.txt")
         self.entries = {}
         self.proc, self.poke_cert = None, None
         self.write_index()
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
 
     def set_good(self, cert_file):
