@@ -326,6 +326,29 @@ void verify_keys(void *ctx, http_request *req, http_response *res)
                                               time_format_rfc3339(k->not_after, until), "sha256", k->sha256, "pem",
                                               k->pem, "current", k->current));
     }
-    api_json(res, 200, json_pack("{s:o}", "keys", keys));
-    http_response_header(res, "Cache-Control", "public, max-age=300");
+    trust_held held;
+    verification_trust(a->svc, &held);
+    json_t *anchors = json_array(), *answers = json_array();
+    for (size_t i = 0; i < held.tsa_anchor_count; i++) {
+        const ltv_anchor *t = &held.tsa_anchors[i];
+        char from[TIME_TEXT_MAX], until[TIME_TEXT_MAX];
+        json_array_append_new(anchors, json_pack("{s:s, s:s, s:s, s:s, s:s}", "subject", t->subject, "not_before",
+                                                 time_format_rfc3339(t->not_before, from), "not_after",
+                                                 time_format_rfc3339(t->not_after, until), "sha256", t->sha256, "pem",
+                                                 buf_cstr(&t->pem)));
+    }
+    for (size_t i = 0; i < held.answer_count; i++) {
+        const ltv_answer *r = &held.answers[i];
+        char this_update[TIME_TEXT_MAX], next_update[TIME_TEXT_MAX];
+        json_array_append_new(answers, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "subject", r->subject, "chain", r->role,
+                                                 "status", ocsp_status_name(r->status), "this_update",
+                                                 time_format_rfc3339(r->this_update, this_update), "next_update",
+                                                 r->next_update ? time_format_rfc3339(r->next_update, next_update) : NULL));
+    }
+    char fresh[TIME_TEXT_MAX];
+    api_json(res, 200, json_pack("{s:o, s:o, s:{s:o, s:s?}}", "keys", keys, "tsa_anchors", anchors, "revocation",
+                                 "ocsp", answers, "fresh_until",
+                                 held.fresh_until ? time_format_rfc3339(held.fresh_until, fresh) : NULL));
+    verification_trust_free(&held);
+    http_response_header(res, "Cache-Control", "public, max-age=60");
 }

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/hash.h"
 #include "crypto/signer.h"
 
 /* What the TSA is asked to stamp when we only want to learn its certificate. */
@@ -228,4 +230,42 @@ int ltv_covers(CMS_ContentInfo *cms, X509 *signer, X509_STORE *our_trust, X509_S
     PKCS7_free(token);
     ERR_clear_error();
     return covered;
+}
+
+static time_t asn1_time(const ASN1_TIME *when)
+{
+    struct tm tm;
+    return when && ASN1_TIME_to_tm(when, &tm) == 1 ? timegm(&tm) : 0;
+}
+
+/* Fills a from cert. Returns 0, or -1 when memory runs out. */
+static int describe(X509 *cert, ltv_anchor *a)
+{
+    unsigned char md[32];
+    unsigned md_len = 0;
+    BIO *mem = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long n = mem && PEM_write_bio_X509(mem, cert) == 1 ? BIO_get_mem_data(mem, &text) : 0;
+    int ok = n > 0 && X509_digest(cert, EVP_sha256(), md, &md_len) == 1 && md_len == sizeof md;
+    *a = (ltv_anchor){.pem = BUF_INIT, .not_before = asn1_time(X509_get0_notBefore(cert)),
+                      .not_after = asn1_time(X509_get0_notAfter(cert))};
+    if (ok) {
+        signer_name_text(X509_get_subject_name(cert), a->subject, sizeof a->subject);
+        hash_hex(md, sizeof md, a->sha256);
+        ok = buf_append(&a->pem, text, (size_t)n) == 0;
+    }
+    BIO_free(mem);
+    ERR_clear_error();
+    return ok ? 0 : -1;
+}
+
+size_t ltv_describe_anchors(X509_STORE *store, ltv_anchor *out, size_t cap)
+{
+    STACK_OF(X509) *certs = store ? X509_STORE_get1_all_certs(store) : NULL;
+    size_t count = 0;
+    for (int i = 0; certs && i < sk_X509_num(certs) && count < cap; i++)
+        if (describe(sk_X509_value(certs, i), &out[count]) == 0)
+            count++;
+    sk_X509_pop_free(certs, X509_free);
+    return count;
 }

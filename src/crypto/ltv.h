@@ -64,6 +64,18 @@ typedef struct ltv_view {
    that is not self-signed has among view's OCSP answers one signed for its issuer that says good; else 0. */
 int ltv_covers(CMS_ContentInfo *cms, X509 *signer, X509_STORE *our_trust, X509_STORE *tsa_anchors, const ltv_view *view);
 
+/* One trust anchor, described for showing. */
+typedef struct ltv_anchor {
+    char subject[256];          /* "CN=…, O=…" */
+    char sha256[65];            /* fingerprint of the DER certificate, lower-case hex */
+    time_t not_before, not_after;
+    buf pem;                    /* the PEM text; the caller frees it with buf_free */
+} ltv_anchor;
+
+/* Describes the certificates of store (at most cap) into out. Returns the count; one that cannot be described
+   (out of memory) is left out. */
+size_t ltv_describe_anchors(X509_STORE *store, ltv_anchor *out, size_t cap);
+
 /* Takes one more reference on set (not NULL) and returns it. */
 ltv_set *ltv_retain(ltv_set *set);
 

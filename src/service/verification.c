@@ -9,6 +9,7 @@
 #include "model/vcode.h"
 #include "pdf/sigcheck.h"
 #include "service/context.h"
+#include "service/ltv_keeper.h"
 #include "store/cert_codes.h"
 #include "store/certificates.h"
 
@@ -85,4 +86,23 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
 const keyring *verification_keys(const services *svc)
 {
     return svc->keyring;
+}
+
+void verification_trust(const services *svc, trust_held *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tsa_anchor_count = ltv_describe_anchors(svc->tsa_anchors, out->tsa_anchors, VERIFICATION_MAX_ANCHORS);
+    ltv_set *set = svc->ltv ? ltv_keeper_last(svc->ltv) : NULL;
+    if (set == NULL)
+        return;
+    memcpy(out->answers, set->answers, sizeof out->answers);
+    out->answer_count = set->ocsp_count;
+    out->fresh_until = set->fresh_until;
+    ltv_release(set);
+}
+
+void verification_trust_free(trust_held *t)
+{
+    for (size_t i = 0; i < t->tsa_anchor_count; i++)
+        buf_free(&t->tsa_anchors[i].pem);
 }

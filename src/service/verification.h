@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "crypto/keyring.h"
+#include "crypto/ltv.h"
 #include "model/certificate.h"
 #include "service/services.h"
 
@@ -42,6 +43,23 @@ typedef struct pdf_verification {
    when the store fails or the revocation status cannot be had (e set; ERR_UNAVAILABLE for an OCSP responder that
    is away). */
 int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e);
+
+/* TSA anchors shown at most. */
+#define VERIFICATION_MAX_ANCHORS 16
+
+/* What the service trusts and holds beside its keys. */
+typedef struct trust_held {
+    ltv_anchor tsa_anchors[VERIFICATION_MAX_ANCHORS];  /* ARAYIS_TSA_CA's certificates */
+    size_t tsa_anchor_count;
+    ltv_answer answers[LTV_MAX_CERTS];  /* the OCSP answers of the validation data last collected */
+    size_t answer_count;
+    time_t fresh_until;                 /* when the first of them passes its nextUpdate; 0 when none is held */
+} trust_held;
+
+/* Fills out with the TSA anchors and the OCSP answers held for our chain and the TSA's. Release with
+   verification_trust_free. */
+void verification_trust(const services *svc, trust_held *out);
+void verification_trust_free(trust_held *t);
 
 /* Our signing certificates, current and retired (owned by the services; valid until services_stop). */
 const keyring *verification_keys(const services *svc);

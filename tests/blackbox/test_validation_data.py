@@ -118,6 +118,30 @@ class ValidationDataTest(unittest.TestCase):
         status, _, body = svc.request("POST", "/api/v1/verify/pdf", broken, content_type="application/pdf")
         self.assertEqual(json.loads(body)["signature_valid"], False)
 
+    def test_keys_list_the_tsa_anchors_and_the_answers_held(self):
+        svc, _ = self.start()
+        self.assertTrue(wait_until(lambda: svc.log_events("validation_data"), timeout=15))
+        status, body = svc.json("GET", "/api/v1/keys")
+        self.assertEqual(status, 200)
+        self.assertEqual([a["pem"].strip() for a in body["tsa_anchors"]], [open(self.tsa.ca_file).read().strip()])
+        answers = {a["chain"]: a for a in body["revocation"]["ocsp"]}
+        self.assertEqual(sorted(answers), ["signer", "tsa"])
+        self.assertIn("document signing", answers["signer"]["subject"])
+        self.assertIn("Test TSA", answers["tsa"]["subject"])
+        for a in answers.values():
+            self.assertEqual(a["status"], "good")
+            # the responders were started with -nmin 10
+            left = time.mktime(time.strptime(a["next_update"], "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(
+                time.strptime(a["this_update"], "%Y-%m-%dT%H:%M:%SZ"))
+            self.assertEqual(left, 600)
+        self.assertIsNotNone(body["revocation"]["fresh_until"])
+        # without validation data: the anchors alone
+        plain = Service({"ARAYIS_TSA_CA": self.tsa.ca_file})
+        self.addCleanup(plain.close)
+        plain.start()
+        status, body = plain.json("GET", "/api/v1/keys")
+        self.assertEqual((len(body["tsa_anchors"]), body["revocation"]), (1, {"ocsp": [], "fresh_until": None}))
+
     def test_issuing_does_not_ask_the_responder(self):
         svc, ocsp = self.start()
         self.assertTrue(wait_until(lambda: svc.log_events("validation_data"), timeout=15))
