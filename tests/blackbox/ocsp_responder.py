@@ -2,6 +2,7 @@
 itself. The index is rewritten to revoke or reinstate certificates; openssl re-reads it when it changes."""
 import datetime
 import os
+import random
 import socket
 import subprocess
 import tempfile
@@ -9,9 +10,17 @@ import time
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free on every address (openssl ocsp listens on all of them), below the ephemeral range so that the
+    outgoing connections and :0 listeners of parallel tests do not take it before the responder does."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("::", port))
+                return port
+            except OSError:
+                continue
+    raise AssertionError("no free port for the OCSP responder")
 
 
 def cert_field(cert_file, option):
