@@ -4,7 +4,9 @@
 # and verification (64 connections, JSON and HTML) over SEED certificates (default 1 000 000), with the service's
 # resident memory after each run and its peak (GNU time); render and HTTP issue also with the key in a SoftHSM2
 # token made here (a service run of its own, just before the file-key one). DURATION (seconds per wrk run) defaults
-# to 20.
+# to 20. Then issuing again with signature timestamps and validation data (PAdES B-LT) from local peers: a TSA built
+# from bench/tsa.c (OpenSSL's TS responder behind a small HTTP server) and two `openssl ocsp` responders whose
+# answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
@@ -72,6 +74,8 @@ rss
 echo "== HTTP issue: POST /api/v1/applications, 16 connections, ${duration}s"
 wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
 rss
+last_pdf_size() { sqlite3 "$ARAYIS_DATA_DIR/arayis.db" "SELECT length(pdf) FROM certificate_documents ORDER BY rowid DESC LIMIT 1"; }
+bb_size=$(last_pdf_size)
 echo "== HTTP verify JSON: GET /v/{number}, 64 connections, ${duration}s, $seed certificates stored"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- json "$seed"
 rss
@@ -84,3 +88,44 @@ trap 'rm -rf "$work"' EXIT
 echo "== service peak memory"
 grep "Maximum resident set size" "$work/time.txt"
 
+echo "== HTTP issue with a TSA and OCSP answers (PAdES B-LT), 16 connections, ${duration}s"
+tsa_port=$((port + 1)) tsa_ocsp_port=$((port + 2)) our_ocsp_port=$((port + 3))
+peers="$work/peers"
+mkdir -p "$peers"
+cc -O2 -Wall -o "$peers/tsa" bench/tsa.c -lcrypto -lpthread
+(
+  cd "$peers"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 30 \
+    -subj "/CN=Bench TSA Root" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:%s/\n' "$tsa_ocsp_port" >tsa.ext
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa.key -out tsa.csr -subj "/CN=Bench TSA" 2>/dev/null
+  openssl x509 -req -in tsa.csr -CA ca.crt -CAkey ca.key -set_serial 2 -days 30 -extfile tsa.ext -out tsa.crt 2>/dev/null
+  index_line() { printf 'V\t%s\t\t%s\tunknown\t/CN=x\n' "$(date -u -d '+1 year' +%y%m%d%H%M%SZ)" "$(openssl x509 -in "$1" -noout -serial | cut -d= -f2)"; }
+  index_line tsa.crt >tsa-index.txt
+  index_line "$ARAYIS_KEYS_DIR/signing.crt" >our-index.txt
+)
+"$peers/tsa" "$tsa_port" "$peers/tsa.key" "$peers/tsa.crt" "$peers/ca.crt" &
+tsa_pid=$!
+openssl ocsp -index "$peers/tsa-index.txt" -port "$tsa_ocsp_port" -rsigner "$peers/ca.crt" -rkey "$peers/ca.key" \
+  -CA "$peers/ca.crt" -nmin 60 -ignore_err >/dev/null 2>&1 &
+tsa_ocsp_pid=$!
+openssl ocsp -index "$peers/our-index.txt" -port "$our_ocsp_port" -rsigner "$ARAYIS_KEYS_DIR/ca.crt" \
+  -rkey "$ARAYIS_KEYS_DIR/ca.key" -CA "$ARAYIS_KEYS_DIR/ca.crt" -nmin 60 -ignore_err >/dev/null 2>&1 &
+our_ocsp_pid=$!
+trap 'kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid 2>/dev/null || true; pkill -TERM -P $lt_runner 2>/dev/null || true; rm -rf "$work"' EXIT
+sleep 0.5
+ARAYIS_TSA_URL="http://127.0.0.1:$tsa_port/" ARAYIS_TSA_CA="$peers/ca.crt" \
+  ARAYIS_OCSP_URL="http://127.0.0.1:$our_ocsp_port/" ./build/arayis serve 2>"$work/serve-lt.log" &
+lt_runner=$!
+for _ in $(seq 100); do
+  [ "$(curl -sf "$url/api/v1/keys" | jq -r .revocation.fresh_until 2>/dev/null)" != null ] && break
+  sleep 0.1
+done
+curl -sf "$url/api/v1/keys" | jq -c '.revocation.ocsp[] | {chain, status, next_update}'
+wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
+lt_size=$(last_pdf_size)
+kill -TERM "$lt_runner"
+wait "$lt_runner" || true
+kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid 2>/dev/null || true
+trap 'rm -rf "$work"' EXIT
+echo "PDF size: B-B $bb_size bytes, B-LT $lt_size bytes"

@@ -11,7 +11,7 @@ packages=(
 case "${1:-}" in
   --test) packages+=(softhsm2 poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema nginx-light)
           command -v npm >/dev/null || packages+=(nodejs npm) ;;
-  --bench) packages+=(wrk time softhsm2) ;;
+  --bench) packages+=(wrk time softhsm2 sqlite3 jq) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
 

@@ -197,10 +197,13 @@ static json_t *pdf_check_json(const pdf_verification *check)
                              check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
                              "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
                              "status", check->registered ? certificate_status_name(check->status) : NULL);
-    char stamped[TIME_TEXT_MAX];
+    char stamped[TIME_TEXT_MAX], withdrawn[TIME_TEXT_MAX];
     if (body != NULL)
-        json_object_update_new(body, json_pack("{s:s?, s:s?}", "level", check->level[0] ? check->level : NULL,
-                                               "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL));
+        json_object_update_new(body, json_pack("{s:s?, s:s?, s:{s:s, s:s?, s:s?}}", "level", check->level[0] ? check->level : NULL,
+                                               "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL,
+                                               "signer_revocation", "status", check->revocation, "revoked_at",
+                                               check->revoked_at ? time_format_rfc3339(check->revoked_at, withdrawn) : NULL,
+                                               "reason", check->revocation_reason[0] ? check->revocation_reason : NULL));
     if (body != NULL && check->registered) {
         char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
         const certificate_row *c = &check->cert;
@@ -246,12 +249,17 @@ static int render_pdf_verdict(app *a, web_lang lang, const pdf_verification *che
 static void render_pdf_result(app *a, const http_request *req, web_lang lang, const pdf_verification *check,
                               http_response *res)
 {
-    buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT;
+    buf signed_by = BUF_INIT, verdict = BUF_INIT, content = BUF_INIT, form = BUF_INIT, revocation = BUF_INIT;
     err e = {0};
-    char stamped[TIME_TEXT_MAX];
+    char stamped[TIME_TEXT_MAX], revocation_key[40], withdrawn[TIME_TEXT_MAX];
+    snprintf(revocation_key, sizeof revocation_key, "t_revocation_%s", check->revocation[0] ? check->revocation : "not_checked");
     const char *timestamp = check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped)
                                                   : web_text(a->web, lang, "t_no_timestamp");
-    int rc = web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—") == 0 &&
+    int rc = buf_puts(&revocation, web_text(a->web, lang, revocation_key)) == 0 &&
+                     (check->revoked_at == 0 ||
+                      buf_printf(&revocation, " %s (%s)", time_format_rfc3339(check->revoked_at, withdrawn),
+                                 check->revocation_reason) == 0) &&
+                     web_escape(&signed_by, check->signed_by[0] ? check->signed_by : "—") == 0 &&
                      render_pdf_verdict(a, lang, check, &verdict, &e) == 0 &&
                      web_render(a->web, lang, WEB_FORM, (const char *[]){NULL}, &form, &e) == 0
                  ? 0
@@ -262,6 +270,8 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
         "signed_by", buf_cstr(&signed_by),
         "level", check->level[0] ? check->level : "—",
         "timestamp", timestamp,
+        "revocation", check->revocation[0] ? check->revocation : "not_checked",
+        "revocation_text", buf_cstr(&revocation),
         "registered", web_text(a->web, lang, check->registered ? "t_yes" : "t_no"),
         "form", buf_cstr(&form), NULL};
     if (rc != 0 || web_render(a->web, lang, WEB_PDFRESULT, vars, &content, &e) != 0)
@@ -269,6 +279,7 @@ static void render_pdf_result(app *a, const http_request *req, web_lang lang, co
     else
         answer_page(a, req, lang, buf_cstr(&content), check->readable ? 200 : 400, 0, res);
     buf_free(&signed_by);
+    buf_free(&revocation);
     buf_free(&verdict);
     buf_free(&content);
     buf_free(&form);
@@ -315,6 +326,29 @@ void verify_keys(void *ctx, http_request *req, http_response *res)
                                               time_format_rfc3339(k->not_after, until), "sha256", k->sha256, "pem",
                                               k->pem, "current", k->current));
     }
-    api_json(res, 200, json_pack("{s:o}", "keys", keys));
-    http_response_header(res, "Cache-Control", "public, max-age=300");
+    trust_held held;
+    verification_trust(a->svc, &held);
+    json_t *anchors = json_array(), *answers = json_array();
+    for (size_t i = 0; i < held.tsa_anchor_count; i++) {
+        const ltv_anchor *t = &held.tsa_anchors[i];
+        char from[TIME_TEXT_MAX], until[TIME_TEXT_MAX];
+        json_array_append_new(anchors, json_pack("{s:s, s:s, s:s, s:s, s:s}", "subject", t->subject, "not_before",
+                                                 time_format_rfc3339(t->not_before, from), "not_after",
+                                                 time_format_rfc3339(t->not_after, until), "sha256", t->sha256, "pem",
+                                                 buf_cstr(&t->pem)));
+    }
+    for (size_t i = 0; i < held.answer_count; i++) {
+        const ltv_answer *r = &held.answers[i];
+        char this_update[TIME_TEXT_MAX], next_update[TIME_TEXT_MAX];
+        json_array_append_new(answers, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "subject", r->subject, "chain", r->role,
+                                                 "status", ocsp_status_name(r->status), "this_update",
+                                                 time_format_rfc3339(r->this_update, this_update), "next_update",
+                                                 r->next_update ? time_format_rfc3339(r->next_update, next_update) : NULL));
+    }
+    char fresh[TIME_TEXT_MAX];
+    api_json(res, 200, json_pack("{s:o, s:o, s:{s:o, s:s?}}", "keys", keys, "tsa_anchors", anchors, "revocation",
+                                 "ocsp", answers, "fresh_until",
+                                 held.fresh_until ? time_format_rfc3339(held.fresh_until, fresh) : NULL));
+    verification_trust_free(&held);
+    http_response_header(res, "Cache-Control", "public, max-age=60");
 }

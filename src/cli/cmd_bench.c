@@ -147,7 +147,7 @@ static int bench_issue(const config *c, int count)
     if (load(c, "ec", &s, &r) != 0 || (st = cli_open_store(c)) == NULL || (messages = sms_messages_load(&e)) == NULL ||
         bench_application(&a) != 0)
         return 1;
-    issuer is = {st, r, s, messages, c, NULL};
+    issuer is = {st, r, s, messages, c, NULL, NULL};
     long long key_id = prepare_store(store_db(st, &e), &e);
     double *ms = calloc((size_t)count, sizeof *ms), start = now_seconds();
     int rc = key_id > 0 ? 0 : -1;

@@ -54,6 +54,8 @@ static const config_setting settings[] = {
     {"ARAYIS_PKCS11_MODULE", "--pkcs11-module", "PKCS#11 library of the token (the URI's module-path)"},
     {"ARAYIS_PKCS11_PIN", "--pkcs11-pin", "the token's user PIN (the URI's pin-source file)"},
     {"ARAYIS_SIGNER_SUBJECT", "--signer-subject", "subject of a certificate request (" CONFIG_DEFAULT_SUBJECT ")"},
+    {"ARAYIS_OCSP_URL", "--ocsp-url", "OCSP responder asked about every certificate, instead of their AIA (none)"},
+    {"ARAYIS_OCSP_TIMEOUT_MS", "--ocsp-timeout-ms", "longest wait for one OCSP answer in ms (5000)"},
     {NULL, NULL, NULL},
 };
 
@@ -96,6 +98,7 @@ void config_defaults(config *c)
     c->tsa_timeout_ms = 5000;
     c->tsa_required = 1;
     snprintf(c->signer_subject, sizeof c->signer_subject, "%s", CONFIG_DEFAULT_SUBJECT);
+    c->ocsp_timeout_ms = 5000;
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -192,6 +195,8 @@ static int parse_int_setting(const char *env_name, const char *value, config *c)
         c->connection_reserve = (int)v;
     else if (strcmp(env_name, "ARAYIS_TSA_TIMEOUT_MS") == 0 && parse_long(value, 100, 120000, &v) == 0)
         c->tsa_timeout_ms = (int)v;
+    else if (strcmp(env_name, "ARAYIS_OCSP_TIMEOUT_MS") == 0 && parse_long(value, 100, 120000, &v) == 0)
+        c->ocsp_timeout_ms = (int)v;
     else
         return -1;
     return 0;
@@ -203,6 +208,12 @@ static int is_one_of(const char *value, const char *const *choices)
         if (strcmp(value, *choices) == 0)
             return 1;
     return 0;
+}
+
+/* "" (unset) or an http(s) address. */
+static int is_http_url(const char *value)
+{
+    return value[0] == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0;
 }
 
 static int apply_setting(config *c, const char *env_name, const char *value)
@@ -226,9 +237,9 @@ static int apply_setting(config *c, const char *env_name, const char *value)
     if (strcmp(env_name, "ARAYIS_METRICS_ALLOW") == 0)
         return addrlist_valid(value) ? copy_text(c->metrics_allow, sizeof c->metrics_allow, value) : -1;
     if (strcmp(env_name, "ARAYIS_TSA_URL") == 0)
-        return value[0] == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0
-                   ? copy_text(c->tsa_url, sizeof c->tsa_url, value)
-                   : -1;
+        return is_http_url(value) ? copy_text(c->tsa_url, sizeof c->tsa_url, value) : -1;
+    if (strcmp(env_name, "ARAYIS_OCSP_URL") == 0)
+        return is_http_url(value) ? copy_text(c->ocsp_url, sizeof c->ocsp_url, value) : -1;
     if (strcmp(env_name, "ARAYIS_TSA_CA") == 0)
         return copy_text(c->tsa_ca, sizeof c->tsa_ca, value);
     if (strcmp(env_name, "ARAYIS_TSA_USER") == 0)

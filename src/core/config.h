@@ -47,6 +47,8 @@ typedef struct config {
     char pkcs11_module[512];             /* the PKCS#11 library; "" = the URI's module-path */
     char pkcs11_pin[256];                /* the token's user PIN; "" = the URI's pin-source */
     char signer_subject[512];            /* "/C=AZ/O=…/CN=…": the subject of a certificate request */
+    char ocsp_url[512];                  /* OCSP responder for every certificate checked, overriding their AIA; "" = AIA */
+    int ocsp_timeout_ms;                 /* the longest one OCSP exchange may take */
 } config;
 
 /* The subject of a certificate request when ARAYIS_SIGNER_SUBJECT is unset. */

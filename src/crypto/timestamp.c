@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/capped_body.h"
 #include "crypto/random.h"
 
 #define TSA_RESPONSE_MAX (64u * 1024)     /* a TSA answer larger than this is refused */
@@ -130,24 +131,8 @@ static void handle_give(tsa_client *t, CURL *curl, int reused)
         curl_easy_cleanup(curl);
 }
 
-typedef struct answer {
-    buf body;
-    int too_long;
-} answer;
-
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    answer *a = ctx;
-    size_t len = size * n;
-    if (a->body.len + len > TSA_RESPONSE_MAX) {
-        a->too_long = 1;
-        return 0; /* stops the transfer */
-    }
-    return buf_append(&a->body, data, len) == 0 ? len : 0;
-}
-
 static CURLcode exchange_options(const tsa_client *t, CURL *curl, const unsigned char *der, int len,
-                                 struct curl_slist *headers, answer *a)
+                                 struct curl_slist *headers, capped_body *a)
 {
     CURLcode rc;
     if ((rc = curl_easy_setopt(curl, CURLOPT_URL, t->url)) != CURLE_OK ||
@@ -157,7 +142,7 @@ static CURLcode exchange_options(const tsa_client *t, CURL *curl, const unsigned
         (rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) != CURLE_OK ||
         (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, t->timeout_ms)) != CURLE_OK ||
         (rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
-        (rc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect)) != CURLE_OK ||
+        (rc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, capped_body_collect)) != CURLE_OK ||
         (rc = curl_easy_setopt(curl, CURLOPT_WRITEDATA, a)) != CURLE_OK)
         return rc;
     if (t->user[0] && ((rc = curl_easy_setopt(curl, CURLOPT_USERNAME, t->user)) != CURLE_OK ||
@@ -168,7 +153,7 @@ static CURLcode exchange_options(const tsa_client *t, CURL *curl, const unsigned
 
 /* POSTs the DER request to the TSA and collects its answer into a->body. Returns 0 or -1 with e set
    (ERR_UNAVAILABLE, ERR_NOMEM). */
-static int exchange(tsa_client *t, const unsigned char *der, int len, answer *a, err *e)
+static int exchange(tsa_client *t, const unsigned char *der, int len, capped_body *a, err *e)
 {
     CURL *curl = handle_take(t);
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/timestamp-query");
@@ -250,7 +235,7 @@ int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token
 {
     assert(t != NULL && data != NULL && token != NULL && gen_time != NULL);
     unsigned char md[32], *der = NULL, *out = NULL;
-    answer a = {.body = BUF_INIT};
+    capped_body a = {.body = BUF_INIT, .limit = TSA_RESPONSE_MAX};
     ASN1_INTEGER *nonce = new_nonce();
     TS_REQ *req = NULL;
     TS_RESP *resp = NULL;
@@ -366,6 +351,12 @@ static int verify_token(PKCS7 *token, CMS_SignerInfo *si, X509_STORE *anchors)
     TS_VERIFY_CTX_free(ctx);
     ERR_clear_error();
     return ok;
+}
+
+PKCS7 *tsa_signer_token(CMS_SignerInfo *si)
+{
+    int present;
+    return embedded_token(si, &present);
 }
 
 void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out)

@@ -64,4 +64,8 @@ typedef struct tsa_token_check {
    token is reported not valid). Fills out; never fails otherwise. */
 void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out);
 
+/* The parsed token of si's signature-time-stamp attribute (caller frees with PKCS7_free), or NULL when it has none
+   or it does not parse. Not verified: see tsa_check_signer. */
+PKCS7 *tsa_signer_token(CMS_SignerInfo *si);
+
 #endif

@@ -17,6 +17,7 @@
 #include "model/charset.h"
 #include "model/vcode.h"
 #include "pdf/docinfo.h"
+#include "pdf/dss.h"
 #include "pdf/flate.h"
 #include "pdf/font.h"
 #include "pdf/layout.h"
@@ -138,7 +139,7 @@ static int add_page(HPDF_Doc pdf, const pdf_renderer *r, const page_layout *page
 }
 
 /* Builds the unsigned document with its signature placeholders and appends the saved bytes to out. */
-static int build_document(const pdf_renderer *r, const signer *s, int stamped, const cert_doc *doc,
+static int build_document(const pdf_renderer *r, const signer *s, int stamped, const ltv_set *ltv, const cert_doc *doc,
                           const doc_values *v, const page_layout *page, buf *out, err *e)
 {
     HPDF_Doc pdf = HPDF_New(ignore_error, NULL);
@@ -156,6 +157,8 @@ static int build_document(const pdf_renderer *r, const signer *s, int stamped, c
         goto out;
     if (pades_prepare(pdf, p, page->footer, doc->issued_at, buf_cstr(&reason), pades_contents_bytes(s, stamped), e) != 0)
         goto out;
+    if (ltv && pdf_dss_add(pdf, ltv->certs, ltv->cert_count, ltv->ocsps, ltv->ocsp_count, e) != 0)
+        goto out;
     rc = pdf_save(pdf, out, e);
 out:
     if (pdf)
@@ -172,6 +175,12 @@ int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_do
 int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_client *tsa, const cert_doc *doc,
                                    buf *out, err *e)
 {
+    return pdf_render_certificate_ltv(r, s, tsa, NULL, doc, out, e);
+}
+
+int pdf_render_certificate_ltv(const pdf_renderer *r, const signer *s, tsa_client *tsa, const ltv_set *ltv,
+                               const cert_doc *doc, buf *out, err *e)
+{
     assert(r != NULL && s != NULL && doc != NULL && out != NULL);
     doc_values v;
     page_layout page = {.content = BUF_INIT};
@@ -183,7 +192,7 @@ int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_c
     layout_input in = {.vars = v.vars, .non_residential = doc->non_residential, .has_debt = doc->debt_qepik > 0,
                        .has_address = doc->address && doc->address[0], .qr_text = doc->verify_url,
                        .sample = doc->sample};
-    if (layout_page(&r->tpl, r->fonts, &in, &page, e) != 0 || build_document(r, s, tsa != NULL, doc, &v, &page, &pdf, e) != 0 ||
+    if (layout_page(&r->tpl, r->fonts, &in, &page, e) != 0 || build_document(r, s, tsa != NULL, ltv, doc, &v, &page, &pdf, e) != 0 ||
         pades_sign(&pdf, s, tsa, e) != 0)
         goto out;
     rc = buf_append(out, pdf.data, pdf.len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");

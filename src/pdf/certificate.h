@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "crypto/ltv.h"
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
 
@@ -44,6 +45,11 @@ int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_do
    as tsa_stamp_cms: ERR_UNAVAILABLE when the TSA gave no token that passed its checks. */
 int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_client *tsa, const cert_doc *doc,
                                    buf *out, err *e);
+
+/* As pdf_render_certificate_stamped, and with ltv (not NULL) the chains and OCSP answers of ltv in a DSS of the
+   signed revision: PAdES B-LT. */
+int pdf_render_certificate_ltv(const pdf_renderer *r, const signer *s, tsa_client *tsa, const ltv_set *ltv,
+                               const cert_doc *doc, buf *out, err *e);
 
 void pdf_renderer_close(pdf_renderer *r);
 

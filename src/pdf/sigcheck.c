@@ -7,6 +7,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,15 @@
 #include <time.h>
 
 #include "core/timeutil.h"
+#include "crypto/ltv.h"
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
 #define SIGCHECK_MAX_CMS (256u * 1024)    /* largest signature accepted */
 #define SIGCHECK_MAX_REASON 512           /* bytes of /Reason read */
+#define SIGCHECK_MAX_DSS_ITEM (64u * 1024) /* largest certificate or OCSP answer read from a DSS */
+#define SIGCHECK_STREAM_HEAD 512          /* bytes from "N 0 obj" in which a stream's dictionary must end */
 
 typedef struct byte_range {
     size_t a, b, c, d;                    /* signed: [a, a+b) and [c, c+d) */
@@ -122,6 +126,107 @@ static CMS_ContentInfo *parse_cms(const unsigned char *der, size_t len)
     return cms;
 }
 
+/* The object "num 0 obj" defined last in the n bytes at pdf: where its body starts, or NULL. */
+static const unsigned char *find_object(const unsigned char *pdf, size_t n, size_t num)
+{
+    char head[32];
+    int m = snprintf(head, sizeof head, "%zu 0 obj", num);
+    while (m > 0 && n > 0) {
+        const unsigned char *at = find_last(pdf, n, head);
+        if (at == NULL)
+            return NULL;
+        if (at == pdf || is_space(at[-1]))
+            return at + m;
+        n = (size_t)(at - pdf);
+    }
+    return NULL;
+}
+
+/* Reads "N 0 R" at *p. Returns 0 with *num set, or -1. */
+static int read_ref(const unsigned char **p, const unsigned char *end, size_t *num)
+{
+    size_t gen;
+    if (read_size(p, end, num) != 0 || read_size(p, end, &gen) != 0 || gen != 0)
+        return -1;
+    *p = skip_spaces(*p, end);
+    return *p < end && **p == 'R' ? ((*p)++, 0) : -1;
+}
+
+/* The data of the stream object num: *data and *n, within the len bytes at pdf. Its /Length is a number or a
+   reference to one. Returns 0 or -1. */
+static int stream_data(const unsigned char *pdf, size_t len, size_t num, const unsigned char **data, size_t *n)
+{
+    const unsigned char *end = pdf + len, *body = find_object(pdf, len, num), *p, *at;
+    size_t window = body ? (size_t)(end - body) : 0, length, length_obj;
+    window = window < SIGCHECK_STREAM_HEAD ? window : SIGCHECK_STREAM_HEAD;
+    const unsigned char *keyword = body ? memmem(body, window, "stream", 6) : NULL;
+    if (keyword == NULL || (at = memmem(body, (size_t)(keyword - body), "/Length", 7)) == NULL)
+        return -1;
+    p = at + 7;
+    const unsigned char *value = p;
+    if (read_ref(&p, keyword, &length_obj) == 0) {
+        if ((value = find_object(pdf, len, length_obj)) == NULL)
+            return -1;
+    }
+    if (read_size(&value, end, &length) != 0 || length > SIGCHECK_MAX_DSS_ITEM)
+        return -1;
+    p = keyword + 6;
+    if (p < end && *p == '\r')
+        p++;
+    if (p >= end || *p++ != '\n' || length > (size_t)(end - p))
+        return -1;
+    *data = p;
+    *n = length;
+    return 0;
+}
+
+/* Reads the array of stream references after key in the DSS dictionary at dss (up to dss_end) into items. Returns
+   the count (0 when the key is absent or malformed). */
+static size_t dss_streams(const unsigned char *pdf, size_t len, const unsigned char *dss, const unsigned char *dss_end,
+                          const char *key, const unsigned char **items, size_t *lens, size_t cap)
+{
+    const unsigned char *p = memmem(dss, (size_t)(dss_end - dss), key, strlen(key));
+    size_t count = 0, num;
+    if (p == NULL)
+        return 0;
+    p = skip_spaces(p + strlen(key), dss_end);
+    if (p == dss_end || *p++ != '[')
+        return 0;
+    while ((p = skip_spaces(p, dss_end)) < dss_end && *p != ']') {
+        if (count == cap || read_ref(&p, dss_end, &num) != 0 || stream_data(pdf, len, num, &items[count], &lens[count]) != 0)
+            return 0;
+        count++;
+    }
+    return count;
+}
+
+/* The validation data of the last /DSS dictionary (direct, in the catalog) of the len bytes at pdf. Returns 1 when
+   one was read, else 0. */
+static int read_dss(const unsigned char *pdf, size_t len, ltv_view *view)
+{
+    memset(view, 0, sizeof *view);
+    const unsigned char *end = pdf + len, *dss = NULL;
+    /* the key, not the name /DSS as a value (/Type /DSS): the one followed by a dictionary */
+    for (size_t n = len; dss == NULL && n > 0;) {
+        const unsigned char *at = find_last(pdf, n, "/DSS");
+        if (at == NULL)
+            return 0;
+        const unsigned char *value = skip_spaces(at + 4, end);
+        if (end - value >= 2 && memcmp(value, "<<", 2) == 0)
+            dss = value;
+        n = (size_t)(at - pdf);
+    }
+    if (dss == NULL)
+        return 0;
+    const unsigned char *dss_end = memmem(dss, (size_t)(end - dss), ">>", 2);
+    if (dss_end == NULL)
+        return 0;
+    size_t cap = sizeof view->certs / sizeof view->certs[0];
+    view->cert_count = dss_streams(pdf, len, dss, dss_end, "/Certs", view->certs, view->cert_lens, cap);
+    view->ocsp_count = dss_streams(pdf, len, dss, dss_end, "/OCSPs", view->ocsps, view->ocsp_lens, cap);
+    return view->cert_count > 0 && view->ocsp_count > 0;
+}
+
 /* Why the CMS does not make a valid signature of ours, or NULL when it does. */
 static const char *cms_problem(int verified, const keyring_cert *ours, time_t signed_at)
 {
@@ -152,13 +257,68 @@ static int apply_timestamp(CMS_ContentInfo *cms, X509_STORE *tsa_anchors, pdf_si
     return 0;
 }
 
-static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
-                       const keyring *ours, X509_STORE *tsa_anchors, pdf_sig_report *report)
+/* The issuer of signer as our trust store sees it, with the CMS's certificates as intermediates (caller frees), or
+   NULL. */
+static X509 *issuer_of(X509 *signer, X509_STORE *trust, CMS_ContentInfo *cms)
+{
+    STACK_OF(X509) *untrusted = CMS_get1_certs(cms), *chain = NULL;
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509 *issuer = NULL;
+    if (ctx && X509_STORE_CTX_init(ctx, trust, signer, untrusted) == 1 && X509_verify_cert(ctx) == 1 &&
+        (chain = X509_STORE_CTX_get1_chain(ctx)) != NULL && sk_X509_num(chain) >= 2) {
+        issuer = sk_X509_value(chain, 1);
+        if (X509_up_ref(issuer) != 1)
+            issuer = NULL;
+    }
+    sk_X509_pop_free(chain, X509_free);
+    X509_STORE_CTX_free(ctx);
+    sk_X509_pop_free(untrusted, X509_free);
+    return issuer;
+}
+
+/* Applies the revocation rule to a signature that is otherwise valid. Returns 0 (report updated), or -1 with e set
+   when no answer could be had. */
+static int apply_revocation(ocsp_client *revocation, X509 *signer, X509 *issuer, pdf_sig_report *report, err *e)
+{
+    ocsp_answer answer;
+    int asked = issuer ? ocsp_status(revocation, signer, issuer, 1, 0, &answer, e) : 0;
+    if (asked <= 0)
+        return asked;
+    buf_free(&answer.der);
+    snprintf(report->revocation, sizeof report->revocation, "%s", ocsp_status_name(answer.status));
+    if (answer.status == OCSP_CERT_UNKNOWN) {
+        problem(report, "the OCSP responder does not know the signing certificate");
+        report->signature_valid = 0;
+        return 0;
+    }
+    if (answer.status != OCSP_CERT_REVOKED)
+        return 0;
+    report->revoked_at = answer.revoked_at;
+    snprintf(report->revocation_reason, sizeof report->revocation_reason, "%s", ocsp_reason_name(answer.reason));
+    /* a leaked key can sign with any /M: only a timestamp proves a signature older than the compromise */
+    int compromised = answer.reason == OCSP_REVOKED_STATUS_KEYCOMPROMISE ||
+                      answer.reason == OCSP_REVOKED_STATUS_CACOMPROMISE;
+    if (compromised && report->timestamped_at == 0)
+        problem(report, "the signing certificate was revoked for key compromise and the signature has no timestamp");
+    else if (report->signed_at >= answer.revoked_at)
+        problem(report, "the signing certificate was revoked before the signature was made");
+    else
+        return 0;
+    report->signature_valid = 0;
+    return 0;
+}
+
+/* Returns 0, or -1 with e set when the revocation status could not be had. */
+static int verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
+                      const keyring *ours, X509_STORE *tsa_anchors, ocsp_client *revocation, pdf_sig_report *report,
+                      err *e)
 {
     CMS_ContentInfo *cms = parse_cms(der, der_len);
     X509_STORE *trust = keyring_trust_store(ours);
     BIO *data = BIO_new(BIO_s_mem());
     STACK_OF(X509) *signers = NULL;
+    X509 *issuer = NULL;
+    int rc = 0;
     if (cms == NULL || trust == NULL || data == NULL || BIO_write(data, pdf, (int)r->b) != (int)r->b ||
         BIO_write(data, pdf + r->c, (int)r->d) != (int)r->d) {
         problem(report, "the signature is not a readable CMS structure");
@@ -181,12 +341,20 @@ static void verify_cms(const unsigned char *pdf, const byte_range *r, const unsi
     report->signature_valid = why == NULL;
     if (why)
         problem(report, why);
+    else if (revocation != NULL)
+        rc = apply_revocation(revocation, signer, issuer = issuer_of(signer, trust, cms), report, e);
+    ltv_view view;
+    if (rc == 0 && report->signature_valid && report->timestamped_at && read_dss(pdf, r->c + r->d, &view) &&
+        ltv_covers(cms, signer, trust, tsa_anchors, &view))
+        snprintf(report->level, sizeof report->level, "B-LT");
 done:
     ERR_clear_error();
+    X509_free(issuer);
     sk_X509_free(signers);
     BIO_free(data);
     X509_STORE_free(trust);
     CMS_ContentInfo_free(cms);
+    return rc;
 }
 
 /* The ASCII of a PDF string at p: hex (<…>, UTF-16BE when it starts with FE FF) or literal ((…)); other
@@ -261,9 +429,10 @@ static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
 }
 
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509_STORE *tsa_anchors,
-                 pdf_sig_report *report, err *e)
+                 ocsp_client *revocation, pdf_sig_report *report, err *e)
 {
     memset(report, 0, sizeof *report);
+    snprintf(report->revocation, sizeof report->revocation, "not_checked");
     if (len > SIGCHECK_MAX_BYTES)
         return err_set(e, ERR_TOO_LONG, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
     size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
@@ -285,13 +454,14 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509
     report->signature_present = der_len > 0;
     report->signed_at = read_signing_time(pdf, r.key);
     snprintf(report->level, sizeof report->level, "B-B");
+    int rc = 0;
     if (der_len == 0)
         problem(report, "the signature contents are not hexadecimal or too large");
     else if (report->signed_at == 0)
         problem(report, "the signature dictionary has no signing time (/M)");
     else
-        verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, report);
+        rc = verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, revocation, report, e);
     read_number(pdf, r.b, report);
     free(der);
-    return 0;
+    return rc;
 }

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/metrics.h"
 #include "crypto/keyring.h"
+#include "crypto/ocsp.h"
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
 #include "service/issue.h"
@@ -22,6 +23,8 @@ struct services {
     keyring *keyring;
     tsa_client *tsa;                 /* NULL when no TSA is configured (B-B) */
     X509_STORE *tsa_anchors;         /* what signature timestamps are checked against; NULL when none configured */
+    ocsp_client *ocsp;               /* revocation status of signing certificates, kept until nextUpdate */
+    struct ltv_keeper *ltv;          /* validation data for B-LT; NULL without a TSA or an OCSP responder for us */
     sms_messages *messages;
     sms_sender *sender;
     webhook_deliverer *webhooks;

@@ -14,6 +14,7 @@
 #include "crypto/hash.h"
 #include "model/links.h"
 #include "service/history.h"
+#include "service/ltv_keeper.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -176,7 +177,15 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
         .verify_url = verify_url, .public_base_url = is->cfg->public_base_url,
     };
     *level = is->tsa ? SIGNATURE_B_T : SIGNATURE_B_B;
-    if (pdf_render_certificate_stamped(is->renderer, is->signer, is->tsa, &doc, pdf, e) == 0)
+    ltv_set *ltv = is->ltv ? ltv_keeper_current(is->ltv) : NULL;
+    if (is->ltv && ltv == NULL) {
+        if (is->cfg->tsa_required) /* the responders are away: the number stays reserved, as for the TSA */
+            return err_set(e, ERR_UNAVAILABLE, "no fresh OCSP answers for the validation data");
+        log_printf(LOG_WARN, "validation_data_skipped", "%s issued without validation data (B-T)", c->number);
+    }
+    int rc = pdf_render_certificate_ltv(is->renderer, is->signer, is->tsa, ltv, &doc, pdf, e);
+    ltv_release(ltv);
+    if (rc == 0)
         return 0;
     if (is->tsa == NULL || e->code != ERR_UNAVAILABLE || is->cfg->tsa_required)
         return -1;

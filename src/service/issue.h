@@ -17,6 +17,7 @@ typedef struct issuer {
     const sms_messages *messages;
     const config *cfg;               /* public_base_url, validity_days, tsa_required */
     tsa_client *tsa;                 /* signature timestamps (B-T); NULL for B-B */
+    struct ltv_keeper *ltv;          /* validation data for a DSS (B-LT); NULL without it */
 } issuer;
 
 typedef enum submit_outcome {

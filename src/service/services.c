@@ -10,6 +10,7 @@
 #include "core/share.h"
 #include "crypto/signing_key.h"
 #include "service/context.h"
+#include "service/ltv_keeper.h"
 #include "service/resumer.h"
 
 static void register_counters(services *svc)
@@ -21,7 +22,8 @@ static void register_counters(services *svc)
                                         "Certificate numbers voided because their document could not be made.");
 }
 
-/* The TSA client and the anchors timestamps are checked against, when configured. Returns 0 or -1 with e set. */
+/* The TSA client and the anchors timestamps are checked against, when configured, and the OCSP client. Returns 0
+   or -1 with e set. */
 static int open_timestamps(services *svc, const config *cfg, err *e)
 {
     if (cfg->tsa_url[0] && !cfg->tsa_ca[0])
@@ -34,6 +36,19 @@ static int open_timestamps(services *svc, const config *cfg, err *e)
             return -1;
         log_write(LOG_INFO, "timestamps", json_pack("{s:s,s:b}", "level", "B-T", "required", cfg->tsa_required));
     }
+    ocsp_settings o = {cfg->ocsp_url, cfg->ocsp_timeout_ms};
+    return (svc->ocsp = ocsp_client_new(&o, e)) != NULL ? 0 : -1;
+}
+
+/* With a TSA and an OCSP responder for each certificate of our chain, the keeper of the validation data that makes
+   signatures B-LT. Returns 0 or -1 with e set. */
+static int open_validation_data(services *svc, err *e)
+{
+    if (svc->tsa == NULL || !ltv_possible(svc->keyring, svc->ocsp))
+        return 0;
+    if ((svc->ltv = ltv_keeper_start(svc->keyring, svc->tsa, svc->ocsp, e)) == NULL)
+        return -1;
+    log_write(LOG_INFO, "validation_data_kept", json_pack("{s:s}", "signature_level", "B-LT"));
     return 0;
 }
 
@@ -55,9 +70,9 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
                    cfg->keys_dir);
     if ((svc->signer = signer_open(cfg, e)) == NULL || (svc->keyring = keyring_load(cfg->keys_dir, e)) == NULL ||
         (svc->renderer = pdf_renderer_open(share_dir(), e)) == NULL || (svc->messages = sms_messages_load(e)) == NULL ||
-        open_timestamps(svc, cfg, e) != 0)
+        open_timestamps(svc, cfg, e) != 0 || open_validation_data(svc, e) != 0)
         goto fail;
-    svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa};
+    svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa, svc->ltv};
     register_counters(svc);
     if (resumer_run(svc, time(NULL) + 1, e) != 0)
         goto fail;
@@ -81,10 +96,12 @@ void services_stop(services *svc)
     webhook_deliverer_stop(svc->webhooks);
     sms_sender_stop(svc->sender);
     sms_messages_free(svc->messages);
+    ltv_keeper_stop(svc->ltv);
     pdf_renderer_close(svc->renderer);
     keyring_free(svc->keyring);
     tsa_client_free(svc->tsa);
     X509_STORE_free(svc->tsa_anchors);
+    ocsp_client_free(svc->ocsp);
     signer_free(svc->signer);
     free(svc);
 }

@@ -9,6 +9,7 @@
 #include "model/vcode.h"
 #include "pdf/sigcheck.h"
 #include "service/context.h"
+#include "service/ltv_keeper.h"
 #include "store/cert_codes.h"
 #include "store/certificates.h"
 
@@ -51,8 +52,12 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     memset(out, 0, sizeof *out);
     pdf_sig_report report;
     err unreadable = {0};
-    if (pdf_sigcheck(pdf, len, svc->keyring, svc->tsa_anchors, &report, &unreadable) != 0)
-        return 0; /* not a PDF: a verdict on the file, not a failure of the service */
+    if (pdf_sigcheck(pdf, len, svc->keyring, svc->tsa_anchors, svc->ocsp, &report, &unreadable) != 0) {
+        if (unreadable.code != ERR_UNAVAILABLE && unreadable.code != ERR_NOMEM)
+            return 0; /* not a PDF: a verdict on the file, not a failure of the service */
+        *e = unreadable; /* no verdict without the revocation status */
+        return -1;
+    }
     out->readable = 1;
     out->signature_valid = report.signature_valid;
     _Static_assert(sizeof out->signed_by == sizeof report.signed_by, "the signer's name is copied whole");
@@ -60,6 +65,11 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     _Static_assert(sizeof out->level == sizeof report.level, "the level is copied whole");
     memcpy(out->level, report.level, sizeof out->level);
     out->timestamped_at = report.timestamped_at;
+    _Static_assert(sizeof out->revocation == sizeof report.revocation, "the revocation status is copied whole");
+    memcpy(out->revocation, report.revocation, sizeof out->revocation);
+    _Static_assert(sizeof out->revocation_reason == sizeof report.revocation_reason, "the reason is copied whole");
+    memcpy(out->revocation_reason, report.revocation_reason, sizeof out->revocation_reason);
+    out->revoked_at = report.revoked_at;
     char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf, len, sha);
     db *d = store_db(svc->store, e);
@@ -76,4 +86,23 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
 const keyring *verification_keys(const services *svc)
 {
     return svc->keyring;
+}
+
+void verification_trust(const services *svc, trust_held *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tsa_anchor_count = ltv_describe_anchors(svc->tsa_anchors, out->tsa_anchors, VERIFICATION_MAX_ANCHORS);
+    ltv_set *set = svc->ltv ? ltv_keeper_last(svc->ltv) : NULL;
+    if (set == NULL)
+        return;
+    memcpy(out->answers, set->answers, sizeof out->answers);
+    out->answer_count = set->ocsp_count;
+    out->fresh_until = set->fresh_until;
+    ltv_release(set);
+}
+
+void verification_trust_free(trust_held *t)
+{
+    for (size_t i = 0; i < t->tsa_anchor_count; i++)
+        buf_free(&t->tsa_anchors[i].pem);
 }

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "crypto/keyring.h"
+#include "crypto/ltv.h"
 #include "model/certificate.h"
 #include "service/services.h"
 
@@ -27,6 +28,9 @@ typedef struct pdf_verification {
     char signed_by[256];            /* "CN=…, O=…" of the signer, "" when none */
     char level[8];                  /* see pdf_sig_report.level */
     time_t timestamped_at;          /* see pdf_sig_report.timestamped_at */
+    char revocation[16];            /* see pdf_sig_report.revocation */
+    char revocation_reason[24];     /* see pdf_sig_report.revocation_reason */
+    time_t revoked_at;              /* see pdf_sig_report.revoked_at */
     int registered;                 /* byte for byte the document of an issued certificate */
     certificate_row cert;           /* that certificate, when registered */
     certificate_status status;      /* its status as of now, when registered */
@@ -34,9 +38,28 @@ typedef struct pdf_verification {
                                        its certificate */
 } pdf_verification;
 
-/* Checks the signature of the len bytes at pdf and looks them up by SHA-256. A file that is no PDF is a verdict
-   (readable 0), not an error. Returns 0 with *out filled, or -1 when the store fails (e set). */
+/* Checks the signature of the len bytes at pdf (with the signing certificate's revocation status) and looks them
+   up by SHA-256. A file that is no PDF is a verdict (readable 0), not an error. Returns 0 with *out filled, or -1
+   when the store fails or the revocation status cannot be had (e set; ERR_UNAVAILABLE for an OCSP responder that
+   is away). */
 int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e);
+
+/* TSA anchors shown at most. */
+#define VERIFICATION_MAX_ANCHORS 16
+
+/* What the service trusts and holds beside its keys. */
+typedef struct trust_held {
+    ltv_anchor tsa_anchors[VERIFICATION_MAX_ANCHORS];  /* ARAYIS_TSA_CA's certificates */
+    size_t tsa_anchor_count;
+    ltv_answer answers[LTV_MAX_CERTS];  /* the OCSP answers of the validation data last collected */
+    size_t answer_count;
+    time_t fresh_until;                 /* when the first of them passes its nextUpdate; 0 when none is held */
+} trust_held;
+
+/* Fills out with the TSA anchors and the OCSP answers held for our chain and the TSA's. Release with
+   verification_trust_free. */
+void verification_trust(const services *svc, trust_held *out);
+void verification_trust_free(trust_held *t);
 
 /* Our signing certificates, current and retired (owned by the services; valid until services_stop). */
 const keyring *verification_keys(const services *svc);

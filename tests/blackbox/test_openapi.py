@@ -76,7 +76,7 @@ class OpenApiTest(unittest.TestCase):
                                        b'{"error": {"code": "rate_limited", "message": "slow down"}}')
         self.contract.check_answer("GET", "/api/v1/keys", 200,
                                    {"content-type": "application/json", "x-request-id": "0123456789abcdef"},
-                                   b'{"keys": []}')
+                                   b'{"keys": [], "tsa_anchors": [], "revocation": {"ocsp": [], "fresh_until": null}}')
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""A local RFC 3161 timestamping authority for tests: its own CA, TSA key and certificate made with the openssl
-command, and an HTTP wrapper on a free loopback port that answers each query with `openssl ts -reply`. It can
-misbehave on purpose: HTTP errors, a refusal, a wrong nonce, a wrong imprint, a token from an untrusted TSA, delays."""
+"""A local RFC 3161 timestamping authority for tests: its own CA, TSA key and certificate (naming an OCSP responder
+in its AIA when asked to) made with the openssl command, and an HTTP wrapper on a free loopback port that answers
+each query with `openssl ts -reply`. It can misbehave on purpose: HTTP errors, a refusal, a wrong nonce, a wrong
+imprint, a token from an untrusted TSA, delays."""
 import os
 import subprocess
 import tempfile
@@ -101,10 +102,11 @@ class Tsa:
     """Serves POST / on a free loopback port. mode (changeable at any time) is one of good, http_error, refusing,
     wrong_nonce, wrong_imprint, untrusted; delay_s is slept before each answer."""
 
-    def __init__(self, mode="good"):
+    def __init__(self, mode="good", ocsp_url=None):
         self.dir = tempfile.mkdtemp(prefix="arayis-tsa-")
         make_ca(self.dir, "ca", "/CN=Test TSA Root/O=Tests")
-        make_leaf(self.dir, "tsa", "/CN=Test TSA/O=Tests", "ca", TSA_EXTENSIONS)
+        aia = f"authorityInfoAccess=OCSP;URI:{ocsp_url}\n" if ocsp_url else ""
+        make_leaf(self.dir, "tsa", "/CN=Test TSA/O=Tests", "ca", TSA_EXTENSIONS + aia)
         make_ca(self.dir, "rogueca", "/CN=Rogue TSA Root/O=Elsewhere")
         make_leaf(self.dir, "rogue", "/CN=Rogue TSA/O=Elsewhere", "rogueca", TSA_EXTENSIONS)
         with open(os.path.join(self.dir, "serial"), "w") as f:

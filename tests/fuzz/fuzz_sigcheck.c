@@ -30,6 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pdf_sig_report report;
     err e = {0};
-    pdf_sigcheck(data, size, ours, NULL, &report, &e);
+    pdf_sigcheck(data, size, ours, NULL, NULL, &report, &e);
     return 0;
 }

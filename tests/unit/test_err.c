@@ -211,7 +211,7 @@ static void test_not_a_pdf_is_invalid(void **state)
     pdf_sig_report report;
     err e = {0};
     static const unsigned char text[] = "this is plain text, not a PDF at all";
-    assert_int_equal(pdf_sigcheck(text, sizeof text, NULL, NULL, &report, &e), -1);
+    assert_int_equal(pdf_sigcheck(text, sizeof text, NULL, NULL, NULL, &report, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
 }
 
