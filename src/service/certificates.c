@@ -73,7 +73,7 @@ static int write_revocation(db *d, void *ctx, err *e)
     if (changed <= 0)
         return changed;
     if (audit_append(d, r->at, r->actor, "certificate.revoke", r->number, r->reason, e) != 0 ||
-        history_record(d, r->c->application_id, HISTORY_REVOKED, r->at, r->reason, r->number, e) != 0)
+        history_record(d, NULL, r->c->application_id, HISTORY_REVOKED, r->at, r->reason, r->number, e) != 0)
         return -1;
     found = certificates_find(d, r->number, r->c, e);
     if (found != 1)

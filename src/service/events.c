@@ -20,20 +20,22 @@ static const char *event_status(event_type type)
     return statuses[type];
 }
 
-int events_record(db *d, event_type type, const char *application_id, const char *certificate_number, time_t at,
-                  err *e)
+int events_record(db *d, event_type type, const application_row *app, const char *application_id,
+                  const char *certificate_number, time_t at, err *e)
 {
     application_row row;
     char event_id[EVENT_ID_MAX + 1], ulid[IDS_LEN + 1], when[TIME_TEXT_MAX];
     char *payload = NULL;
     json_t *body = NULL;
     int rc = -1;
-    int found = applications_find(d, application_id, &row, e);
+    int found = app != NULL ? 1 : applications_find(d, application_id, &row, e);
     if (found <= 0) {
         if (found == 0)
             err_set(e, ERR_NOT_FOUND, "no application %s for the event", application_id);
         goto out;
     }
+    if (app == NULL)
+        app = &row;
     if (codes_new_application_id(ulid) != 0) {
         err_set(e, ERR_RANDOM, "no randomness for the event id");
         goto out;
@@ -41,13 +43,13 @@ int events_record(db *d, event_type type, const char *application_id, const char
     snprintf(event_id, sizeof event_id, "evt_%s", ulid);
     body = json_pack("{s:s, s:s, s:s, s:{s:s, s:s*, s:s, s:s*}}", "id", event_id, "type", event_type_name(type),
                      "created_at", time_format_rfc3339(at, when), "data", "application_id", application_id,
-                     "portal_reference", row.portal_reference[0] ? row.portal_reference : NULL, "status",
+                     "portal_reference", app->portal_reference[0] ? app->portal_reference : NULL, "status",
                      event_status(type), "certificate_number", certificate_number);
     if (body == NULL || (payload = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
         err_set(e, ERR_NOMEM, "out of memory for the event");
         goto out;
     }
-    rc = events_append(d, event_id, row.api_key_id, application_id, type, payload, at, e);
+    rc = events_append(d, event_id, app->api_key_id, application_id, type, payload, at, e);
 out:
     free(payload);
     json_decref(body);

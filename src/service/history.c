@@ -27,11 +27,11 @@ static event_type event_of(history_step step)
     return EVENT_TYPE_COUNT;
 }
 
-int history_record(db *d, const char *application_id, history_step step, time_t at, const char *detail,
-                   const char *certificate_number, err *e)
+int history_record(db *d, const application_row *app, const char *application_id, history_step step, time_t at,
+                   const char *detail, const char *certificate_number, err *e)
 {
     if (application_events_append(d, application_id, history_step_name(step), at, detail, e) != 0)
         return -1;
     event_type type = event_of(step);
-    return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, application_id, certificate_number, at, e);
+    return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, app, application_id, certificate_number, at, e);
 }

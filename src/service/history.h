@@ -10,9 +10,10 @@
 
 /* Appends step to the history of application application_id at time at (detail: the reason, number or reference
    the history keeps, or NULL) and, for issued, rejected, revoked, sms_sent and sms_failed, the portal event
-   (certificate_number: the certificate concerned, or NULL). Call inside the caller's transaction. Returns 0, or -1
+   (certificate_number: the certificate concerned, or NULL; app: the application's stored row when the caller holds
+   it, else NULL). Call inside the caller's transaction. Returns 0, or -1
    with e set. */
-int history_record(db *d, const char *application_id, history_step step, time_t at, const char *detail,
-                   const char *certificate_number, err *e);
+int history_record(db *d, const application_row *app, const char *application_id, history_step step, time_t at,
+                   const char *detail, const char *certificate_number, err *e);
 
 #endif

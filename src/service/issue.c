@@ -70,7 +70,7 @@ static int queue_sms(const issuer *is, db *d, sms_kind kind, const char *referen
 /* Appends step to the history of the application row, at the time it was submitted. */
 static int append_event(db *d, const application_row *row, history_step step, const char *detail, err *e)
 {
-    return history_record(d, row->id, step, row->submitted_at, detail, NULL, e);
+    return history_record(d, row, row->id, step, row->submitted_at, detail, NULL, e);
 }
 
 typedef struct rejection_write {
@@ -219,7 +219,7 @@ static int write_issued(db *d, void *ctx, err *e)
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
                    certificates_set_level(d, c->number, w->level, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   history_record(d, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
+                   history_record(d, &row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
                ? 0
                : -1;
@@ -260,7 +260,7 @@ static int write_failure(db *d, void *ctx, err *e)
         applicant_data who = applicant_of(w->a);
         return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
                        append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
-                       history_record(d, w->row->id, HISTORY_FAILED, now, NULL, NULL, e) == 0
+                       history_record(d, w->row, w->row->id, HISTORY_FAILED, now, NULL, NULL, e) == 0
                    ? 0
                    : -1;
     }
@@ -270,7 +270,7 @@ static int write_failure(db *d, void *ctx, err *e)
     row.status = APPLICATION_FAILED;
     return found == 1 && certificates_void(d, w->number, now, w->reason, e) >= 0 &&
                    applications_update(d, &row, e) == 0 &&
-                   history_record(d, w->application_id, HISTORY_FAILED, now, w->number, NULL, e) == 0
+                   history_record(d, &row, w->application_id, HISTORY_FAILED, now, w->number, NULL, e) == 0
                ? 0
                : -1;
 }

@@ -64,7 +64,7 @@ static int write_attempts(db *d, void *ctx, err *e)
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
             return -1;
         if (a->status != SMS_PENDING && a->m->application_id[0] &&
-            history_record(d, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
+            history_record(d, NULL, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
                            a->m->reference, NULL, e) != 0)
             return -1;
     }
