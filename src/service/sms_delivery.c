@@ -6,15 +6,14 @@
 #include <time.h>
 
 #include "core/backoff.h"
-#include "core/bgthread.h"
 #include "core/log.h"
 #include "crypto/random.h"
 #include "notify/transport.h"
+#include "service/drainer.h"
 #include "service/history.h"
 #include "store/outbox.h"
 
 #define SENDER_BATCH 32
-#define SENDER_IDLE_MS 1000
 #define SENDER_RECORD_MS 100 /* how long the results of sent messages may wait for their shared commit */
 #define SENDER_MAX_BACKOFF_MS (15LL * 60 * 1000)
 
@@ -23,7 +22,7 @@ struct sms_sender {
     store *store;
     metrics *metrics;
     sms_transport *transport;
-    bgthread *thread;
+    drainer loop;
     int sent_id, failed_id, retry_id;
 };
 
@@ -90,8 +89,9 @@ static void record(sms_sender *snd, const attempt *a, int n)
 
 /* Sends every message that is due; their results share a commit, at most SENDER_RECORD_MS after the first of
    them was sent, and stops early when t is stopping. Returns how many were handled. */
-static int drain(sms_sender *snd, bgthread *t)
+static int drain(void *owner, bgthread *t)
 {
+    sms_sender *snd = owner;
     err e = {0};
     db *d = store_db(snd->store, &e);
     outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
@@ -113,29 +113,6 @@ static int drain(sms_sender *snd, bgthread *t)
     free(done);
     free(batch);
     return n;
-}
-
-/* How long to sleep: until the next message is due, at most SENDER_IDLE_MS. */
-static long long idle_ms(sms_sender *snd)
-{
-    err e = {0};
-    long long due = 0;
-    db *d = store_db(snd->store, &e);
-    if (d == NULL || outbox_next_due_ms(d, &due, &e) != 0)
-        return SENDER_IDLE_MS;
-    return backoff_sleep_ms(due, backoff_now_ms(), SENDER_IDLE_MS);
-}
-
-/* Sends what is due outside the lock, then sleeps until the next message is due or a wake. */
-static long long sender_step(bgthread *t, void *ctx)
-{
-    sms_sender *snd = ctx;
-    if (bgthread_stopping(t))
-        return BGTHREAD_EXIT;
-    bgthread_unlock(t);
-    long long wait = drain(snd, t) > 0 ? BGTHREAD_AGAIN : idle_ms(snd);
-    bgthread_lock(t);
-    return wait;
 }
 
 /* The outbox's pending count and oldest pending time, for the gauges. Returns 0 or -1. */
@@ -183,7 +160,8 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
     metrics_gauge(m, "arayis_sms_outbox_pending", "SMS messages waiting in the outbox.", pending_count, snd);
     metrics_gauge(m, "arayis_sms_outbox_oldest_pending_seconds", "Age of the oldest waiting SMS message.",
                   oldest_pending_age, snd);
-    if ((snd->thread = bgthread_start("SMS sender", 1, sender_step, snd, e)) == NULL) {
+    snd->loop = (drainer){s, drain, outbox_next_due_ms, snd, NULL};
+    if (drainer_start(&snd->loop, "SMS sender", e) != 0) {
         sms_transport_free(snd->transport);
         free(snd);
         return NULL;
@@ -194,14 +172,14 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
 void sms_sender_wake(sms_sender *snd)
 {
     if (snd != NULL)
-        bgthread_wake(snd->thread);
+        drainer_wake(&snd->loop);
 }
 
 void sms_sender_stop(sms_sender *snd)
 {
     if (snd == NULL)
         return;
-    bgthread_stop(snd->thread);
+    drainer_stop(&snd->loop);
     sms_transport_free(snd->transport);
     free(snd);
 }

@@ -8,15 +8,14 @@
 #include <time.h>
 
 #include "core/backoff.h"
-#include "core/bgthread.h"
 #include "core/log.h"
 #include "crypto/apikey_secret.h"
 #include "crypto/random.h"
 #include "notify/http_post.h"
+#include "service/drainer.h"
 #include "store/events.h"
 
 #define DELIVERY_BATCH 16
-#define DELIVERY_IDLE_MS 1000
 #define DELIVERY_MAX_BACKOFF_MS (60LL * 60 * 1000)
 #define DELIVERY_CONNECT_TIMEOUT_MS 5000L
 #define DELIVERY_TOTAL_TIMEOUT_MS 10000L
@@ -25,7 +24,7 @@ struct webhook_deliverer {
     const config *cfg;
     store *store;
     metrics *metrics;
-    bgthread *thread;
+    drainer loop;
     int delivered_id, failed_id, retry_id;
 };
 
@@ -110,8 +109,9 @@ static void record(webhook_deliverer *w, const attempt *a, int n)
 
 /* Delivers every event that is due, then records the results in one commit; stops early when t is stopping.
    Returns how many were handled. */
-static int drain(webhook_deliverer *w, bgthread *t)
+static int drain(void *owner, bgthread *t)
 {
+    webhook_deliverer *w = owner;
     err e = {0};
     db *d = store_db(w->store, &e);
     event_job *jobs = d ? malloc(DELIVERY_BATCH * sizeof *jobs) : NULL;
@@ -126,29 +126,6 @@ static int drain(webhook_deliverer *w, bgthread *t)
     free(done);
     free(jobs);
     return n;
-}
-
-/* How long to sleep: until the next event is due, at most DELIVERY_IDLE_MS. */
-static long long idle_ms(webhook_deliverer *w)
-{
-    err e = {0};
-    long long due = 0;
-    db *d = store_db(w->store, &e);
-    if (d == NULL || events_next_due_ms(d, &due, &e) != 0)
-        return DELIVERY_IDLE_MS;
-    return backoff_sleep_ms(due, backoff_now_ms(), DELIVERY_IDLE_MS);
-}
-
-/* Delivers what is due outside the lock, then sleeps until the next event is due or a wake. */
-static long long deliverer_step(bgthread *t, void *ctx)
-{
-    webhook_deliverer *w = ctx;
-    if (bgthread_stopping(t))
-        return BGTHREAD_EXIT;
-    bgthread_unlock(t);
-    long long wait = drain(w, t) > 0 ? BGTHREAD_AGAIN : idle_ms(w);
-    bgthread_lock(t);
-    return wait;
 }
 
 static double pending_count(void *ctx)
@@ -174,7 +151,8 @@ webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics 
     w->failed_id = metrics_counter(m, "arayis_webhooks_failed_total", "Events given up on after the retry window.");
     w->retry_id = metrics_counter(m, "arayis_webhooks_retries_total", "Webhook deliveries to be retried.");
     metrics_gauge(m, "arayis_webhooks_pending", "Events waiting for delivery to a webhook.", pending_count, w);
-    if ((w->thread = bgthread_start("webhook deliverer", 1, deliverer_step, w, e)) == NULL) {
+    w->loop = (drainer){s, drain, events_next_due_ms, w, NULL};
+    if (drainer_start(&w->loop, "webhook deliverer", e) != 0) {
         free(w);
         return NULL;
     }
@@ -184,13 +162,13 @@ webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics 
 void webhook_deliverer_wake(webhook_deliverer *w)
 {
     if (w != NULL)
-        bgthread_wake(w->thread);
+        drainer_wake(&w->loop);
 }
 
 void webhook_deliverer_stop(webhook_deliverer *w)
 {
     if (w == NULL)
         return;
-    bgthread_stop(w->thread);
+    drainer_stop(&w->loop);
     free(w);
 }
