@@ -10,43 +10,38 @@
 #include "pdf/sigcheck.h"
 #include "service/context.h"
 #include "service/ltv_keeper.h"
+#include "store/cert_codes.h"
 #include "store/certificates.h"
+
+_Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the model makes");
 
 /* The stored code compared when no row precedes the number, and the given code compared when it is malformed: the
    comparison runs on every path. Neither can match, since a code has no '#' or '*' in it. */
 static const char unknown_code[VCODE_LEN + 1] = "################";
 static const char malformed_code[VCODE_LEN + 1] = "****************";
 
-/* True when the row read is number's own, compared in constant time over the row's number (numbers have one length,
-   and a longer or shorter text is never a number of ours). */
-static int own_row(const certificate_row *c, const char *number)
-{
-    size_t n = strlen(c->number);
-    int same_length = strlen(number) == n;
-    return hash_equal_ct(c->number, same_length ? number : c->number, n) && same_length;
-}
-
 int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
                          certificate_status *status, err *e)
 {
-    char wanted[VCODE_LEN + 1];
+    char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
     db *d = store_db(svc->store, e);
     if (d == NULL)
         return -1;
     int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
     if (!valid_code)
         memcpy(wanted, malformed_code, sizeof wanted);
-    /* an unknown number and a known one with a wrong code do the same work: one read of a whole row (the
-       certificate's or its neighbour's), one comparison of the code and one of the number */
-    int found = certificates_find_at_or_before(d, number, c, e);
+    /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
+       certificate's or its neighbour's), one comparison */
+    memcpy(stored, unknown_code, sizeof stored);
+    int found = cert_codes_find(d, number, stored, e);
     if (found < 0)
         return -1;
-    int same = hash_equal_ct(found ? c->code : unknown_code, wanted, VCODE_LEN);
-    int own = found && own_row(c, number);
-    if (!(same && own && valid_code && c->state == CERTIFICATE_ISSUED)) {
-        memset(c, 0, sizeof *c); /* a neighbour's details never leave this function */
+    int same = hash_equal_ct(stored, wanted, VCODE_LEN);
+    if (!(same && found && valid_code))
         return 0;
-    }
+    found = certificates_find(d, number, c, e);
+    if (found != 1 || c->state != CERTIFICATE_ISSUED)
+        return found < 0 ? -1 : 0;
     if (status != NULL)
         *status = certificate_verdict(c, time(NULL));
     return 1;

@@ -18,9 +18,6 @@ static const char SQL_MARK_STORED[] =
 static const char SQL_SET_LEVEL[] = "UPDATE certificates SET signature_level = ?2 WHERE number = ?1";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
-/* Landing on a row either way keeps the work alike: one seek, one whole record decoded. */
-static const char SQL_AT_OR_BEFORE[] =
-    "SELECT " CERT_COLUMNS " FROM certificates WHERE number <= ?1 ORDER BY number DESC LIMIT 1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
@@ -159,11 +156,6 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
 {
     return find_one(d, SQL_BY_NUMBER, number, c, e);
-}
-
-int certificates_find_at_or_before(db *d, const char *number, certificate_row *c, err *e)
-{
-    return find_one(d, SQL_AT_OR_BEFORE, number, c, e);
 }
 
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)

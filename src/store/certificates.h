@@ -22,10 +22,6 @@ int certificates_set_level(db *d, const char *number, signature_level level, err
 /* Loads the row by number / by application, its state (pending, issued, void) read from its columns. Return 1
    found, 0 none, -1 error (ERR_TOO_LONG when a stored text does not fit c). */
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
-/* Reads, with one index seek, the whole row of number or else of the nearest number before it: the same work whether
-   number exists or not (the public code check). Returns 1 (a row read into c — c->number says whose), 0 (no row
-   precedes number), -1 with e set. */
-int certificates_find_at_or_before(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);
 
 /* Loads the issued certificate whose PDF has this SHA-256. Returns 1 found, 0 none, -1 error. */
