@@ -19,8 +19,10 @@ int cli_config(config *c, int argc, char **argv, int first)
 store *cli_open_store(const config *c)
 {
     err e = {0};
-    store *s = store_open(c->data_dir, &e);
-    if (s == NULL)
+    store *s = store_open(c->data_dir, c->database_url, &e);
+    if (s == NULL && c->database_url[0])
+        fprintf(stderr, "arayis: cannot open the PostgreSQL database: %s\n", e.msg);
+    else if (s == NULL)
         fprintf(stderr, "arayis: cannot open the database in %s: %s\n", c->data_dir, e.msg);
     return s;
 }

@@ -14,6 +14,7 @@
 static const config_setting settings[] = {
     {"ARAYIS_LISTEN", "--listen", "address:port to listen on (127.0.0.1:8080)"},
     {"ARAYIS_DATA_DIR", "--data-dir", "SQLite database directory (./data)"},
+    {"ARAYIS_DATABASE_URL", "--database-url", "PostgreSQL connection string (postgresql://... or key=value); unset = SQLite"},
     {"ARAYIS_KEYS_DIR", "--keys-dir", "signing key and certificates (./keys)"},
     {"ARAYIS_PUBLIC_BASE_URL", "--public-base-url", "base of every link and QR code (http://127.0.0.1:8080)"},
     {"ARAYIS_VALIDITY_DAYS", "--validity-days", "days a certificate is valid (30)"},
@@ -222,6 +223,8 @@ static int apply_setting(config *c, const char *env_name, const char *value)
     static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
     if (strcmp(env_name, "ARAYIS_LISTEN") == 0)
         return parse_listen(c, value);
+    if (strcmp(env_name, "ARAYIS_DATABASE_URL") == 0)
+        return copy_text(c->database_url, sizeof c->database_url, value);
     if (strcmp(env_name, "ARAYIS_DATA_DIR") == 0)
         return value[0] ? copy_text(c->data_dir, sizeof c->data_dir, value) : -1;
     if (strcmp(env_name, "ARAYIS_KEYS_DIR") == 0)

@@ -10,6 +10,7 @@ typedef struct config {
     char listen_host[64];
     unsigned short listen_port;
     char data_dir[512];
+    char database_url[1024];         /* PostgreSQL connection string; "" = SQLite in data_dir */
     char keys_dir[512];
     char public_base_url[256];       /* no trailing slash */
     int validity_days;

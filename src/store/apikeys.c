@@ -13,23 +13,23 @@ static const char SQL_REVOKE[] = "UPDATE api_keys SET revoked_at = ?2 WHERE name
 
 int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, time_t now, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    stmt *st = db_stmt(d, SQL_INSERT, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, name);
-    db_bind_text(st, 2, apikey_role_name(role));
-    db_bind_text(st, 3, hash);
-    sqlite3_bind_int64(st, 4, now);
+    stmt_bind_text(st, 1, name);
+    stmt_bind_text(st, 2, apikey_role_name(role));
+    stmt_bind_text(st, 3, hash);
+    stmt_bind_int64(st, 4, now);
     return db_exec_stmt(d, st, e);
 }
 
-static int read_row(sqlite3_stmt *st, void *ctx, err *e)
+static int read_row(stmt *st, void *ctx, err *e)
 {
     apikey_row *row = ctx;
-    row->id = sqlite3_column_int64(st, 0);
-    row->role = apikey_role_parse((const char *)sqlite3_column_text(st, 2));
-    row->created_at = (time_t)sqlite3_column_int64(st, 3);
-    row->revoked_at = (time_t)sqlite3_column_int64(st, 4);
+    row->id = stmt_column_int64(st, 0);
+    row->role = apikey_role_parse(stmt_column_text(st, 2));
+    row->created_at = (time_t)stmt_column_int64(st, 3);
+    row->revoked_at = (time_t)stmt_column_int64(st, 4);
     return db_column_copy(st, 1, row->name, sizeof row->name, e) != 0 ||
                    db_column_copy(st, 5, row->webhook_url, sizeof row->webhook_url, e) != 0
                ? -1
@@ -38,10 +38,10 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 
 int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_FIND, e);
+    stmt *st = db_stmt(d, SQL_FIND, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, hash);
+    stmt_bind_text(st, 1, hash);
     return db_step_one(d, st, read_row, row, "find key", e);
 }
 
@@ -51,7 +51,7 @@ typedef struct key_visit {
     void *ctx;
 } key_visit;
 
-static int visit_key(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_key(stmt *st, void *ctx, err *e)
 {
     key_visit *v = ctx;
     apikey_row row;
@@ -63,7 +63,7 @@ static int visit_key(sqlite3_stmt *st, void *ctx, err *e)
 
 int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_ALL, e);
+    stmt *st = db_stmt(d, SQL_ALL, e);
     if (st == NULL)
         return -1;
     key_visit v = {fn, ctx};
@@ -72,27 +72,27 @@ int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx,
 
 int apikeys_revoke(db *d, const char *name, time_t now, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_REVOKE, e);
+    stmt *st = db_stmt(d, SQL_REVOKE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, now);
+    stmt_bind_text(st, 1, name);
+    stmt_bind_int64(st, 2, now);
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) > 0;
+    return db_changes(d) > 0;
 }
 
 /* Runs an UPDATE of the named key with two text parameters. Returns 1 when a row changed, 0 none, -1 error. */
 static int update_named(db *d, const char *sql, const char *name, const char *value, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, sql, e);
+    stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, name) != SQLITE_OK || db_bind_text(st, 2, value) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, name) != 0 || stmt_bind_text(st, 2, value) != 0)
         return db_fail(d, e, "bind key");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) == 1;
+    return db_changes(d) == 1;
 }
 
 int apikeys_set_webhook(db *d, const char *name, const char *url, const char *secret, int *secret_given, err *e)

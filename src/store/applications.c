@@ -19,65 +19,65 @@ static const char SQL_MOBILE[] = "SELECT mobile FROM applications WHERE id = ?1"
 static const char SQL_EVENT[] = "INSERT INTO application_events(application_id, status, at, detail) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_EVENTS[] = "SELECT status, at FROM application_events WHERE application_id = ?1 ORDER BY id";
 
-static void bind_state(sqlite3_stmt *st, int status_index, const application_row *row)
+static void bind_state(stmt *st, int status_index, const application_row *row)
 {
-    db_bind_text(st, status_index, application_status_name(row->status));
-    db_bind_text(st, status_index + 1, application_rejection_name(row->rejection));
+    stmt_bind_text(st, status_index, application_status_name(row->status));
+    stmt_bind_text(st, status_index + 1, application_rejection_name(row->rejection));
     if (row->has_debt) {
-        sqlite3_bind_int64(st, status_index + 2, row->debt_qepik);
-        sqlite3_bind_int64(st, status_index + 3, row->debt_as_of);
+        stmt_bind_int64(st, status_index + 2, row->debt_qepik);
+        stmt_bind_int64(st, status_index + 3, row->debt_as_of);
     }
 }
 
 int applications_insert(db *d, const application_row *row, const applicant_data *who, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    stmt *st = db_stmt(d, SQL_INSERT, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, row->id);
-    sqlite3_bind_int64(st, 2, row->api_key_id);
-    db_bind_optional_text(st, 3, row->portal_reference);
-    db_bind_text(st, 4, row->request_sha256);
-    db_bind_text(st, 5, billing_type_name(row->non_residential));
-    db_bind_text(st, 6, row->subscriber_code);
+    stmt_bind_text(st, 1, row->id);
+    stmt_bind_int64(st, 2, row->api_key_id);
+    stmt_bind_optional_text(st, 3, row->portal_reference);
+    stmt_bind_text(st, 4, row->request_sha256);
+    stmt_bind_text(st, 5, billing_type_name(row->non_residential));
+    stmt_bind_text(st, 6, row->subscriber_code);
     bind_state(st, 7, row);
-    sqlite3_bind_int64(st, 11, row->submitted_at);
+    stmt_bind_int64(st, 11, row->submitted_at);
     const char *values[] = {who->fin,     who->full_name, who->birth_date, who->id_document, who->address,
                             who->org_voen, who->org_name,  who->mobile,     who->email};
     for (int i = 0; i < 9; i++)
-        db_bind_text(st, 12 + i, values[i]);
+        stmt_bind_text(st, 12 + i, values[i]);
     return db_exec_stmt(d, st, e);
 }
 
 int applications_update(db *d, const application_row *row, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_UPDATE, e);
+    stmt *st = db_stmt(d, SQL_UPDATE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, row->id);
+    stmt_bind_text(st, 1, row->id);
     bind_state(st, 2, row);
     return db_exec_stmt(d, st, e);
 }
 
 /* Reads the type, status and rejection reason by name; a name this build does not know is refused. */
-static int read_state(sqlite3_stmt *st, application_row *row, err *e)
+static int read_state(stmt *st, application_row *row, err *e)
 {
-    if (billing_type_parse((const char *)sqlite3_column_text(st, 4), &row->non_residential) != 0 ||
-        application_status_parse((const char *)sqlite3_column_text(st, 6), &row->status) != 0 ||
-        application_rejection_parse((const char *)sqlite3_column_text(st, 7), &row->rejection) != 0)
+    if (billing_type_parse(stmt_column_text(st, 4), &row->non_residential) != 0 ||
+        application_status_parse(stmt_column_text(st, 6), &row->status) != 0 ||
+        application_rejection_parse(stmt_column_text(st, 7), &row->rejection) != 0)
         return err_set(e, ERR_INTERNAL, "application %s has a subscriber type, status or rejection reason this "
                        "version does not know", row->id);
     return 0;
 }
 
-static int read_row(sqlite3_stmt *st, void *ctx, err *e)
+static int read_row(stmt *st, void *ctx, err *e)
 {
     application_row *row = ctx;
-    row->api_key_id = sqlite3_column_int64(st, 1);
-    row->has_debt = sqlite3_column_type(st, 8) != SQLITE_NULL;
-    row->debt_qepik = sqlite3_column_int64(st, 8);
-    row->debt_as_of = (time_t)sqlite3_column_int64(st, 9);
-    row->submitted_at = (time_t)sqlite3_column_int64(st, 10);
+    row->api_key_id = stmt_column_int64(st, 1);
+    row->has_debt = !stmt_column_is_null(st, 8);
+    row->debt_qepik = stmt_column_int64(st, 8);
+    row->debt_as_of = (time_t)stmt_column_int64(st, 9);
+    row->submitted_at = (time_t)stmt_column_int64(st, 10);
     return db_column_copy(st, 0, row->id, sizeof row->id, e) != 0 ||
                    db_column_copy(st, 2, row->portal_reference, sizeof row->portal_reference, e) != 0 ||
                    db_column_copy(st, 3, row->request_sha256, sizeof row->request_sha256, e) != 0 ||
@@ -89,20 +89,20 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 
 int applications_find(db *d, const char *id, application_row *row, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_BY_ID, e);
+    stmt *st = db_stmt(d, SQL_BY_ID, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, id);
+    stmt_bind_text(st, 1, id);
     return db_step_one(d, st, read_row, row, "find application", e);
 }
 
 int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_BY_REFERENCE, e);
+    stmt *st = db_stmt(d, SQL_BY_REFERENCE, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, api_key_id);
-    db_bind_text(st, 2, reference);
+    stmt_bind_int64(st, 1, api_key_id);
+    stmt_bind_text(st, 2, reference);
     return db_step_one(d, st, read_row, row, "find application", e);
 }
 
@@ -112,7 +112,7 @@ typedef struct text_out {
     size_t size;
 } text_out;
 
-static int read_first_text(sqlite3_stmt *st, void *ctx, err *e)
+static int read_first_text(stmt *st, void *ctx, err *e)
 {
     text_out *out = ctx;
     return db_column_copy(st, 0, out->text, out->size, e);
@@ -120,23 +120,23 @@ static int read_first_text(sqlite3_stmt *st, void *ctx, err *e)
 
 int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_MOBILE, e);
+    stmt *st = db_stmt(d, SQL_MOBILE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, id);
+    stmt_bind_text(st, 1, id);
     text_out out = {mobile, size};
     return db_step_one(d, st, read_first_text, &out, "read mobile", e);
 }
 
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_EVENT, e);
+    stmt *st = db_stmt(d, SQL_EVENT, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, id);
-    db_bind_text(st, 2, status);
-    sqlite3_bind_int64(st, 3, at);
-    db_bind_text(st, 4, detail);
+    stmt_bind_text(st, 1, id);
+    stmt_bind_text(st, 2, status);
+    stmt_bind_int64(st, 3, at);
+    stmt_bind_text(st, 4, detail);
     return db_exec_stmt(d, st, e);
 }
 
@@ -146,20 +146,20 @@ typedef struct event_visit {
     void *ctx;
 } event_visit;
 
-static int visit_event(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_event(stmt *st, void *ctx, err *e)
 {
     (void)e;
     event_visit *v = ctx;
-    v->fn((const char *)sqlite3_column_text(st, 0), (time_t)sqlite3_column_int64(st, 1), v->ctx);
+    v->fn(stmt_column_text(st, 0), (time_t)stmt_column_int64(st, 1), v->ctx);
     return 0;
 }
 
 int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_EVENTS, e);
+    stmt *st = db_stmt(d, SQL_EVENTS, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, id);
+    stmt_bind_text(st, 1, id);
     event_visit v = {fn, ctx};
     return db_each_row(d, st, visit_event, &v, "read history", e);
 }

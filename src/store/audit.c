@@ -5,14 +5,14 @@ static const char SQL_APPEND[] = "INSERT INTO audit_log(at, actor, action, targe
 
 int audit_append(db *d, time_t at, const char *actor, const char *action, const char *target, const char *detail, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
+    stmt *st = db_stmt(d, SQL_APPEND, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, at) != SQLITE_OK ||
-        db_bind_text(st, 2, actor) != SQLITE_OK ||
-        db_bind_text(st, 3, action) != SQLITE_OK ||
-        db_bind_text(st, 4, target) != SQLITE_OK ||
-        db_bind_text(st, 5, detail) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, at) != 0 ||
+        stmt_bind_text(st, 2, actor) != 0 ||
+        stmt_bind_text(st, 3, action) != 0 ||
+        stmt_bind_text(st, 4, target) != 0 ||
+        stmt_bind_text(st, 5, detail) != 0)
         return db_fail(d, e, "bind audit entry");
     return db_exec_stmt(d, st, e);
 }

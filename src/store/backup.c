@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "store/db_sqlite.h"
 
 #define BACKUP_PAGES_PER_STEP 1024
 #define BACKUP_PAUSE_US 1000
@@ -50,12 +51,12 @@ int backup_to_file(store *s, const char *path, err *e)
     if (live == NULL)
         return -1;
     sqlite3 *copy = NULL;
-    if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != 0) {
         sqlite3_close(copy);
         return err_set(e, ERR_IO, "cannot create %s", path);
     }
-    int rc = copy_pages(db_handle(live), copy);
-    if (sqlite3_close(copy) != SQLITE_OK && rc == SQLITE_OK)
+    int rc = copy_pages(db_sqlite_handle(live), copy);
+    if (sqlite3_close(copy) != 0 && rc == SQLITE_OK)
         rc = SQLITE_IOERR;
     if (rc != SQLITE_OK) {
         unlink(path); /* best effort: the failure to tell is the backup's */

@@ -10,7 +10,7 @@
     " signature_level"
 
 static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_seq) VALUES (?1, 1)"
-                                   " ON CONFLICT(year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
+                                   " ON CONFLICT(year) DO UPDATE SET last_seq = certificate_counters.last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
                                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B')";
 static const char SQL_MARK_STORED[] =
@@ -33,18 +33,13 @@ static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revoc
 
 static int next_seq(db *d, int year, long long *seq, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_NEXT_SEQ, e);
+    stmt *st = db_stmt(d, SQL_NEXT_SEQ, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int(st, 1, year) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, year) != 0)
         return db_fail(d, e, "bind certificate");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *seq = sqlite3_column_int64(st, 0);
-    else
-        db_fail(d, e, "number certificate");
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : -1;
+    int rc = db_step_one(d, st, db_read_int64, seq, "number certificate", e);
+    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "number certificate: no row") : -1;
 }
 
 int certificates_reserve(db *d, certificate_row *c, err *e)
@@ -59,49 +54,49 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
     if (seq > 999999)
         return err_set(e, ERR_FULL, "certificate numbers of %d are exhausted", year);
     snprintf(c->number, sizeof c->number, "AZI-%04d-%06lld", year, seq);
-    sqlite3_stmt *st = db_stmt(d, SQL_INSERT, e);
+    stmt *st = db_stmt(d, SQL_INSERT, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, c->number) != SQLITE_OK ||
-        db_bind_text(st, 2, c->application_id) != SQLITE_OK ||
-        db_bind_text(st, 3, c->code) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 4, c->issued_at) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 5, c->valid_until) != SQLITE_OK ||
-        db_bind_text(st, 6, c->non_residential ? "non_residential" : "residential") != SQLITE_OK ||
-        db_bind_text(st, 7, c->subscriber_code) != SQLITE_OK ||
-        db_bind_text(st, 8, c->holder) != SQLITE_OK ||
-        db_bind_optional_text(st, 9, c->address) != SQLITE_OK ||
-        db_bind_optional_text(st, 10, c->voen) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 11, c->debt_qepik) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 12, c->debt_as_of) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, c->number) != 0 ||
+        stmt_bind_text(st, 2, c->application_id) != 0 ||
+        stmt_bind_text(st, 3, c->code) != 0 ||
+        stmt_bind_int64(st, 4, c->issued_at) != 0 ||
+        stmt_bind_int64(st, 5, c->valid_until) != 0 ||
+        stmt_bind_text(st, 6, c->non_residential ? "non_residential" : "residential") != 0 ||
+        stmt_bind_text(st, 7, c->subscriber_code) != 0 ||
+        stmt_bind_text(st, 8, c->holder) != 0 ||
+        stmt_bind_optional_text(st, 9, c->address) != 0 ||
+        stmt_bind_optional_text(st, 10, c->voen) != 0 ||
+        stmt_bind_int64(st, 11, c->debt_qepik) != 0 ||
+        stmt_bind_int64(st, 12, c->debt_as_of) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, st, e);
 }
 
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e)
 {
-    sqlite3_stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
+    stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
     if (store == NULL)
         return -1;
-    if (db_bind_text(mark, 1, number) != SQLITE_OK ||
-        db_bind_text(mark, 2, sha256) != SQLITE_OK)
+    if (stmt_bind_text(mark, 1, number) != 0 ||
+        stmt_bind_text(mark, 2, sha256) != 0)
         return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, mark, e) != 0)
         return -1;
-    if (sqlite3_changes(db_handle(d)) != 1)
+    if (db_changes(d) != 1)
         return err_set(e, ERR_CONFLICT, "certificate %s is not pending", number);
-    if (db_bind_text(store, 1, number) != SQLITE_OK ||
-        sqlite3_bind_blob64(store, 2, pdf, len, SQLITE_STATIC) != SQLITE_OK)
+    if (stmt_bind_text(store, 1, number) != 0 ||
+        stmt_bind_blob(store, 2, pdf, len) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, store, e);
 }
 
 int certificates_set_level(db *d, const char *number, signature_level level, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_SET_LEVEL, e);
+    stmt *st = db_stmt(d, SQL_SET_LEVEL, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, number) != SQLITE_OK || db_bind_text(st, 2, signature_level_name(level)) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, number) != 0 || stmt_bind_text(st, 2, signature_level_name(level)) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, st, e);
 }
@@ -114,17 +109,17 @@ static certificate_state state_of(const certificate_row *c)
     return c->sha256[0] != '\0' ? CERTIFICATE_ISSUED : CERTIFICATE_PENDING;
 }
 
-static int read_row(sqlite3_stmt *st, void *ctx, err *e)
+static int read_row(stmt *st, void *ctx, err *e)
 {
     certificate_row *c = ctx;
-    c->issued_at = (time_t)sqlite3_column_int64(st, 3);
-    c->valid_until = (time_t)sqlite3_column_int64(st, 4);
-    if (billing_type_parse((const char *)sqlite3_column_text(st, 5), &c->non_residential) != 0)
+    c->issued_at = (time_t)stmt_column_int64(st, 3);
+    c->valid_until = (time_t)stmt_column_int64(st, 4);
+    if (billing_type_parse(stmt_column_text(st, 5), &c->non_residential) != 0)
         return err_set(e, ERR_INVALID, "certificate row with an unknown subscriber type");
-    c->debt_qepik = sqlite3_column_int64(st, 10);
-    c->debt_as_of = (time_t)sqlite3_column_int64(st, 11);
-    c->revoked_at = (time_t)sqlite3_column_int64(st, 13);
-    c->voided_at = (time_t)sqlite3_column_int64(st, 16);
+    c->debt_qepik = stmt_column_int64(st, 10);
+    c->debt_as_of = (time_t)stmt_column_int64(st, 11);
+    c->revoked_at = (time_t)stmt_column_int64(st, 13);
+    c->voided_at = (time_t)stmt_column_int64(st, 16);
     if (db_column_copy(st, 0, c->number, sizeof c->number, e) != 0 ||
         db_column_copy(st, 1, c->application_id, sizeof c->application_id, e) != 0 ||
         db_column_copy(st, 2, c->code, sizeof c->code, e) != 0 ||
@@ -136,7 +131,7 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
         db_column_copy(st, 14, c->revocation_reason, sizeof c->revocation_reason, e) != 0 ||
         db_column_copy(st, 15, c->revoked_by, sizeof c->revoked_by, e) != 0)
         return -1;
-    if (signature_level_parse((const char *)sqlite3_column_text(st, 17), &c->level) != 0)
+    if (signature_level_parse(stmt_column_text(st, 17), &c->level) != 0)
         return err_set(e, ERR_INVALID, "certificate row with an unknown signature level");
     c->state = state_of(c);
     return 0;
@@ -145,10 +140,10 @@ static int read_row(sqlite3_stmt *st, void *ctx, err *e)
 /* Runs a one-parameter lookup returning at most one row. */
 static int find_one(db *d, const char *sql, const char *key, certificate_row *c, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, sql, e);
+    stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, key) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, key) != 0)
         return db_fail(d, e, "bind certificate");
     return db_step_one(d, st, read_row, c, "find certificate", e);
 }
@@ -169,36 +164,38 @@ int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, e
 }
 
 /* Appends the document column to the buffer ctx. */
-static int read_pdf(sqlite3_stmt *st, void *ctx, err *e)
+static int read_pdf(stmt *st, void *ctx, err *e)
 {
-    if (buf_append(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+    size_t len;
+    const void *pdf = stmt_column_blob(st, 0, &len);
+    if (buf_append(ctx, pdf, len) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     return 0;
 }
 
 int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_PDF, e);
+    stmt *st = db_stmt(d, SQL_PDF, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, number) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, number) != 0)
         return db_fail(d, e, "bind certificate");
     return db_step_one(d, st, read_pdf, out, "read certificate", e);
 }
 
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_REVOKE, e);
+    stmt *st = db_stmt(d, SQL_REVOKE, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, number) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
-        db_bind_text(st, 3, reason) != SQLITE_OK ||
-        db_bind_text(st, 4, by) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, number) != 0 ||
+        stmt_bind_int64(st, 2, at) != 0 ||
+        stmt_bind_text(st, 3, reason) != 0 ||
+        stmt_bind_text(st, 4, by) != 0)
         return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) > 0;
+    return db_changes(d) > 0;
 }
 
 /* The caller's function for pending certificates, and its context. */
@@ -207,11 +204,11 @@ typedef struct pending_visit {
     void *ctx;
 } pending_visit;
 
-static int visit_pending(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_pending(stmt *st, void *ctx, err *e)
 {
     (void)e;
     const pending_visit *v = ctx;
-    v->fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), v->ctx);
+    v->fn(stmt_column_text(st, 0), stmt_column_text(st, 1), v->ctx);
     return 0;
 }
 
@@ -219,10 +216,10 @@ int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const ch
                                                                           void *ctx),
                               void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_PENDING, e);
+    stmt *st = db_stmt(d, SQL_PENDING, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, numbered_before) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, numbered_before) != 0)
         return db_fail(d, e, "bind pending");
     pending_visit visit = {fn, ctx};
     return db_each_row(d, st, visit_pending, &visit, "list pending certificates", e);
@@ -230,16 +227,16 @@ int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const ch
 
 int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_VOID, e);
+    stmt *st = db_stmt(d, SQL_VOID, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, number) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
-        db_bind_text(st, 3, reason) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, number) != 0 ||
+        stmt_bind_int64(st, 2, at) != 0 ||
+        stmt_bind_text(st, 3, reason) != 0)
         return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) > 0;
+    return db_changes(d) > 0;
 }
 
 /* The caller's function for void certificates, and its context. */
@@ -248,20 +245,20 @@ typedef struct void_visit {
     void *ctx;
 } void_visit;
 
-static int visit_void(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_void(stmt *st, void *ctx, err *e)
 {
     (void)e;
     const void_visit *visit = ctx;
-    const char *reason = (const char *)sqlite3_column_text(st, 3);
-    certificate_void v = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                          reason ? reason : "", (time_t)sqlite3_column_int64(st, 2)};
+    const char *reason = stmt_column_text(st, 3);
+    certificate_void v = {stmt_column_text(st, 0), stmt_column_text(st, 1),
+                          reason ? reason : "", (time_t)stmt_column_int64(st, 2)};
     visit->fn(&v, visit->ctx);
     return 0;
 }
 
 int certificates_each_void(db *d, void (*fn)(const certificate_void *v, void *ctx), void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_VOIDS, e);
+    stmt *st = db_stmt(d, SQL_VOIDS, e);
     if (st == NULL)
         return -1;
     void_visit visit = {fn, ctx};

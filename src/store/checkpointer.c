@@ -7,6 +7,7 @@
 
 #include "core/bgthread.h"
 #include "core/log.h"
+#include "store/db_sqlite.h"
 
 #define CHECKPOINT_PAGES 1000 /* SQLite's own automatic threshold (about 4 MB of WAL) */
 
@@ -31,23 +32,23 @@ static int on_commit(void *ctx, sqlite3 *handle, const char *schema, int pages)
     return SQLITE_OK;
 }
 
-void checkpointer_watch(checkpointer *c, sqlite3 *writer)
+void checkpointer_watch(checkpointer *c, db *writer)
 {
-    sqlite3_wal_hook(writer, on_commit, c);
+    sqlite3_wal_hook(db_sqlite_handle(writer), on_commit, c);
 }
 
 static void checkpoint(checkpointer *c)
 {
     err e = {0};
     db *d = db_pool_get(c->connections, &e);
-    int rc = d ? sqlite3_wal_checkpoint_v2(db_handle(d), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) : SQLITE_ERROR;
+    int rc = d ? sqlite3_wal_checkpoint_v2(db_sqlite_handle(d), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) : SQLITE_ERROR;
     if (rc == SQLITE_OK) {
         pthread_mutex_lock(c->writer);
-        rc = sqlite3_wal_checkpoint_v2(db_handle(d), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(d), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         pthread_mutex_unlock(c->writer);
     }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-        log_printf(LOG_WARN, "checkpoint_failed", "%s", d ? sqlite3_errmsg(db_handle(d)) : e.msg);
+        log_printf(LOG_WARN, "checkpoint_failed", "%s", d ? sqlite3_errmsg(db_sqlite_handle(d)) : e.msg);
 }
 
 /* Checkpoints once per request, outside the lock; ends at the stop without a last checkpoint (closing the last

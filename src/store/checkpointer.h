@@ -14,8 +14,8 @@ checkpointer *checkpointer_start(db_pool *connections, err *e);
 /* Stops the thread and frees c (closing the last connection checkpoints what is left). c may be NULL. */
 void checkpointer_stop(checkpointer *c);
 
-/* Takes over checkpointing for the connection writer: turns off its own automatic checkpoints and wakes c after
+/* Takes over checkpointing for the SQLite connection writer: turns off its own automatic checkpoints and wakes c after
    each commit that leaves CHECKPOINT_PAGES or more pages in the WAL. Call on the connection's thread. */
-void checkpointer_watch(checkpointer *c, sqlite3 *writer);
+void checkpointer_watch(checkpointer *c, db *writer);
 
 #endif

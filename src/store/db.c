@@ -1,63 +1,20 @@
-/* SQLite connections (one per thread, through a pthread key), the statement cache, migrations and transactions. */
+/* The engine-neutral half of a database connection: the per-thread pool, the statement cache, parameter binding,
+   stepping through rows and transactions; the engine does the rest (db_sqlite.c, db_postgres.c). */
 #include "store/db.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define DB_STMT_CACHE 96
-#define DB_BUSY_TIMEOUT_MS 5000
-
-typedef struct cached_stmt {
-    const char *sql;
-    sqlite3_stmt *stmt;
-} cached_stmt;
-
-struct db {
-    sqlite3 *handle;
-    pthread_mutex_t *writer;     /* the store's: held from BEGIN to the end of the transaction */
-    int writing;
-    size_t nstmts;
-    cached_stmt stmts[DB_STMT_CACHE];
-};
+#include "store/db_engine.h"
 
 struct db_pool {
-    char *path;
+    const db_engine *engine;
+    char *target;
     pthread_key_t key;
-    /* Writers of this process queue here instead of in SQLite's busy handler, which sleeps in steps of
-       milliseconds; the busy time-out still covers other processes (the CLI). */
+    /* Writers of this process queue here (SQLite; see db_begin). */
     pthread_mutex_t writer;
 };
-
-/* The class of an SQLite result code. */
-static err_code code_of(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return ERR_BUSY;
-    case SQLITE_FULL:
-        return ERR_FULL;
-    case SQLITE_CONSTRAINT:
-        return ERR_CONFLICT;
-    case SQLITE_NOMEM:
-        return ERR_NOMEM;
-    case SQLITE_TOOBIG:
-        return ERR_TOO_LONG;
-    default:
-        return ERR_IO;
-    }
-}
-
-int db_fail(db *d, err *e, const char *what)
-{
-    if (d == NULL || d->handle == NULL)
-        return err_set(e, ERR_NOMEM, "%s: %s", what, sqlite3_errstr(SQLITE_NOMEM));
-    return err_set(e, code_of(sqlite3_extended_errcode(d->handle)), "%s: %s", what, sqlite3_errmsg(d->handle));
-}
 
 static void db_free(void *p)
 {
@@ -65,52 +22,18 @@ static void db_free(void *p)
     if (d == NULL)
         return;
     for (size_t i = 0; i < d->nstmts; i++)
-        sqlite3_finalize(d->stmts[i].stmt);
-    sqlite3_close_v2(d->handle);
-    free(d);
+        d->engine->finalize(d->stmts[i]);
+    d->engine->disconnect(d);
 }
 
-int db_exec_sql(db *d, const char *sql, err *e)
-{
-    if (sqlite3_exec(d->handle, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(d, e, "sql");
-    return 0;
-}
-
-static db *db_connect(const char *path, pthread_mutex_t *writer, err *e)
-{
-    db *d = calloc(1, sizeof *d);
-    if (d == NULL) {
-        err_set(e, ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    d->writer = writer;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &d->handle, flags, NULL) != SQLITE_OK) {
-        db_fail(d, e, "open database");
-        goto fail;
-    }
-    if (sqlite3_busy_timeout(d->handle, DB_BUSY_TIMEOUT_MS) != SQLITE_OK) {
-        db_fail(d, e, "set busy time-out");
-        goto fail;
-    }
-    /* WAL with synchronous=FULL: a COMMIT returns only after the WAL is fsync'ed, so an answered
-       request survives kill -9 and power loss alike. */
-    if (db_exec_sql(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0)
-        goto fail;
-    return d;
-fail:
-    db_free(d);
-    return NULL;
-}
-
-db_pool *db_pool_new(const char *path, err *e)
+db_pool *db_pool_new(const db_engine *engine, const char *target, err *e)
 {
     db_pool *p = calloc(1, sizeof *p);
-    if (p == NULL || (p->path = strdup(path)) == NULL) {
+    if (p == NULL || (p->target = strdup(target)) == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
+    p->engine = engine;
     if (pthread_key_create(&p->key, db_free) != 0) {
         err_set(e, ERR_NOMEM, "cannot make a per-thread connection key");
         goto fail;
@@ -123,7 +46,7 @@ db_pool *db_pool_new(const char *path, err *e)
     return p;
 fail:
     if (p != NULL)
-        free(p->path);
+        free(p->target);
     free(p);
     return NULL;
 }
@@ -136,16 +59,30 @@ void db_pool_free(db_pool *p)
     pthread_setspecific(p->key, NULL);
     pthread_key_delete(p->key);
     pthread_mutex_destroy(&p->writer);
-    free(p->path);
+    free(p->target);
     free(p);
+}
+
+pthread_mutex_t *db_pool_writer(db_pool *p)
+{
+    return &p->writer;
+}
+
+const db_engine *db_pool_engine(const db_pool *p)
+{
+    return p->engine;
 }
 
 db *db_pool_get(db_pool *p, err *e)
 {
     db *d = pthread_getspecific(p->key);
-    if (d != NULL)
+    if (d != NULL && !d->engine->broken(d))
         return d;
-    d = db_connect(p->path, &p->writer, e);
+    if (d != NULL) {
+        pthread_setspecific(p->key, NULL);
+        db_free(d);
+    }
+    d = p->engine->connect(p->target, &p->writer, e);
     if (d != NULL && pthread_setspecific(p->key, d) != 0) {
         db_free(d);
         err_set(e, ERR_NOMEM, "cannot keep connection");
@@ -154,66 +91,201 @@ db *db_pool_get(db_pool *p, err *e)
     return d;
 }
 
-pthread_mutex_t *db_pool_writer(db_pool *p)
+const db_engine *db_engine_of(const db *d)
 {
-    return &p->writer;
+    return d->engine;
 }
 
-sqlite3_stmt *db_stmt(db *d, const char *sql, err *e)
+int db_is_embedded(const db *d)
+{
+    return d->engine->embedded;
+}
+
+int db_exec_sql(db *d, const char *sql, err *e)
+{
+    return d->engine->exec_sql(d, sql, e);
+}
+
+/* Forgets the statement's parameters and rows. */
+static void stmt_reset(stmt *st)
+{
+    st->owner->engine->reset(st);
+    for (int i = 0; i < st->nparams; i++)
+        st->params[i].type = DB_PARAM_NULL;
+    st->nparams = 0;
+}
+
+stmt *db_stmt(db *d, const char *sql, err *e)
 {
     for (size_t i = 0; i < d->nstmts; i++) {
-        if (d->stmts[i].sql == sql) {
-            sqlite3_reset(d->stmts[i].stmt);
-            sqlite3_clear_bindings(d->stmts[i].stmt);
-            return d->stmts[i].stmt;
+        if (d->stmts[i]->sql == sql) {
+            stmt_reset(d->stmts[i]);
+            return d->stmts[i];
         }
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(d->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        db_fail(d, e, "prepare");
-        return NULL;
-    }
     if (d->nstmts == DB_STMT_CACHE) {
-        sqlite3_finalize(st);
         err_set(e, ERR_INTERNAL, "statement cache full: more than %d statements", DB_STMT_CACHE);
         return NULL;
     }
-    d->stmts[d->nstmts++] = (cached_stmt){sql, st};
+    stmt *st = d->engine->prepare(d, sql, e);
+    if (st == NULL)
+        return NULL;
+    d->stmts[d->nstmts++] = st;
     return st;
 }
 
-/* Releases the writer lock once the connection's transaction has ended. */
-static void release_writer(db *d)
+/* The parameter at a 1-based index, counted as bound. NULL for an index out of range. */
+static db_param *param_at(stmt *st, int index)
 {
-    if (d->writing && sqlite3_get_autocommit(d->handle)) {
-        d->writing = 0;
-        pthread_mutex_unlock(d->writer);
-    }
+    if (index < 1 || index > DB_MAX_PARAMS)
+        return NULL;
+    if (index > st->nparams)
+        st->nparams = index;
+    return &st->params[index - 1];
+}
+
+int stmt_bind_null(stmt *st, int index)
+{
+    db_param *p = param_at(st, index);
+    if (p == NULL)
+        return -1;
+    p->type = DB_PARAM_NULL;
+    return 0;
+}
+
+int stmt_bind_text(stmt *st, int index, const char *text)
+{
+    db_param *p = param_at(st, index);
+    if (p == NULL)
+        return -1;
+    *p = (db_param){.type = text ? DB_PARAM_TEXT : DB_PARAM_NULL, .data = text, .len = text ? strlen(text) : 0};
+    return 0;
+}
+
+int stmt_bind_optional_text(stmt *st, int index, const char *text)
+{
+    return stmt_bind_text(st, index, text && text[0] ? text : NULL);
+}
+
+int stmt_bind_int64(stmt *st, int index, long long value)
+{
+    db_param *p = param_at(st, index);
+    if (p == NULL)
+        return -1;
+    p->type = DB_PARAM_INT64;
+    p->value = value;
+    snprintf(p->text, sizeof p->text, "%lld", value);
+    return 0;
+}
+
+int stmt_bind_blob(stmt *st, int index, const void *data, size_t len)
+{
+    db_param *p = param_at(st, index);
+    if (p == NULL)
+        return -1;
+    *p = (db_param){.type = DB_PARAM_BLOB, .data = data, .len = len};
+    return 0;
+}
+
+long long stmt_column_int64(stmt *st, int col)
+{
+    return st->owner->engine->column_int64(st, col);
+}
+
+const char *stmt_column_text(stmt *st, int col)
+{
+    return st->owner->engine->column_text(st, col);
+}
+
+const void *stmt_column_blob(stmt *st, int col, size_t *len)
+{
+    return st->owner->engine->column_blob(st, col, len);
+}
+
+int stmt_column_is_null(stmt *st, int col)
+{
+    return st->owner->engine->column_is_null(st, col);
+}
+
+const char *stmt_column_name(stmt *st, int col)
+{
+    return st->owner->engine->column_name(st, col);
+}
+
+int db_column_copy(stmt *st, int col, char *dst, size_t size, err *e)
+{
+    const char *text = stmt_column_text(st, col);
+    size_t n = text ? strlen(text) : 0;
+    dst[0] = '\0';
+    if (n >= size)
+        return err_set(e, ERR_TOO_LONG, "column %s holds %zu bytes, more than the %zu it may have",
+                       stmt_column_name(st, col), n, size - 1);
+    if (n > 0)
+        memcpy(dst, text, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int db_read_int64(stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    *(long long *)ctx = stmt_column_int64(st, 0);
+    return 0;
+}
+
+int db_step_one(db *d, stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
+{
+    (void)d;
+    int result = st->owner->engine->step(st, what, e);
+    if (result == 1 && read(st, ctx, e) != 0)
+        result = -1;
+    stmt_reset(st);
+    return result;
+}
+
+int db_each_row(db *d, stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
+{
+    (void)d;
+    int rc = 0, result = 0;
+    while (result == 0 && (rc = st->owner->engine->step(st, what, e)) == 1)
+        result = fn(st, ctx, e);
+    if (result == 0 && rc < 0)
+        result = -1;
+    stmt_reset(st);
+    return result;
+}
+
+int db_exec_stmt(db *d, stmt *st, err *e)
+{
+    (void)d;
+    int rc = st->owner->engine->step(st, "write", e);
+    stmt_reset(st);
+    return rc < 0 ? -1 : 0;
+}
+
+long long db_changes(db *d)
+{
+    return d->changes;
 }
 
 int db_begin(db *d, err *e)
 {
-    pthread_mutex_lock(d->writer);
-    d->writing = 1;
-    if (sqlite3_exec(d->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
-        return 0;
-    db_fail(d, e, "begin");
-    release_writer(d);
-    return -1;
+    return d->engine->begin(d, e);
 }
 
 int db_commit(db *d, err *e)
 {
-    int rc = sqlite3_exec(d->handle, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, e, "commit");
-    release_writer(d);
-    return rc;
+    return d->engine->commit(d, e);
 }
 
 void db_rollback(db *d)
 {
-    if (!sqlite3_get_autocommit(d->handle))
-        sqlite3_exec(d->handle, "ROLLBACK", NULL, NULL, NULL);
-    release_writer(d);
+    d->engine->rollback(d);
+}
+
+int db_in_transaction(db *d)
+{
+    return d->engine->in_transaction(d);
 }
 
 int db_transaction(db *d, store_work work, void *ctx, err *e)
@@ -228,62 +300,9 @@ int db_transaction(db *d, store_work work, void *ctx, err *e)
     return rc;
 }
 
-int db_step_one(db *d, sqlite3_stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
+int db_fail(db *d, err *e, const char *what)
 {
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, what);
-    if (result == 1 && read(st, ctx, e) != 0)
-        result = -1;
-    sqlite3_reset(st);
-    return result;
-}
-
-int db_each_row(db *d, sqlite3_stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
-{
-    int rc = SQLITE_DONE, result = 0;
-    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        result = fn(st, ctx, e);
-    if (result == 0 && rc != SQLITE_DONE)
-        result = db_fail(d, e, what);
-    sqlite3_reset(st);
-    return result;
-}
-
-int db_exec_stmt(db *d, sqlite3_stmt *st, err *e)
-{
-    int rc = sqlite3_step(st);
-    int ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
-    if (!ok)
-        db_fail(d, e, "write");
-    sqlite3_reset(st);
-    return ok ? 0 : -1;
-}
-
-sqlite3 *db_handle(db *d)
-{
-    return d->handle;
-}
-
-int db_bind_text(sqlite3_stmt *st, int index, const char *text)
-{
-    return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, index);
-}
-
-int db_bind_optional_text(sqlite3_stmt *st, int index, const char *text)
-{
-    return db_bind_text(st, index, text && text[0] ? text : NULL);
-}
-
-int db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t size, err *e)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    size_t n = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
-    dst[0] = '\0';
-    if (n >= size)
-        return err_set(e, ERR_TOO_LONG, "column %s holds %zu bytes, more than the %zu it may have",
-                       sqlite3_column_name(st, col), n, size - 1);
-    if (n > 0)
-        memcpy(dst, text, n);
-    dst[n] = '\0';
-    return 0;
+    if (d == NULL)
+        return err_set(e, ERR_NOMEM, "%s: out of memory", what);
+    return d->engine->fail(d, e, what);
 }

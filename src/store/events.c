@@ -33,31 +33,31 @@ int events_append(db *d, const char *event_id, long long api_key_id, const char 
 {
     if (strlen(payload) > EVENT_PAYLOAD_MAX)
         return err_set(e, ERR_TOO_LONG, "event payload of %zu bytes is over %d", strlen(payload), EVENT_PAYLOAD_MAX);
-    sqlite3_stmt *st = db_stmt(d, SQL_APPEND, e);
+    stmt *st = db_stmt(d, SQL_APPEND, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, event_id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, api_key_id) != SQLITE_OK ||
-        db_bind_text(st, 3, application_id) != SQLITE_OK ||
-        db_bind_text(st, 4, event_type_name(type)) != SQLITE_OK ||
-        db_bind_text(st, 5, payload) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 6, now) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, event_id) != 0 ||
+        stmt_bind_int64(st, 2, api_key_id) != 0 ||
+        stmt_bind_text(st, 3, application_id) != 0 ||
+        stmt_bind_text(st, 4, event_type_name(type)) != 0 ||
+        stmt_bind_text(st, 5, payload) != 0 ||
+        stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
+    return db_changes(d) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
 }
 
 /* Reads the event columns (the first eleven of the row). */
-static int read_event(sqlite3_stmt *st, event_record *ev, err *e)
+static int read_event(stmt *st, event_record *ev, err *e)
 {
-    ev->seq = sqlite3_column_int64(st, 0);
-    ev->api_key_id = sqlite3_column_int64(st, 2);
-    ev->type = event_type_parse((const char *)sqlite3_column_text(st, 4));
-    ev->created_at = (time_t)sqlite3_column_int64(st, 6);
-    ev->delivery = event_delivery_parse((const char *)sqlite3_column_text(st, 7));
-    ev->attempts = sqlite3_column_int(st, 8);
-    ev->next_attempt_ms = sqlite3_column_int64(st, 9);
+    ev->seq = stmt_column_int64(st, 0);
+    ev->api_key_id = stmt_column_int64(st, 2);
+    ev->type = event_type_parse(stmt_column_text(st, 4));
+    ev->created_at = (time_t)stmt_column_int64(st, 6);
+    ev->delivery = event_delivery_parse(stmt_column_text(st, 7));
+    ev->attempts = (int)stmt_column_int64(st, 8);
+    ev->next_attempt_ms = stmt_column_int64(st, 9);
     if (db_column_copy(st, 1, ev->event_id, sizeof ev->event_id, e) != 0 ||
         db_column_copy(st, 3, ev->application_id, sizeof ev->application_id, e) != 0 ||
         db_column_copy(st, 5, ev->payload, sizeof ev->payload, e) != 0 ||
@@ -74,7 +74,7 @@ typedef struct job_list {
     int count;
 } job_list;
 
-static int read_job(sqlite3_stmt *st, void *ctx, err *e)
+static int read_job(stmt *st, void *ctx, err *e)
 {
     job_list *list = ctx;
     event_job *job = &list->items[list->count];
@@ -87,11 +87,11 @@ static int read_job(sqlite3_stmt *st, void *ctx, err *e)
 
 int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_DUE, e);
+    stmt *st = db_stmt(d, SQL_DUE, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, now_ms) != SQLITE_OK ||
-        sqlite3_bind_int(st, 2, max) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, now_ms) != 0 ||
+        stmt_bind_int64(st, 2, max) != 0)
         return db_fail(d, e, "bind event");
     job_list list = {out, 0};
     return db_each_row(d, st, read_job, &list, "read due events", e) == 0 ? list.count : -1;
@@ -100,15 +100,15 @@ int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
 int events_record_attempt(db *d, long long seq, event_delivery delivery, int attempts, long long next_ms,
                           const char *error, time_t now, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
+    stmt *st = db_stmt(d, SQL_ATTEMPT, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
-        db_bind_text(st, 2, event_delivery_name(delivery)) != SQLITE_OK ||
-        sqlite3_bind_int(st, 3, attempts) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 4, next_ms) != SQLITE_OK ||
-        db_bind_text(st, 5, error) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 6, now) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, seq) != 0 ||
+        stmt_bind_text(st, 2, event_delivery_name(delivery)) != 0 ||
+        stmt_bind_int64(st, 3, attempts) != 0 ||
+        stmt_bind_int64(st, 4, next_ms) != 0 ||
+        stmt_bind_text(st, 5, error) != 0 ||
+        stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
     return db_exec_stmt(d, st, e);
 }
@@ -119,7 +119,7 @@ typedef struct event_visit {
     void *ctx;
 } event_visit;
 
-static int visit_event(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_event(stmt *st, void *ctx, err *e)
 {
     const event_visit *v = ctx;
     event_record ev;
@@ -130,7 +130,7 @@ static int visit_event(sqlite3_stmt *st, void *ctx, err *e)
 }
 
 /* Runs a prepared listing and calls fn for each event. */
-static int each_event(db *d, sqlite3_stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
+static int each_event(db *d, stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
 {
     event_visit visit = {fn, ctx};
     return db_each_row(d, st, visit_event, &visit, "list events", e);
@@ -139,12 +139,12 @@ static int each_event(db *d, sqlite3_stmt *st, void (*fn)(const event_record *ev
 int events_each_after(db *d, long long api_key_id, long long after, int limit,
                       void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_AFTER, e);
+    stmt *st = db_stmt(d, SQL_AFTER, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, api_key_id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, after) != SQLITE_OK ||
-        sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, api_key_id) != 0 ||
+        stmt_bind_int64(st, 2, after) != 0 ||
+        stmt_bind_int64(st, 3, limit) != 0)
         return db_fail(d, e, "bind event");
     return each_event(d, st, fn, ctx, e);
 }
@@ -152,42 +152,35 @@ int events_each_after(db *d, long long api_key_id, long long after, int limit,
 int events_each_by_delivery(db *d, event_delivery delivery, int limit, void (*fn)(const event_record *ev, void *ctx),
                             void *ctx, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_BY_DELIVERY, e);
+    stmt *st = db_stmt(d, SQL_BY_DELIVERY, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery)) != SQLITE_OK ||
-        sqlite3_bind_int(st, 2, limit) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery)) != 0 ||
+        stmt_bind_int64(st, 2, limit) != 0)
         return db_fail(d, e, "bind event");
     return each_event(d, st, fn, ctx, e);
 }
 
 int events_retry(db *d, long long seq, long long now_ms, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_RETRY, e);
+    stmt *st = db_stmt(d, SQL_RETRY, e);
     if (st == NULL)
         return -1;
-    if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, now_ms) != SQLITE_OK)
+    if (stmt_bind_int64(st, 1, seq) != 0 ||
+        stmt_bind_int64(st, 2, now_ms) != 0)
         return db_fail(d, e, "bind event");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) == 1;
-}
-
-static int read_integer(sqlite3_stmt *st, void *ctx, err *e)
-{
-    (void)e;
-    *(long long *)ctx = sqlite3_column_int64(st, 0);
-    return 0;
+    return db_changes(d) == 1;
 }
 
 /* Reads the single integer a one-row query gives. */
 static int single_integer(db *d, const char *sql, long long *out, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, sql, e);
+    stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    int found = db_step_one(d, st, read_integer, out, "count events", e);
+    int found = db_step_one(d, st, db_read_int64, out, "count events", e);
     return found == 1 ? 0 : found == 0 ? err_set(e, ERR_INTERNAL, "an aggregate query gave no row") : -1;
 }
 

@@ -29,15 +29,15 @@ static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO item";
 
 static int exec_cached(db *d, const char *sql, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, sql, e);
+    stmt *st = db_stmt(d, sql, e);
     return st != NULL ? db_exec_stmt(d, st, e) : -1;
 }
 
-/* Undoes a failed item's savepoint. When that fails too, the whole transaction is rolled back (the caller sees
-   SQLite in autocommit mode and fails the group): the item's writes are never committed. */
+/* Undoes a failed item's savepoint. When that fails too, the whole transaction is rolled back (the caller finds
+   no transaction open and fails the group): the item's writes are never committed. */
 static void undo_item(db *d)
 {
-    if (sqlite3_get_autocommit(db_handle(d)))
+    if (!db_in_transaction(d))
         return;
     err undo = {0};
     if (exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0 || exec_cached(d, SQL_RELEASE, &undo) != 0)
@@ -66,12 +66,13 @@ static db *committer_connection(group_commit *g, err *e)
     if (db_stmt(d, SQL_SAVEPOINT, e) == NULL || db_stmt(d, SQL_RELEASE, e) == NULL ||
         db_stmt(d, SQL_ROLLBACK_TO, e) == NULL)
         return NULL;
-    checkpointer_watch(g->checkpointer, db_handle(d));
+    if (g->checkpointer != NULL)
+        checkpointer_watch(g->checkpointer, d);
     g->ready = 1;
     return d;
 }
 
-/* One transaction for all items. When SQLite gives up the transaction (disk full, I/O error) or COMMIT fails,
+/* One transaction for all items. When the engine gives up the transaction (disk full, I/O error) or COMMIT fails,
    every item of the group fails with that error, since none of them was stored. */
 static void run_group(group_commit *g, write_item *items)
 {
@@ -80,7 +81,7 @@ static void run_group(group_commit *g, write_item *items)
     int ok = d != NULL && db_begin(d, &group_error) == 0;
     for (write_item *it = items; ok && it != NULL; it = it->next) {
         it->rc = run_item(d, it);
-        if (sqlite3_get_autocommit(db_handle(d))) {
+        if (!db_in_transaction(d)) {
             group_error = it->error;
             ok = 0;
         }

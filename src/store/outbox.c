@@ -25,24 +25,24 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
 {
     if (strlen(body) > OUTBOX_BODY_MAX)
         return err_set(e, ERR_TOO_LONG, "SMS text of %zu bytes is over the outbox's %d", strlen(body), OUTBOX_BODY_MAX);
-    sqlite3_stmt *st = db_stmt(d, SQL_ENQUEUE, e);
+    stmt *st = db_stmt(d, SQL_ENQUEUE, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, reference);
-    db_bind_text(st, 2, application_id);
-    db_bind_text(st, 3, recipient);
-    db_bind_text(st, 4, body);
-    sqlite3_bind_int64(st, 5, now);
+    stmt_bind_text(st, 1, reference);
+    stmt_bind_text(st, 2, application_id);
+    stmt_bind_text(st, 3, recipient);
+    stmt_bind_text(st, 4, body);
+    stmt_bind_int64(st, 5, now);
     return db_exec_stmt(d, st, e);
 }
 
-static int read_message(sqlite3_stmt *st, outbox_message *m, err *e)
+static int read_message(stmt *st, outbox_message *m, err *e)
 {
-    m->id = sqlite3_column_int64(st, 0);
-    m->attempts = sqlite3_column_int(st, 6);
-    m->next_attempt_ms = sqlite3_column_int64(st, 7);
-    m->created_at = (time_t)sqlite3_column_int64(st, 8);
-    const char *status = (const char *)sqlite3_column_text(st, 5);
+    m->id = stmt_column_int64(st, 0);
+    m->attempts = (int)stmt_column_int64(st, 6);
+    m->next_attempt_ms = stmt_column_int64(st, 7);
+    m->created_at = (time_t)stmt_column_int64(st, 8);
+    const char *status = stmt_column_text(st, 5);
     if (status == NULL || sms_status_parse(status, &m->status) != 0)
         return err_set(e, ERR_INTERNAL, "outbox message %lld has an unknown status", m->id);
     return db_column_copy(st, 1, m->reference, sizeof m->reference, e) != 0 ||
@@ -61,7 +61,7 @@ typedef struct message_array {
     int n;
 } message_array;
 
-static int append_message(sqlite3_stmt *st, void *ctx, err *e)
+static int append_message(stmt *st, void *ctx, err *e)
 {
     message_array *a = ctx;
     assert(a->n < a->max); /* the statement's LIMIT */
@@ -71,11 +71,11 @@ static int append_message(sqlite3_stmt *st, void *ctx, err *e)
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
 {
     assert(max > 0);
-    sqlite3_stmt *st = db_stmt(d, SQL_DUE, e);
+    stmt *st = db_stmt(d, SQL_DUE, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
+    stmt_bind_int64(st, 1, now_ms);
+    stmt_bind_int64(st, 2, max);
     message_array a = {out, max, 0};
     return db_each_row(d, st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
 }
@@ -83,15 +83,15 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
 int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,
                           time_t now, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_ATTEMPT, e);
+    stmt *st = db_stmt(d, SQL_ATTEMPT, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, m->id);
-    db_bind_text(st, 2, sms_status_name(status));
-    sqlite3_bind_int(st, 3, m->attempts + 1);
-    sqlite3_bind_int64(st, 4, next_ms);
-    db_bind_text(st, 5, error);
-    sqlite3_bind_int64(st, 6, now);
+    stmt_bind_int64(st, 1, m->id);
+    stmt_bind_text(st, 2, sms_status_name(status));
+    stmt_bind_int64(st, 3, m->attempts + 1);
+    stmt_bind_int64(st, 4, next_ms);
+    stmt_bind_text(st, 5, error);
+    stmt_bind_int64(st, 6, now);
     return db_exec_stmt(d, st, e);
 }
 
@@ -101,7 +101,7 @@ typedef struct message_visit {
     void *ctx;
 } message_visit;
 
-static int visit_message(sqlite3_stmt *st, void *ctx, err *e)
+static int visit_message(stmt *st, void *ctx, err *e)
 {
     message_visit *v = ctx;
     outbox_message m;
@@ -114,25 +114,25 @@ static int visit_message(sqlite3_stmt *st, void *ctx, err *e)
 int outbox_each(db *d, const sms_status *status, int limit, void (*fn)(const outbox_message *m, void *ctx), void *ctx,
                 err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_BY_STATUS, e);
+    stmt *st = db_stmt(d, SQL_BY_STATUS, e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, status != NULL ? sms_status_name(*status) : NULL);
-    sqlite3_bind_int(st, 2, limit);
+    stmt_bind_text(st, 1, status != NULL ? sms_status_name(*status) : NULL);
+    stmt_bind_int64(st, 2, limit);
     message_visit v = {fn, ctx};
     return db_each_row(d, st, visit_message, &v, "list outbox", e);
 }
 
 int outbox_retry(db *d, long long id, long long now_ms, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_RETRY, e);
+    stmt *st = db_stmt(d, SQL_RETRY, e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_ms);
+    stmt_bind_int64(st, 1, id);
+    stmt_bind_int64(st, 2, now_ms);
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
-    return sqlite3_changes(db_handle(d)) > 0;
+    return db_changes(d) > 0;
 }
 
 /* The numbers of the pending messages: how many, the oldest's creation time, the earliest next attempt. */
@@ -142,27 +142,27 @@ typedef struct pending_numbers {
     long long due_ms;
 } pending_numbers;
 
-static int read_stats(sqlite3_stmt *st, void *ctx, err *e)
+static int read_stats(stmt *st, void *ctx, err *e)
 {
     (void)e;
     pending_numbers *p = ctx;
-    p->count = sqlite3_column_int64(st, 0);
-    p->oldest = (time_t)sqlite3_column_int64(st, 1);
+    p->count = stmt_column_int64(st, 0);
+    p->oldest = (time_t)stmt_column_int64(st, 1);
     return 0;
 }
 
-static int read_next_due(sqlite3_stmt *st, void *ctx, err *e)
+static int read_next_due(stmt *st, void *ctx, err *e)
 {
     (void)e;
     pending_numbers *p = ctx;
-    p->due_ms = sqlite3_column_int64(st, 0);
+    p->due_ms = stmt_column_int64(st, 0);
     return 0;
 }
 
 /* Runs an aggregate over the pending messages, which always yields one row. Returns 0 or -1 with e set. */
 static int read_aggregate(db *d, const char *sql, db_row_reader read, pending_numbers *p, const char *what, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, sql, e);
+    stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
     int rc = db_step_one(d, st, read, p, what, e);

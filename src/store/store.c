@@ -22,33 +22,26 @@ struct store {
     group_commit *committer;
 };
 
-static int read_version(sqlite3_stmt *st, void *ctx, err *e)
+static int user_version(db *d, long long *version, err *e)
 {
-    (void)e;
-    *(int *)ctx = sqlite3_column_int(st, 0);
-    return 0;
-}
-
-static int user_version(db *d, int *version, err *e)
-{
-    sqlite3_stmt *st = db_stmt(d, SQL_USER_VERSION, e);
+    stmt *st = db_stmt(d, SQL_USER_VERSION, e);
     if (st == NULL)
         return -1;
-    int rc = db_step_one(d, st, read_version, version, "read schema version", e);
+    int rc = db_step_one(d, st, db_read_int64, version, "read schema version", e);
     return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "read schema version: no row") : -1;
 }
 
-static int broken_reference(sqlite3_stmt *st, void *ctx, err *e)
+static int broken_reference(stmt *st, void *ctx, err *e)
 {
     (void)ctx;
-    const char *table = (const char *)sqlite3_column_text(st, 0);
+    const char *table = stmt_column_text(st, 0);
     return err_set(e, ERR_CONFLICT, "a migration broke a reference from table %s", table ? table : "?");
 }
 
 /* Fails when a migration left a row pointing at a missing parent. */
 static int check_foreign_keys(db *d, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_FOREIGN_KEY_CHECK, e);
+    stmt *st = db_stmt(d, SQL_FOREIGN_KEY_CHECK, e);
     if (st == NULL)
         return -1;
     return db_step_one(d, st, broken_reference, NULL, "check foreign keys", e) == 0 ? 0 : -1;
@@ -71,17 +64,24 @@ static int apply_migration(db *d, void *ctx, err *e)
     return db_exec_sql(d, bump, e);
 }
 
+/* Refuses a schema newer than this build's count of migrations. */
+static int check_not_newer(long long version, size_t count, err *e)
+{
+    if (version < 0 || (unsigned long long)version > count)
+        return err_set(e, ERR_VERSION, "database schema version %lld is newer than this build (%zu)", version, count);
+    return 0;
+}
+
 /* Runs each pending migration in a transaction of its own. Foreign keys are off meanwhile (SQLite's procedure for
    rebuilding a table that others reference) and checked before each commit. */
-static int migrate(db *d, err *e)
+static int migrate_sqlite(db *d, err *e)
 {
     size_t count;
     const char *const *scripts = schema_migrations(&count);
-    int version = 0, rc = 0;
-    if (user_version(d, &version, e) != 0)
+    long long version = 0;
+    int rc = 0;
+    if (user_version(d, &version, e) != 0 || check_not_newer(version, count, e) != 0)
         return -1;
-    if (version < 0 || (size_t)version > count)
-        return err_set(e, ERR_VERSION, "database schema version %d is newer than this build (%zu)", version, count);
     if ((size_t)version == count)
         return 0;
     if (db_exec_sql(d, "PRAGMA foreign_keys=OFF;", e) != 0)
@@ -98,46 +98,88 @@ static int migrate(db *d, err *e)
     return rc;
 }
 
-int store_schema_version(void)
+static const char SQL_PG_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+static const char SQL_PG_SET_VERSION[] = "UPDATE schema_version SET version = ?1";
+
+/* Applies every pending PostgreSQL migration in one transaction, which the write lock of db_begin keeps to one node
+   at a time when several start together. */
+static int migrate_postgres_locked(db *d, void *ctx, err *e)
+{
+    (void)ctx;
+    size_t count;
+    const char *const *scripts = schema_postgres_migrations(&count);
+    long long version = 0;
+    if (db_exec_sql(d, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);"
+                       " INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);", e) != 0)
+        return -1;
+    stmt *read = db_stmt(d, SQL_PG_VERSION, e);
+    if (read == NULL || db_step_one(d, read, db_read_int64, &version, "read schema version", e) < 0 ||
+        check_not_newer(version, count, e) != 0)
+        return -1;
+    for (size_t v = (size_t)version; v < count; v++)
+        if (db_exec_sql(d, scripts[v], e) != 0)
+            return -1;
+    stmt *set = db_stmt(d, SQL_PG_SET_VERSION, e);
+    if (set == NULL || stmt_bind_int64(set, 1, (long long)count) != 0)
+        return -1;
+    return db_exec_stmt(d, set, e);
+}
+
+static int migrate(db *d, err *e)
+{
+    return db_is_embedded(d) ? migrate_sqlite(d, e) : db_transaction(d, migrate_postgres_locked, NULL, e);
+}
+
+int store_schema_version(const db_engine *engine)
 {
     size_t count;
-    schema_migrations(&count);
+    if (engine == &db_engine_postgres)
+        schema_postgres_migrations(&count);
+    else
+        schema_migrations(&count);
     return (int)count;
 }
 
-/* Opens the pool on data_dir/arayis.db and migrates the database. Returns 0 or -1 with e set. */
-static int open_database(store *s, const char *data_dir, err *e)
+/* Opens the pool on the database at target and migrates it. Returns 0 or -1 with e set. */
+static int open_database(store *s, const db_engine *engine, const char *target, err *e)
+{
+    if ((s->connections = db_pool_new(engine, target, e)) == NULL)
+        return -1;
+    db *d = db_pool_get(s->connections, e);
+    return d != NULL && migrate(d, e) == 0 ? 0 : -1;
+}
+
+/* Opens the SQLite database data_dir/arayis.db, creating data_dir (0700) if missing. */
+static int open_sqlite(store *s, const char *data_dir, err *e)
 {
     buf path = BUF_INIT;
     int rc = -1;
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        err_set(e, ERR_IO, "cannot create data directory: %s", strerror(errno));
+        goto out;
+    }
     if (buf_printf(&path, "%s/arayis.db", data_dir) != 0) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((s->connections = db_pool_new(buf_cstr(&path), e)) == NULL)
+    if (open_database(s, &db_engine_sqlite, buf_cstr(&path), e) != 0)
         goto out;
-    db *d = db_pool_get(s->connections, e);
-    if (d == NULL || migrate(d, e) != 0)
-        goto out;
-    rc = 0;
+    rc = (s->checkpointer = checkpointer_start(s->connections, e)) != NULL ? 0 : -1;
 out:
     buf_free(&path);
     return rc;
 }
 
-store *store_open(const char *data_dir, err *e)
+store *store_open(const char *data_dir, const char *database_url, err *e)
 {
     store *s = calloc(1, sizeof *s);
     if (s == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
-        err_set(e, ERR_IO, "cannot create data directory: %s", strerror(errno));
-        goto fail;
-    }
-    if (open_database(s, data_dir, e) != 0 || (s->checkpointer = checkpointer_start(s->connections, e)) == NULL ||
-        (s->committer = group_commit_start(s->connections, s->checkpointer, e)) == NULL)
+    int opened = database_url != NULL && database_url[0] ? open_database(s, &db_engine_postgres, database_url, e)
+                                                          : open_sqlite(s, data_dir, e);
+    if (opened != 0 || (s->committer = group_commit_start(s->connections, s->checkpointer, e)) == NULL)
         goto fail;
     return s;
 fail:
@@ -167,13 +209,19 @@ int store_write(store *s, store_work work, void *ctx, err *e)
 
 static const char SQL_PING[] = "SELECT count(*) FROM api_keys";
 
+static int read_nothing(stmt *st, void *ctx, err *e)
+{
+    (void)st;
+    (void)ctx;
+    (void)e;
+    return 0;
+}
+
 int store_ping(store *s, err *e)
 {
     db *d = store_db(s, e);
-    sqlite3_stmt *st = d ? db_stmt(d, SQL_PING, e) : NULL;
+    stmt *st = d ? db_stmt(d, SQL_PING, e) : NULL;
     if (st == NULL)
         return -1;
-    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : db_fail(d, e, "ping the database");
-    sqlite3_reset(st);
-    return rc;
+    return db_step_one(d, st, read_nothing, NULL, "ping the database", e) == 1 ? 0 : -1;
 }

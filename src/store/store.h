@@ -7,15 +7,16 @@
 
 typedef struct store store;
 
-/* Creates data_dir (0700) if missing, opens data_dir/arayis.db, applies pending migrations.
-   Refuses a database written by a newer version. Returns NULL with e set. */
-store *store_open(const char *data_dir, err *e);
+/* Opens the database and applies pending migrations: PostgreSQL at database_url (a libpq connection string) when it
+   is set, otherwise SQLite in data_dir/arayis.db (data_dir is created, 0700, if missing). Refuses a database written
+   by a newer version. Returns NULL with e set. */
+store *store_open(const char *data_dir, const char *database_url, err *e);
 
 /* Closes the calling thread's connection and frees the store. Worker threads must have stopped. */
 void store_close(store *s);
 
-/* The schema version this build writes (PRAGMA user_version after migration). */
-int store_schema_version(void);
+/* The schema version this build writes on engine (SQLite: PRAGMA user_version after migration). */
+int store_schema_version(const db_engine *engine);
 
 /* The calling thread's connection, opened on first use (WAL, synchronous=FULL, foreign keys, busy time-out).
    Owned by the store; closed when the thread exits or at store_close. Returns NULL with e set. */

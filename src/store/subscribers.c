@@ -14,20 +14,20 @@ static const char SQL_UPSERT[] =
 static const char SQL_FIND[] = "SELECT subscriber_type, owner_fin, owner_voen, holder_name, address, debt_qepik, as_of"
                                " FROM subscribers WHERE code = ?1";
 
-static int read_as_of(sqlite3_stmt *st, void *ctx, err *e)
+static int read_as_of(stmt *st, void *ctx, err *e)
 {
     (void)e;
-    *(time_t *)ctx = (time_t)sqlite3_column_int64(st, 0);
+    *(time_t *)ctx = (time_t)stmt_column_int64(st, 0);
     return 0;
 }
 
 /* Returns 1 and the stored as_of when the code exists, 0 when not, -1 on error. */
 static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_AS_OF, e);
+    stmt *st = db_stmt(d, SQL_AS_OF, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, code) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, code) != 0)
         return db_fail(d, e, "bind subscriber");
     return db_step_one(d, st, read_as_of, as_of, "read subscriber", e);
 }
@@ -42,18 +42,18 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
         *result = SUBSCRIBER_STALE;
         return 0;
     }
-    sqlite3_stmt *st = db_stmt(d, SQL_UPSERT, e);
+    stmt *st = db_stmt(d, SQL_UPSERT, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, r->subscriber_code) != SQLITE_OK ||
-        db_bind_text(st, 2, billing_type_name(r->non_residential)) != SQLITE_OK ||
-        db_bind_optional_text(st, 3, r->owner_fin) != SQLITE_OK ||
-        db_bind_optional_text(st, 4, r->owner_voen) != SQLITE_OK ||
-        db_bind_text(st, 5, r->holder_name) != SQLITE_OK ||
-        db_bind_text(st, 6, r->address) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 7, r->debt_qepik) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 8, r->as_of) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 9, now) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, r->subscriber_code) != 0 ||
+        stmt_bind_text(st, 2, billing_type_name(r->non_residential)) != 0 ||
+        stmt_bind_optional_text(st, 3, r->owner_fin) != 0 ||
+        stmt_bind_optional_text(st, 4, r->owner_voen) != 0 ||
+        stmt_bind_text(st, 5, r->holder_name) != 0 ||
+        stmt_bind_text(st, 6, r->address) != 0 ||
+        stmt_bind_int64(st, 7, r->debt_qepik) != 0 ||
+        stmt_bind_int64(st, 8, r->as_of) != 0 ||
+        stmt_bind_int64(st, 9, now) != 0)
         return db_fail(d, e, "bind subscriber");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
@@ -61,41 +61,43 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
     return 0;
 }
 
-static char *column_strdup(sqlite3_stmt *st, int col)
+static char *column_strdup(stmt *st, int col)
 {
-    const unsigned char *text = sqlite3_column_text(st, col);
-    return text ? strdup((const char *)text) : NULL;
+    const char *text = stmt_column_text(st, col);
+    return text ? strdup(text) : NULL;
+}
+
+/* Reads a subscriber row into the billing_record ctx (its code already set); frees what it read on failure. */
+static int read_subscriber(stmt *st, void *ctx, err *e)
+{
+    billing_record *r = ctx;
+    int result = 0;
+    if (billing_type_parse(stmt_column_text(st, 0), &r->non_residential) != 0)
+        result = err_set(e, ERR_INVALID, "subscriber row with an unknown type");
+    r->debt_qepik = stmt_column_int64(st, 5);
+    r->as_of = (time_t)stmt_column_int64(st, 6);
+    r->holder_name = column_strdup(st, 3);
+    r->address = column_strdup(st, 4);
+    if (result == 0 && (db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin, e) != 0 ||
+                        db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen, e) != 0))
+        result = -1;
+    else if (result == 0 && (r->holder_name == NULL || (r->address == NULL && !stmt_column_is_null(st, 4))))
+        result = err_set(e, ERR_NOMEM, "out of memory");
+    if (result < 0)
+        billing_record_free(r);
+    return result;
 }
 
 int subscribers_find(db *d, const char *code, billing_record *r, err *e)
 {
-    sqlite3_stmt *st = db_stmt(d, SQL_FIND, e);
+    if (strlen(code) >= sizeof r->subscriber_code)
+        return err_set(e, ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
+    stmt *st = db_stmt(d, SQL_FIND, e);
     if (st == NULL)
         return -1;
-    if (db_bind_text(st, 1, code) != SQLITE_OK)
+    if (stmt_bind_text(st, 1, code) != 0)
         return db_fail(d, e, "bind subscriber");
-    int rc = sqlite3_step(st);
-    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(d, e, "find subscriber");
-    if (rc == SQLITE_ROW) {
-        memset(r, 0, sizeof *r);
-        if (billing_type_parse((const char *)sqlite3_column_text(st, 0), &r->non_residential) != 0)
-            result = err_set(e, ERR_INVALID, "subscriber row with an unknown type");
-        r->debt_qepik = sqlite3_column_int64(st, 5);
-        r->as_of = (time_t)sqlite3_column_int64(st, 6);
-        r->holder_name = column_strdup(st, 3);
-        r->address = column_strdup(st, 4);
-        if (strlen(code) >= sizeof r->subscriber_code)
-            result = err_set(e, ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
-        else if (db_column_copy(st, 1, r->owner_fin, sizeof r->owner_fin, e) != 0 ||
-                 db_column_copy(st, 2, r->owner_voen, sizeof r->owner_voen, e) != 0)
-            result = -1;
-        else if (r->holder_name == NULL || (r->address == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
-            result = err_set(e, ERR_NOMEM, "out of memory");
-        else
-            memcpy(r->subscriber_code, code, strlen(code) + 1);
-        if (result < 0)
-            billing_record_free(r);
-    }
-    sqlite3_reset(st);
-    return result;
+    memset(r, 0, sizeof *r);
+    memcpy(r->subscriber_code, code, strlen(code) + 1);
+    return db_step_one(d, st, read_subscriber, r, "find subscriber", e);
 }

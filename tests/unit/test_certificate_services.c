@@ -21,6 +21,7 @@
 #include "service/certificates.h"
 #include "service/services.h"
 #include "service/verification.h"
+#include "store/db_sqlite.h"
 #include "store/certificates.h"
 #include "store/store.h"
 #include "store/subscribers.h"
@@ -50,7 +51,7 @@ static int exec_sql(const char *sql)
 {
     err e = {0};
     db *d = store_db(fx.store, &e);
-    return d != NULL && sqlite3_exec(db_handle(d), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return d != NULL && sqlite3_exec(db_sqlite_handle(d), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 /* The number of rows sql (one integer column, one row) counts. */
@@ -60,7 +61,7 @@ static long long count_rows(const char *sql)
     sqlite3_stmt *st = NULL;
     db *d = store_db(fx.store, &e);
     assert_non_null(d);
-    assert_int_equal(sqlite3_prepare_v2(db_handle(d), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(d), sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     long long n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -77,7 +78,7 @@ static int setup(void **state)
     config_defaults(&fx.cfg);
     snprintf(fx.cfg.data_dir, sizeof fx.cfg.data_dir, "%s/data", fx.dir);
     snprintf(fx.cfg.keys_dir, sizeof fx.cfg.keys_dir, "%s/keys", fx.dir);
-    if ((fx.store = store_open(fx.cfg.data_dir, &e)) == NULL || (fx.metrics = metrics_new(route_names, 1)) == NULL ||
+    if ((fx.store = store_open(fx.cfg.data_dir, "", &e)) == NULL || (fx.metrics = metrics_new(route_names, 1)) == NULL ||
         (fx.svc = services_start(&fx.cfg, fx.store, fx.metrics, &e)) == NULL ||
         (fx.renderer = pdf_renderer_open(share_dir(), &e)) == NULL || (fx.signer = signer_load(fx.cfg.keys_dir, &e)) == NULL ||
         exec_sql(KEYS) != 0) {

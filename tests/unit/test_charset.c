@@ -58,19 +58,32 @@ static void test_utf8_bound_holds_the_widest_character(void **state)
     assert_true(200 * bytes <= CHARSET_UTF8_BYTES(200));
 }
 
-/* Reads the text of `SELECT ?` into a buffer of size bytes. */
+/* Where copy_holder copies the column. */
+typedef struct copy_target {
+    char *dst;
+    size_t size;
+} copy_target;
+
+static int copy_holder(stmt *st, void *ctx, err *e)
+{
+    copy_target *t = ctx;
+    return db_column_copy(st, 0, t->dst, t->size, e);
+}
+
+/* Reads the text of `SELECT ?` (an in-memory SQLite database) into a buffer of size bytes. */
 static int copy_of(const char *text, char *dst, size_t size, err *e)
 {
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "SELECT ?1 AS holder", -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int rc = db_column_copy(st, 0, dst, size, e);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return rc;
+    static const char sql[] = "SELECT ?1 AS holder";
+    err setup = {0};
+    db_pool *pool = db_pool_new(&db_engine_sqlite, ":memory:", &setup);
+    db *d = pool ? db_pool_get(pool, &setup) : NULL;
+    stmt *st = d ? db_stmt(d, sql, &setup) : NULL;
+    assert_non_null(st);
+    assert_int_equal(stmt_bind_text(st, 1, text), 0);
+    copy_target target = {dst, size};
+    int rc = db_step_one(d, st, copy_holder, &target, "read", e);
+    db_pool_free(pool);
+    return rc == 1 ? 0 : -1;
 }
 
 static void test_column_copy_refuses_instead_of_cutting(void **state)

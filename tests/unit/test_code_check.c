@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "crypto/hash.h"
 #include "scratch_dir.h"
+#include "store/db_sqlite.h"
 #include "store/cert_codes.h"
 #include "store/store.h"
 
@@ -50,10 +51,10 @@ static void test_code_read_lands_on_a_row_either_way(void **state)
     char dir[SCRATCH_DIR_LEN], code[CERT_CODE_LEN + 1];
     err e = {0};
     assert_int_equal(scratch_dir_make(dir, "codes"), 0);
-    store *s = store_open(dir, &e);
+    store *s = store_open(dir, "", &e);
     assert_non_null(s);
     db *d = store_db(s, &e);
-    assert_int_equal(sqlite3_exec(db_handle(d), CERTIFICATES, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db_sqlite_handle(d), CERTIFICATES, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(cert_codes_find(d, "AZI-2026-000001", code, &e), 1);
     assert_string_equal(code, "AAAAAAAAAAAAAAAA");
     assert_int_equal(cert_codes_find(d, "AZI-2026-000002", code, &e), 1);

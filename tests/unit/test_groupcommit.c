@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "scratch_dir.h"
+#include "store/db_sqlite.h"
 #include "store/store.h"
 
 #define FOLLOWERS 5
@@ -47,11 +48,11 @@ typedef struct write_spec {
 static int insert_key(db *d, void *ctx, err *e)
 {
     write_spec *w = ctx;
-    sqlite3_commit_hook(db_handle(d), count_commit, NULL);
-    sqlite3_stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
+    sqlite3_commit_hook(db_sqlite_handle(d), count_commit, NULL);
+    stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, w->key);
+    stmt_bind_text(st, 1, w->key);
     if (db_exec_stmt(d, st, e) != 0)
         return -1;
     if (w->hold_ms > 0) {
@@ -79,9 +80,9 @@ static int setup(void **state)
     if (scratch_dir_make(f->dir, "gc") != 0)
         return -1;
     err e = {0};
-    f->s = store_open(f->dir, &e);
+    f->s = store_open(f->dir, "", &e);
     db *d = f->s ? store_db(f->s, &e) : NULL;
-    if (d == NULL || sqlite3_exec(db_handle(d), "CREATE TABLE t(k TEXT PRIMARY KEY)", NULL, NULL, NULL) != SQLITE_OK)
+    if (d == NULL || sqlite3_exec(db_sqlite_handle(d), "CREATE TABLE t(k TEXT PRIMARY KEY)", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     commits = 0;
     leader_started = 0;
@@ -103,7 +104,7 @@ static int count_of(store *s, const char *sql)
     err e = {0};
     db *d = store_db(s, &e);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_handle(d), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(d), sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int n = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -182,11 +183,11 @@ static int insert_blob(db *d, void *ctx, err *e)
 {
     static const unsigned char zeros[BLOB_BYTES];
     int *i = ctx;
-    sqlite3_stmt *st = db_stmt(d, "INSERT INTO blobs(id, data) VALUES (?1, ?2)", e);
+    stmt *st = db_stmt(d, "INSERT INTO blobs(id, data) VALUES (?1, ?2)", e);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int(st, 1, *i);
-    sqlite3_bind_blob(st, 2, zeros, sizeof zeros, SQLITE_STATIC);
+    stmt_bind_int64(st, 1, *i);
+    stmt_bind_blob(st, 2, zeros, sizeof zeros);
     return db_exec_stmt(d, st, e);
 }
 
@@ -194,7 +195,7 @@ static void test_wal_is_checkpointed_in_the_background(void **state)
 {
     fixture *f = *state;
     err e = {0};
-    assert_int_equal(sqlite3_exec(db_handle(store_db(f->s, &e)), "CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB)",
+    assert_int_equal(sqlite3_exec(db_sqlite_handle(store_db(f->s, &e)), "CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB)",
                                   NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < BLOBS; i++)
         assert_int_equal(store_write(f->s, insert_blob, &i, &e), 0);

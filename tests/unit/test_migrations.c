@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db_sqlite.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "scratch_dir.h"
@@ -90,7 +91,7 @@ static int user_version(store *s)
 {
     err e = {0};
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_handle(store_db(s, &e)), "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(store_db(s, &e)), "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -102,9 +103,9 @@ static void test_version_1_keeps_its_certificates(void **state)
     fixture *f = *state;
     write_database(f, 1, V1_DATA);
     err e = {0};
-    store *s = store_open(f->dir, &e);
+    store *s = store_open(f->dir, "", &e);
     assert_non_null(s);
-    assert_int_equal(user_version(s), store_schema_version());
+    assert_int_equal(user_version(s), store_schema_version(&db_engine_sqlite));
     db *d = store_db(s, &e);
     buf pdf = BUF_INIT;
     assert_int_equal(certificates_read_pdf(d, "AZI-2026-000001", &pdf, &e), 1);
@@ -145,9 +146,9 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     fixture *f = *state;
     write_database(f, 2, V2_DATA);
     err e = {0};
-    store *s = store_open(f->dir, &e);
+    store *s = store_open(f->dir, "", &e);
     assert_non_null(s);
-    assert_int_equal(user_version(s), store_schema_version());
+    assert_int_equal(user_version(s), store_schema_version(&db_engine_sqlite));
     db *d = store_db(s, &e);
 
     /* the rebuilt applications table kept every column, and what refers to it still does */
@@ -161,7 +162,7 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     assert_int_equal(applications_mobile(d, "A1", mobile, sizeof mobile, &e), 1);
     assert_string_equal(mobile, "+994501234567");
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_handle(d), "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(d), "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
     assert_int_equal(application_events_append(d, "NO-SUCH", "received", 1, NULL, &e), -1); /* keys still enforced */
@@ -193,13 +194,13 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
 static void test_every_version_opens_at_the_current_one(void **state)
 {
     fixture *f = *state;
-    for (int version = 0; version <= store_schema_version(); version++) {
+    for (int version = 0; version <= store_schema_version(&db_engine_sqlite); version++) {
         remove(f->path);
         write_database(f, (size_t)version, NULL);
         err e = {0};
-        store *s = store_open(f->dir, &e);
+        store *s = store_open(f->dir, "", &e);
         assert_non_null(s);
-        assert_int_equal(user_version(s), store_schema_version());
+        assert_int_equal(user_version(s), store_schema_version(&db_engine_sqlite));
         store_close(s);
     }
 }
@@ -209,7 +210,7 @@ static void test_newer_database_is_refused(void **state)
     fixture *f = *state;
     write_database(f, 0, "PRAGMA user_version=999;");
     err e = {0};
-    assert_null(store_open(f->dir, &e));
+    assert_null(store_open(f->dir, "", &e));
     assert_int_equal(e.code, ERR_VERSION);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "scratch_dir.h"
+#include "store/db_sqlite.h"
 #include "store/outbox.h"
 #include "store/store.h"
 
@@ -233,25 +234,18 @@ static int enqueue_pair(db *d, void *ctx, err *e)
     return outbox_enqueue(d, reference, NULL, "+994501234567", "second half", 1700000000, e);
 }
 
-static int read_count(sqlite3_stmt *st, void *ctx, err *e)
-{
-    (void)e;
-    *(int *)ctx = sqlite3_column_int(st, 0);
-    return 0;
-}
-
 static const char SQL_COUNT_RUN[] = "SELECT count(*) FROM sms_outbox WHERE reference LIKE ?1 || '-%'";
 
 /* How many messages of run the store holds. Returns the count, or -1 with e set. */
 static int messages_of(store *s, const char *run, err *e)
 {
     db *d = store_db(s, e);
-    sqlite3_stmt *st = d ? db_stmt(d, SQL_COUNT_RUN, e) : NULL;
+    stmt *st = d ? db_stmt(d, SQL_COUNT_RUN, e) : NULL;
     if (st == NULL)
         return -1;
-    db_bind_text(st, 1, run);
-    int n = 0;
-    return db_step_one(d, st, read_count, &n, "count messages", e) == 1 ? n : -1;
+    stmt_bind_text(st, 1, run);
+    long long n = 0;
+    return db_step_one(d, st, db_read_int64, &n, "count messages", e) == 1 ? (int)n : -1;
 }
 
 /* What one run did: whether the write was acknowledged, and whether anything failed (then e says what). */
@@ -265,7 +259,7 @@ typedef struct outcome {
 static outcome run_once(const char *dir, const char *run)
 {
     outcome o = {0};
-    store *s = store_open(dir, &o.e);
+    store *s = store_open(dir, "", &o.e);
     if (s == NULL) {
         o.failed = 1;
         return o;
@@ -284,7 +278,7 @@ static outcome run_once(const char *dir, const char *run)
 static void check_runs(const char *dir, const char *prefix, long runs, const unsigned char *acknowledged, int strict)
 {
     err e = {0};
-    store *s = store_open(dir, &e);
+    store *s = store_open(dir, "", &e);
     assert_non_null(s);
     for (long n = 1; n <= runs; n++) {
         char run[48];
@@ -299,7 +293,7 @@ static void check_runs(const char *dir, const char *prefix, long runs, const uns
     }
     db *d = store_db(s, &e);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_handle(d), "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(d), "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
     sqlite3_finalize(st);
@@ -344,7 +338,7 @@ static int setup(void **state)
 {
     char *dir = malloc(SCRATCH_DIR_LEN);
     err e = {0};
-    store *s = dir != NULL && scratch_dir_make(dir, "faults") == 0 ? store_open(dir, &e) : NULL;
+    store *s = dir != NULL && scratch_dir_make(dir, "faults") == 0 ? store_open(dir, "", &e) : NULL;
     store_close(s);
     *state = dir;
     return s != NULL ? 0 : -1;

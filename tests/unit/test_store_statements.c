@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scratch_dir.h"
+#include "store/db_sqlite.h"
 #include "store/apikeys.h"
 #include "store/applications.h"
 #include "store/audit.h"
@@ -37,7 +38,7 @@ static fixture fx;
 static long long query_int(const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_handle(fx.db), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(fx.db), sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     long long n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -49,7 +50,7 @@ static long long add_key(const char *name, apikey_role role, const char *hash)
 {
     err e = {0};
     assert_int_equal(apikeys_insert(fx.db, name, role, hash, Y2026, &e), 0);
-    return sqlite3_last_insert_rowid(db_handle(fx.db));
+    return sqlite3_last_insert_rowid(db_sqlite_handle(fx.db));
 }
 
 static int setup(void **state)
@@ -61,7 +62,7 @@ static int setup(void **state)
     if (scratch_dir_make(fx.dir, "statements") != 0)
         return -1;
     snprintf(data, sizeof data, "%s/data", fx.dir);
-    if ((fx.store = store_open(data, &e)) == NULL || (fx.db = store_db(fx.store, &e)) == NULL) {
+    if ((fx.store = store_open(data, "", &e)) == NULL || (fx.db = store_db(fx.store, &e)) == NULL) {
         fprintf(stderr, "setup: %s\n", e.msg);
         return -1;
     }

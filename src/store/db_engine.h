@@ -1,0 +1,79 @@
+/* What a storage engine provides to store/db.c: connections, statements run over bound parameters, typed columns,
+   transactions and errors. Private to the store. */
+#ifndef ARAYIS_STORE_DB_ENGINE_H
+#define ARAYIS_STORE_DB_ENGINE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* The same names as store/db.h gives them, which the engines include beside this file. */
+typedef struct db db;
+typedef struct stmt stmt;
+typedef struct db_engine db_engine;
+
+#define DB_STMT_CACHE 96
+#define DB_MAX_PARAMS 24
+#define DB_INT_TEXT 24 /* a long long in decimal, its sign and NUL */
+
+typedef enum { DB_PARAM_NULL, DB_PARAM_TEXT, DB_PARAM_INT64, DB_PARAM_BLOB } db_param_type;
+
+/* One bound parameter. Text and blobs point at the caller's memory; an integer is also kept in decimal, for engines
+   that take parameters as text. */
+typedef struct db_param {
+    db_param_type type;
+    const void *data;
+    size_t len;
+    long long value;
+    char text[DB_INT_TEXT];
+} db_param;
+
+/* The part of every engine's statement that db.c handles: its connection and its bound parameters. */
+struct stmt {
+    db *owner;
+    const char *sql;
+    int nparams;                  /* the highest index bound since the last reset */
+    db_param params[DB_MAX_PARAMS];
+};
+
+/* The part of every engine's connection that db.c handles: its engine and statement cache. */
+struct db {
+    const db_engine *engine;
+    pthread_mutex_t *writer;      /* the pool's */
+    long long changes;            /* rows changed by the last statement run */
+    size_t nstmts;
+    stmt *stmts[DB_STMT_CACHE];
+};
+
+struct db_engine {
+    const char *name;
+    int embedded;
+    /* A connection to target, its base filled by the engine (engine, writer). NULL with e set. */
+    db *(*connect)(const char *target, pthread_mutex_t *writer, err *e);
+    /* 1 when the connection is lost and must be opened again. */
+    int (*broken)(db *d);
+    /* Closes the connection (statements already finalised). */
+    void (*disconnect)(db *d);
+    int (*exec_sql)(db *d, const char *sql, err *e);
+    /* A statement for sql, its base filled (owner, sql). NULL with e set. */
+    stmt *(*prepare)(db *d, const char *sql, err *e);
+    void (*finalize)(stmt *st);
+    /* Runs st on its bound parameters on the first call after a reset, then moves to the next row: 1 (a row),
+       0 (no more rows, changes set) or -1 with e set, naming what failed. */
+    int (*step)(stmt *st, const char *what, err *e);
+    /* Drops the statement's rows, so that it can run again (bindings are db.c's to clear). */
+    void (*reset)(stmt *st);
+    long long (*column_int64)(stmt *st, int col);
+    const char *(*column_text)(stmt *st, int col);
+    const void *(*column_blob)(stmt *st, int col, size_t *len);
+    int (*column_is_null)(stmt *st, int col);
+    const char *(*column_name)(stmt *st, int col);
+    int (*begin)(db *d, err *e);
+    int (*commit)(db *d, err *e);
+    void (*rollback)(db *d);
+    int (*in_transaction)(db *d);
+    int (*fail)(db *d, err *e, const char *what);
+};
+
+#endif

@@ -1,0 +1,368 @@
+/* The shared engine: libpq connections with synchronous commits, statements prepared on their first run (with the
+   types of their integer and blob parameters), rows read in binary, SQLSTATE classes as error classes. */
+#include "store/db.h"
+
+#include <endian.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_engine.h"
+
+#define PG_MAX_COLUMNS 32
+#define PG_CONNECT_TIMEOUT_S "5"
+/* The longest a statement may run or wait for a lock before it fails (ERR_BUSY) instead of holding a worker. */
+#define PG_SESSION_SETTINGS                                                                                       \
+    "SET synchronous_commit = on; SET TimeZone = 'UTC'; SET client_min_messages = warning;"                        \
+    " SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s';"
+
+/* The advisory lock key of write transactions, a constant of this service's own. */
+#define PG_WRITE_LOCK "7308895"
+
+/* The type OIDs this engine names or reads (pg_type.h is a server header). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
+
+typedef struct pg_db {
+    db base;
+    PGconn *conn;
+    unsigned next_name;         /* prepared statements are named s0, s1, ... per connection */
+} pg_db;
+
+typedef struct pg_stmt {
+    stmt base;
+    char *text;                 /* the SQL with ?N written $N */
+    char name[16];
+    int prepared;
+    PGresult *result;           /* the rows of the current run; NULL before it */
+    int row;
+    char numbers[PG_MAX_COLUMNS][DB_INT_TEXT]; /* integer columns read as text */
+} pg_stmt;
+
+static pg_db *pg(db *d)
+{
+    return (pg_db *)d;
+}
+
+static pg_stmt *pg_of(stmt *st)
+{
+    return (pg_stmt *)st;
+}
+
+/* The class of an SQLSTATE; a lost connection is ERR_UNAVAILABLE whatever the state. */
+static err_code code_of(PGconn *conn, const char *state)
+{
+    if (conn == NULL || PQstatus(conn) == CONNECTION_BAD || state == NULL)
+        return ERR_UNAVAILABLE;
+    if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+        strcmp(state, "57P03") == 0)
+        return ERR_UNAVAILABLE;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+        strcmp(state, "57014") == 0)
+        return ERR_BUSY;
+    if (strncmp(state, "23", 2) == 0)
+        return ERR_CONFLICT;
+    if (strcmp(state, "53100") == 0)
+        return ERR_FULL;
+    if (strcmp(state, "53200") == 0)
+        return ERR_NOMEM;
+    if (strcmp(state, "22001") == 0 || strcmp(state, "54000") == 0)
+        return ERR_TOO_LONG;
+    return ERR_IO;
+}
+
+/* The first line of libpq's message (the rest repeats the statement or hints). */
+static int fail_with(PGconn *conn, const PGresult *res, err *e, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
+                      : conn                            ? PQerrorMessage(conn)
+                                                        : "out of memory";
+    int len = (int)strcspn(msg, "\n");
+    return err_set(e, code_of(conn, state), "%s: %.*s", what, len, msg);
+}
+
+static int pg_fail(db *d, err *e, const char *what)
+{
+    return fail_with(pg(d)->conn, NULL, e, what);
+}
+
+/* Runs SQL text without parameters; returns 0 when it succeeded. */
+static int run_plain(db *d, const char *sql, const char *what, err *e)
+{
+    PGresult *res = PQexec(pg(d)->conn, sql);
+    ExecStatusType status = PQresultStatus(res);
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : fail_with(pg(d)->conn, res, e, what);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_exec_sql(db *d, const char *sql, err *e)
+{
+    return run_plain(d, sql, "sql", e);
+}
+
+static void pg_disconnect(db *d)
+{
+    PQfinish(pg(d)->conn);
+    free(d);
+}
+
+static db *pg_connect(const char *target, pthread_mutex_t *writer, err *e)
+{
+    pg_db *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->base.engine = &db_engine_postgres;
+    p->base.writer = writer;
+    /* The target's own settings come last and win over these defaults. */
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const values[] = {PG_CONNECT_TIMEOUT_S, "arayis", target, NULL};
+    p->conn = PQconnectdbParams(keys, values, 1);
+    if (p->conn == NULL || PQstatus(p->conn) != CONNECTION_OK) {
+        fail_with(p->conn, NULL, e, "connect to PostgreSQL");
+        goto fail;
+    }
+    if (run_plain(&p->base, PG_SESSION_SETTINGS, "set up the PostgreSQL session", e) != 0)
+        goto fail;
+    return &p->base;
+fail:
+    pg_disconnect(&p->base);
+    return NULL;
+}
+
+static int pg_broken(db *d)
+{
+    return PQstatus(pg(d)->conn) != CONNECTION_OK;
+}
+
+/* sql with each ?N parameter written $N, outside quoted text. NULL when out of memory. */
+static char *dollar_parameters(const char *sql)
+{
+    char *out = strdup(sql);
+    if (out == NULL)
+        return NULL;
+    char quote = 0;
+    for (char *c = out; *c; c++) {
+        if (quote) {
+            if (*c == quote)
+                quote = 0;
+        } else if (*c == '\'' || *c == '"') {
+            quote = *c;
+        } else if (*c == '?' && c[1] >= '0' && c[1] <= '9') {
+            *c = '$';
+        }
+    }
+    return out;
+}
+
+static stmt *pg_prepare(db *d, const char *sql, err *e)
+{
+    pg_stmt *st = calloc(1, sizeof *st);
+    if (st == NULL || (st->text = dollar_parameters(sql)) == NULL) {
+        free(st);
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(st->name, sizeof st->name, "s%u", pg(d)->next_name++);
+    st->base.owner = d;
+    st->base.sql = sql;
+    return &st->base;
+}
+
+static void pg_finalize(stmt *st)
+{
+    pg_stmt *s = pg_of(st);
+    PQclear(s->result);
+    free(s->text);
+    free(s);
+}
+
+/* Prepares the statement on the server, typing integer and blob parameters (text is left for the server to infer
+   from where it is used). Returns 0 or -1 with e set. */
+static int prepare_on_server(pg_stmt *s, const char *what, err *e)
+{
+    Oid types[DB_MAX_PARAMS];
+    for (int i = 0; i < s->base.nparams; i++) {
+        db_param_type t = s->base.params[i].type;
+        types[i] = t == DB_PARAM_INT64 ? OID_INT8 : t == DB_PARAM_BLOB ? OID_BYTEA : 0;
+    }
+    PGconn *conn = pg(s->base.owner)->conn;
+    PGresult *res = PQprepare(conn, s->name, s->text, s->base.nparams, types);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail_with(conn, res, e, what);
+    PQclear(res);
+    if (rc == 0)
+        s->prepared = 1;
+    return rc;
+}
+
+/* Runs the prepared statement on its parameters; its rows (binary) are kept in s->result. */
+static int run(pg_stmt *s, const char *what, err *e)
+{
+    const char *values[DB_MAX_PARAMS];
+    int lengths[DB_MAX_PARAMS], formats[DB_MAX_PARAMS];
+    for (int i = 0; i < s->base.nparams; i++) {
+        const db_param *p = &s->base.params[i];
+        values[i] = p->type == DB_PARAM_NULL ? NULL : p->type == DB_PARAM_INT64 ? p->text : p->data;
+        lengths[i] = (int)p->len;
+        formats[i] = p->type == DB_PARAM_BLOB;
+    }
+    db *d = s->base.owner;
+    s->result = PQexecPrepared(pg(d)->conn, s->name, s->base.nparams, values, lengths, formats, 1);
+    ExecStatusType status = PQresultStatus(s->result);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        return fail_with(pg(d)->conn, s->result, e, what);
+    const char *changed = PQcmdTuples(s->result);
+    d->changes = changed[0] ? atoll(changed) : 0;
+    s->row = -1;
+    return 0;
+}
+
+static int pg_step(stmt *st, const char *what, err *e)
+{
+    pg_stmt *s = pg_of(st);
+    if (s->result == NULL && ((!s->prepared && prepare_on_server(s, what, e) != 0) || run(s, what, e) != 0))
+        return -1;
+    s->row++;
+    return s->row < PQntuples(s->result) ? 1 : 0;
+}
+
+static void pg_reset(stmt *st)
+{
+    pg_stmt *s = pg_of(st);
+    PQclear(s->result);
+    s->result = NULL;
+}
+
+/* A big-endian integer column of 1, 2, 4 or 8 bytes. */
+static long long binary_integer(const char *v, Oid type)
+{
+    switch (type) {
+    case OID_BOOL:
+        return v[0] != 0;
+    case OID_INT2: {
+        uint16_t x;
+        memcpy(&x, v, sizeof x);
+        return (int16_t)be16toh(x);
+    }
+    case OID_INT4: {
+        uint32_t x;
+        memcpy(&x, v, sizeof x);
+        return (int32_t)be32toh(x);
+    }
+    default: {
+        uint64_t x;
+        memcpy(&x, v, sizeof x);
+        return (int64_t)be64toh(x);
+    }
+    }
+}
+
+static int integer_type(Oid type)
+{
+    return type == OID_BOOL || type == OID_INT2 || type == OID_INT4 || type == OID_INT8;
+}
+
+static int pg_column_is_null(stmt *st, int col)
+{
+    pg_stmt *s = pg_of(st);
+    return PQgetisnull(s->result, s->row, col);
+}
+
+static long long pg_column_int64(stmt *st, int col)
+{
+    pg_stmt *s = pg_of(st);
+    if (PQgetisnull(s->result, s->row, col))
+        return 0;
+    const char *v = PQgetvalue(s->result, s->row, col);
+    Oid type = PQftype(s->result, col);
+    return integer_type(type) ? binary_integer(v, type) : atoll(v);
+}
+
+static const char *pg_column_text(stmt *st, int col)
+{
+    pg_stmt *s = pg_of(st);
+    if (PQgetisnull(s->result, s->row, col))
+        return NULL;
+    Oid type = PQftype(s->result, col);
+    if (!integer_type(type) || col >= PG_MAX_COLUMNS)
+        return PQgetvalue(s->result, s->row, col); /* libpq ends every value with a NUL */
+    snprintf(s->numbers[col], sizeof s->numbers[col], "%lld", pg_column_int64(st, col));
+    return s->numbers[col];
+}
+
+static const void *pg_column_blob(stmt *st, int col, size_t *len)
+{
+    pg_stmt *s = pg_of(st);
+    if (PQgetisnull(s->result, s->row, col)) {
+        *len = 0;
+        return NULL;
+    }
+    *len = (size_t)PQgetlength(s->result, s->row, col);
+    return PQgetvalue(s->result, s->row, col);
+}
+
+static const char *pg_column_name(stmt *st, int col)
+{
+    return PQfname(pg_of(st)->result, col);
+}
+
+/* Every write transaction takes one cluster-wide lock first and keeps it to its end, so that the transactions of
+   all nodes follow one another as the committer's groups do on SQLite: numbers, event ids and log entries are
+   assigned in commit order, and no two transactions wait on each other's rows. */
+static int pg_begin(db *d, err *e)
+{
+    return run_plain(d, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin", e);
+}
+
+static int pg_commit(db *d, err *e)
+{
+    /* COMMIT of a transaction in error rolls it back and still answers success: refuse that first. */
+    if (PQtransactionStatus(pg(d)->conn) != PQTRANS_INTRANS) {
+        err_set(e, PQstatus(pg(d)->conn) == CONNECTION_OK ? ERR_IO : ERR_UNAVAILABLE,
+                "commit: the transaction was already given up");
+        return -1;
+    }
+    return run_plain(d, "COMMIT", "commit", e);
+}
+
+static void pg_rollback(db *d)
+{
+    PGTransactionStatusType t = PQtransactionStatus(pg(d)->conn);
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
+        err ignored = {0};
+        run_plain(d, "ROLLBACK", "rollback", &ignored);
+    }
+}
+
+static int pg_in_transaction(db *d)
+{
+    PGTransactionStatusType t = PQtransactionStatus(pg(d)->conn);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+const db_engine db_engine_postgres = {
+    .name = "postgresql",
+    .embedded = 0,
+    .connect = pg_connect,
+    .broken = pg_broken,
+    .disconnect = pg_disconnect,
+    .exec_sql = pg_exec_sql,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .step = pg_step,
+    .reset = pg_reset,
+    .column_int64 = pg_column_int64,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .column_is_null = pg_column_is_null,
+    .column_name = pg_column_name,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .in_transaction = pg_in_transaction,
+    .fail = pg_fail,
+};
