@@ -1,6 +1,8 @@
 /* The drainer's step: drain outside the lock, then sleep until the next due time. */
 #include "service/drainer.h"
 
+#include <string.h>
+
 #include "core/backoff.h"
 
 #define DRAINER_IDLE_MS 1000
@@ -25,6 +27,38 @@ static long long drainer_step(bgthread *t, void *ctx)
     long long wait = dr->drain(dr->owner, t) > 0 ? BGTHREAD_AGAIN : idle_ms(dr);
     bgthread_lock(t);
     return wait;
+}
+
+typedef struct claim_batch {
+    unsigned char *items;
+    int n;
+    size_t size;
+    drainer_claim_fn claim;
+    long long until_ms;
+    int kept;
+} claim_batch;
+
+static int write_claims(db *d, void *ctx, err *e)
+{
+    claim_batch *b = ctx;
+    b->kept = 0;
+    for (int i = 0; i < b->n; i++) {
+        unsigned char *item = b->items + (size_t)i * b->size;
+        int rc = b->claim(d, item, b->until_ms, e);
+        if (rc < 0)
+            return -1;
+        if (rc == 1 && b->kept++ != i)
+            memcpy(b->items + (size_t)(b->kept - 1) * b->size, item, b->size);
+    }
+    return 0;
+}
+
+int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_claim_fn claim, long long until_ms, err *e)
+{
+    if (n <= 0 || !store_is_shared(dr->store))
+        return n;
+    claim_batch b = {items, n, size, claim, until_ms, 0};
+    return store_write(dr->store, write_claims, &b, e) == 0 ? b.kept : -1;
 }
 
 int drainer_start(drainer *dr, const char *name, err *e)

@@ -150,7 +150,8 @@ static int write_numbered(db *d, void *ctx, err *e)
     const numbered_write *w = ctx;
     applicant_data who = applicant_of(w->a);
     return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
-                   append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 && certificates_reserve(d, w->c, e) == 0
+                   append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
+                   certificates_reserve(d, w->c, w->c->issued_at + ISSUE_CLAIM_S, e) == 0
                ? 0
                : -1;
 }
@@ -286,6 +287,19 @@ static int record_void(const issuer *is, const char *number, const char *applica
 /* Renders, signs and stores c. Returns 0 issued, 1 when its document could not be made (c is now void and its
    application failed; e holds the reason), -1 on a storage error, out of memory or a required TSA that gave no
    token (ERR_UNAVAILABLE): c stays pending for a replay of its application or issuing_resume. */
+static int write_release(db *d, void *ctx, err *e)
+{
+    return certificates_release(d, ctx, e);
+}
+
+/* Gives up this process's claim on number; when that cannot be stored, the claim runs out by itself. */
+static void release_claim(const issuer *is, const char *number)
+{
+    err e = {0};
+    if (store_write(is->store, write_release, (void *)number, &e) != 0)
+        log_printf(LOG_WARN, "claim_kept", "certificate %s: %s", number, e.msg);
+}
+
 static int complete(const issuer *is, const certificate_row *c, err *e)
 {
     buf pdf = BUF_INIT, verify_url = BUF_INIT;
@@ -299,8 +313,10 @@ static int complete(const issuer *is, const certificate_row *c, err *e)
         rc = store_issued(is, c, &pdf, level, e);
         goto out;
     }
-    if (e->code == ERR_UNAVAILABLE) /* the TSA is away: the number stays reserved for a retry */
+    if (e->code == ERR_UNAVAILABLE) { /* the TSA is away: the number stays reserved for a retry, by anyone */
+        release_claim(is, c->number);
         goto out;
+    }
     err why = *e;
     rc = record_void(is, c->number, c->application_id, why.msg, e) == 0 ? 1 : -1;
     if (rc == 1)
@@ -425,9 +441,30 @@ static void pending_free(pending_list *list)
     free(list->items);
 }
 
-/* Issues or voids one pending certificate. Returns 0 issued, 1 void, -1 left pending (storage error, e set). */
-static int resume_one(const issuer *is, db *d, const pending_certificate *p, err *e)
+typedef struct claim_write {
+    const char *number;
+    time_t unclaimed_at;
+    int claimed;
+} claim_write;
+
+static int write_claim(db *d, void *ctx, err *e)
 {
+    claim_write *w = ctx;
+    time_t now = time(NULL);
+    w->claimed = certificates_claim(d, w->number, w->unclaimed_at, now + ISSUE_CLAIM_S, e);
+    return w->claimed < 0 ? -1 : 0;
+}
+
+/* Claims, then issues or voids one pending certificate; a claim of another process that lasts past unclaimed_at is
+   left alone. Returns 0 issued, 1 void, 2 claimed by another (or completed meanwhile), -1 left pending (storage
+   error, e set). */
+static int resume_one(const issuer *is, db *d, const pending_certificate *p, time_t unclaimed_at, err *e)
+{
+    claim_write claim = {p->number, unclaimed_at, 0};
+    if (store_write(is->store, write_claim, &claim, e) != 0)
+        return -1;
+    if (!claim.claimed)
+        return 2;
     certificate_row c;
     int found = certificates_find(d, p->number, &c, e);
     if (found == 1)
@@ -447,28 +484,33 @@ static int complete_replayed(const issuer *is, db *d, const char *app_id, err *e
 {
     pending_list list = {0};
     int rc = -1;
-    if (certificates_each_pending(d, time(NULL) + 1, collect_pending, &list, e) != 0)
+    if (certificates_each_pending(d, time(NULL) + 1, ISSUE_ANY_CLAIM, collect_pending, &list, e) != 0)
         goto out;
     if (list.out_of_memory) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
     rc = 0;
-    for (size_t i = 0; rc == 0 && i < list.count; i++)
-        if (strcmp(list.items[i].application_id, app_id) == 0)
-            rc = resume_one(is, d, &list.items[i], e) < 0 ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < list.count; i++) {
+        if (strcmp(list.items[i].application_id, app_id) != 0)
+            continue;
+        int done = resume_one(is, d, &list.items[i], time(NULL), e);
+        if (done == 2)
+            err_set(e, ERR_UNAVAILABLE, "certificate %s is being completed by another request", list.items[i].number);
+        rc = done < 0 || done == 2 ? -1 : 0;
+    }
 out:
     pending_free(&list);
     return rc;
 }
 
-int issuing_resume(const issuer *is, time_t numbered_before, issuing_resumed *out, err *e)
+int issuing_resume(const issuer *is, time_t numbered_before, time_t unclaimed_at, issuing_resumed *out, err *e)
 {
     db *d = store_db(is->store, e);
     pending_list list = {0};
     int rc = -1;
     *out = (issuing_resumed){0, 0, 0};
-    if (d == NULL || certificates_each_pending(d, numbered_before, collect_pending, &list, e) != 0)
+    if (d == NULL || certificates_each_pending(d, numbered_before, unclaimed_at, collect_pending, &list, e) != 0)
         goto out;
     if (list.out_of_memory) {
         err_set(e, ERR_NOMEM, "out of memory");
@@ -476,7 +518,7 @@ int issuing_resume(const issuer *is, time_t numbered_before, issuing_resumed *ou
     }
     for (size_t i = 0; i < list.count; i++) {
         err one = {0};
-        int done = resume_one(is, d, &list.items[i], &one);
+        int done = resume_one(is, d, &list.items[i], unclaimed_at, &one);
         if (done < 0)
             *e = one;
         out->issued += done == 0;

@@ -14,9 +14,10 @@ struct services; /* service/services.h, which starts the resumer */
 
 typedef struct resumer resumer;
 
-/* Completes or voids every certificate numbered before numbered_before and still pending, counts the voided ones and
-   logs what it did (numbers and counts only). Returns 0, or -1 with e set when the pending ones cannot be listed. */
-int resumer_run(struct services *svc, time_t numbered_before, err *e);
+/* Completes or voids every certificate numbered before numbered_before and still pending whose claim ran out by
+   unclaimed_at (see issuing_resume), counts the voided ones and logs what it did (numbers and counts only). Returns 0,
+   or -1 with e set when the pending ones cannot be listed. */
+int resumer_run(struct services *svc, time_t numbered_before, time_t unclaimed_at, err *e);
 
 /* Starts the thread that runs resumer_run every RESUME_INTERVAL_MS for the certificates pending longer than
    RESUME_AFTER_S. svc must outlive it. Returns NULL with e set. */

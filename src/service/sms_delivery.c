@@ -16,6 +16,10 @@
 #define SENDER_BATCH 32
 #define SENDER_RECORD_MS 100 /* how long the results of sent messages may wait for their shared commit */
 #define SENDER_MAX_BACKOFF_MS (15LL * 60 * 1000)
+/* On a shared database a batch is claimed for SENDER_CLAIM_MS; no message of it is started after SENDER_CLAIM_USE_MS,
+   so that the one in flight (the transport gives up after 15 s) ends before the claim does. */
+#define SENDER_CLAIM_MS 30000LL
+#define SENDER_CLAIM_USE_MS 10000LL
 
 struct sms_sender {
     const config *cfg;
@@ -87,6 +91,11 @@ static void record(sms_sender *snd, const attempt *a, int n)
     }
 }
 
+static int claim_message(db *d, void *item, long long until_ms, err *e)
+{
+    return outbox_claim(d, item, until_ms, e);
+}
+
 /* Sends every message that is due; their results share a commit, at most SENDER_RECORD_MS after the first of
    them was sent, and stops early when t is stopping. Returns how many were handled. */
 static int drain(void *owner, bgthread *t)
@@ -97,8 +106,10 @@ static int drain(void *owner, bgthread *t)
     outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
     attempt *done = batch ? malloc(SENDER_BATCH * sizeof *done) : NULL;
     int n = done ? outbox_due(d, backoff_now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
-    long long first = 0;
-    for (int i = 0; i < n && !bgthread_stopping(t); i++) {
+    long long first = 0, claimed_at = backoff_now_ms();
+    if (n > 0)
+        n = drainer_claim(&snd->loop, batch, n, sizeof *batch, claim_message, claimed_at + SENDER_CLAIM_MS, &e);
+    for (int i = 0; i < n && !bgthread_stopping(t) && backoff_now_ms() - claimed_at < SENDER_CLAIM_USE_MS; i++) {
         first = pending == 0 ? backoff_now_ms() : first;
         send_one(snd, &batch[i], &done[pending++]);
         if (backoff_now_ms() - first >= SENDER_RECORD_MS) {

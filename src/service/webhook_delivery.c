@@ -19,6 +19,10 @@
 #define DELIVERY_MAX_BACKOFF_MS (60LL * 60 * 1000)
 #define DELIVERY_CONNECT_TIMEOUT_MS 5000L
 #define DELIVERY_TOTAL_TIMEOUT_MS 10000L
+/* On a shared database a batch is claimed for DELIVERY_CLAIM_MS; no event of it is started after
+   DELIVERY_CLAIM_USE_MS, so that the one in flight ends before the claim does. */
+#define DELIVERY_CLAIM_MS 30000LL
+#define DELIVERY_CLAIM_USE_MS 15000LL
 
 struct webhook_deliverer {
     const config *cfg;
@@ -107,6 +111,11 @@ static void record(webhook_deliverer *w, const attempt *a, int n)
     }
 }
 
+static int claim_job(db *d, void *item, long long until_ms, err *e)
+{
+    return events_claim(d, &((event_job *)item)->ev, until_ms, e);
+}
+
 /* Delivers every event that is due, then records the results in one commit; stops early when t is stopping.
    Returns how many were handled. */
 static int drain(void *owner, bgthread *t)
@@ -117,7 +126,10 @@ static int drain(void *owner, bgthread *t)
     event_job *jobs = d ? malloc(DELIVERY_BATCH * sizeof *jobs) : NULL;
     attempt *done = jobs ? malloc(DELIVERY_BATCH * sizeof *done) : NULL;
     int n = done ? events_due(d, backoff_now_ms(), jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
-    for (; handled < n && !bgthread_stopping(t); handled++)
+    long long claimed_at = backoff_now_ms();
+    if (n > 0)
+        n = drainer_claim(&w->loop, jobs, n, sizeof *jobs, claim_job, claimed_at + DELIVERY_CLAIM_MS, &e);
+    for (; handled < n && !bgthread_stopping(t) && backoff_now_ms() - claimed_at < DELIVERY_CLAIM_USE_MS; handled++)
         deliver_one(w, &jobs[handled], &done[handled]);
     if (handled > 0)
         record(w, done, handled);

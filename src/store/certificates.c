@@ -11,8 +11,8 @@
 
 static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_seq) VALUES (?1, 1)"
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = certificate_counters.last_seq + 1 RETURNING last_seq";
-static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ") VALUES"
-                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B')";
+static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ", claimed_until) VALUES"
+                                 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B', ?13)";
 static const char SQL_MARK_STORED[] =
     "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_SET_LEVEL[] = "UPDATE certificates SET signature_level = ?2 WHERE number = ?1";
@@ -22,7 +22,10 @@ static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certifica
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
 static const char SQL_PENDING[] = "SELECT number, application_id FROM certificates WHERE sha256 = '' AND voided_at IS NULL"
-                                  " AND issued_at < ?1";
+                                  " AND issued_at < ?1 AND coalesce(claimed_until, 0) <= ?2";
+static const char SQL_CLAIM[] = "UPDATE certificates SET claimed_until = ?3 WHERE number = ?1 AND sha256 = ''"
+                                " AND voided_at IS NULL AND coalesce(claimed_until, 0) <= ?2";
+static const char SQL_RELEASE[] = "UPDATE certificates SET claimed_until = NULL WHERE number = ?1 AND sha256 = ''";
 static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_reason = ?3"
                                " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_VOIDS[] = "SELECT number, application_id, voided_at, void_reason FROM certificates"
@@ -42,7 +45,7 @@ static int next_seq(db *d, int year, long long *seq, err *e)
     return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "number certificate: no row") : -1;
 }
 
-int certificates_reserve(db *d, certificate_row *c, err *e)
+int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e)
 {
     struct tm tm;
     if (gmtime_r(&c->issued_at, &tm) == NULL)
@@ -68,7 +71,8 @@ int certificates_reserve(db *d, certificate_row *c, err *e)
         stmt_bind_optional_text(st, 9, c->address) != 0 ||
         stmt_bind_optional_text(st, 10, c->voen) != 0 ||
         stmt_bind_int64(st, 11, c->debt_qepik) != 0 ||
-        stmt_bind_int64(st, 12, c->debt_as_of) != 0)
+        stmt_bind_int64(st, 12, c->debt_as_of) != 0 ||
+        stmt_bind_int64(st, 13, claimed_until) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, st, e);
 }
@@ -212,17 +216,36 @@ static int visit_pending(stmt *st, void *ctx, err *e)
     return 0;
 }
 
-int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const char *number, const char *application_id,
-                                                                          void *ctx),
-                              void *ctx, err *e)
+int certificates_each_pending(db *d, time_t numbered_before, time_t unclaimed_at,
+                              void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx, err *e)
 {
     stmt *st = db_stmt(d, SQL_PENDING, e);
     if (st == NULL)
         return -1;
-    if (stmt_bind_int64(st, 1, numbered_before) != 0)
+    if (stmt_bind_int64(st, 1, numbered_before) != 0 || stmt_bind_int64(st, 2, unclaimed_at) != 0)
         return db_fail(d, e, "bind pending");
     pending_visit visit = {fn, ctx};
     return db_each_row(d, st, visit_pending, &visit, "list pending certificates", e);
+}
+
+int certificates_claim(db *d, const char *number, time_t now, time_t until, err *e)
+{
+    stmt *st = db_stmt(d, SQL_CLAIM, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, number) != 0 || stmt_bind_int64(st, 2, now) != 0 || stmt_bind_int64(st, 3, until) != 0)
+        return db_fail(d, e, "bind claim");
+    return db_exec_stmt(d, st, e) == 0 ? db_changes(d) == 1 : -1;
+}
+
+int certificates_release(db *d, const char *number, err *e)
+{
+    stmt *st = db_stmt(d, SQL_RELEASE, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, number) != 0)
+        return db_fail(d, e, "bind claim");
+    return db_exec_stmt(d, st, e);
 }
 
 int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e)

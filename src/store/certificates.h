@@ -10,8 +10,19 @@
 #include "store/db.h"
 
 /* Takes the next number of c->issued_at's year (consecutive: a counter row updated in the caller's
-   transaction) and inserts c without PDF. Fills c->number. Returns 0 or -1. */
-int certificates_reserve(db *d, certificate_row *c, err *e);
+   transaction) and inserts c without PDF, claimed by the caller until claimed_until (see certificates_claim).
+   Fills c->number. Returns 0 or -1. */
+int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e);
+
+/* Claims the pending certificate number until `until`, unless another claim on it lasts past now: whoever holds
+   the claim renders, signs and stores it, so that several nodes never complete one number twice and a number left
+   by a node that died is taken over once its claim has run out. Returns 1 claimed, 0 claimed by another, stored or
+   void, -1 error. */
+int certificates_claim(db *d, const char *number, time_t now, time_t until, err *e);
+
+/* Gives up the claim on a pending certificate (its completion must wait, e.g. for the TSA), so that the next
+   attempt of any node may take it at once. Returns 0 or -1. */
+int certificates_release(db *d, const char *number, err *e);
 
 /* Stores the issued PDF and its SHA-256 for a reserved number. Returns 0 or -1. */
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e);
@@ -34,10 +45,10 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e);
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e);
 
 /* Calls fn with the number and application id of each certificate numbered before numbered_before but neither stored
-   nor void (an interrupted issue); the strings live only during the call. Returns 0 or -1. */
-int certificates_each_pending(db *d, time_t numbered_before, void (*fn)(const char *number, const char *application_id,
-                                                                          void *ctx),
-                              void *ctx, err *e);
+   nor void (an interrupted issue) and not claimed past unclaimed_at; the strings live only during the call. Returns
+   0 or -1. */
+int certificates_each_pending(db *d, time_t numbered_before, time_t unclaimed_at,
+                              void (*fn)(const char *number, const char *application_id, void *ctx), void *ctx, err *e);
 
 /* Marks a numbered, not yet stored certificate void at `at` for reason (English, no personal data). The number
    stays taken. Returns 1 voided now, 0 already stored or void (or absent), -1 error. */

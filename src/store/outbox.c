@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/lease.h"
 
 #define OUTBOX_COLUMNS "id, reference, application_id, recipient, body, status, attempts, next_attempt_at, created_at, last_error"
 
@@ -14,6 +15,8 @@ static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox WHERE s
                               " ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
                                   " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END WHERE id = ?1";
+static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending'"
+                                " AND next_attempt_at = ?2";
 static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox WHERE ?1 IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_RETRY[] = "UPDATE sms_outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status = 'failed'";
@@ -78,6 +81,14 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
     stmt_bind_int64(st, 2, max);
     message_array a = {out, max, 0};
     return db_each_row(d, st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
+}
+
+int outbox_claim(db *d, outbox_message *m, long long until_ms, err *e)
+{
+    int rc = lease_take(d, SQL_CLAIM, m->id, m->next_attempt_ms, until_ms, e);
+    if (rc == 1)
+        m->next_attempt_ms = until_ms;
+    return rc;
 }
 
 int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,

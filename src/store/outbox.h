@@ -17,6 +17,12 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
    stored text over its buffer). */
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
+/* Claims message m, as outbox_due read it, for the caller until until_ms: its next attempt moves there, so that no
+   other sender (another node) reads it as due meanwhile, and a sender that dies leaves it due again then. Fails to
+   claim when another sender did first (the message changed since it was read). Returns 1 claimed (m updated),
+   0 not, -1 error. */
+int outbox_claim(db *d, outbox_message *m, long long until_ms, err *e);
+
 /* Records a delivery attempt: the message's new status (SMS_PENDING: due again at next_ms), the attempt count and
    the last error (NULL for none). Call inside a transaction. Returns 0 or -1 with e set. */
 int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,

@@ -158,6 +158,9 @@ static const char *const migrations[] = {
     /* 5: the PAdES level of each stored document's signature; documents before timestamps were B-B. */
     ("ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
      " CHECK (signature_level IN ('B-B', 'B-T'));"),
+    /* 6: a pending certificate is claimed by the process completing it until a time, so that several nodes on one
+       database never complete the same number twice and take over one left by a node that died. */
+    "ALTER TABLE certificates ADD COLUMN claimed_until INTEGER;",
 };
 
 const char *const *schema_migrations(size_t *count)

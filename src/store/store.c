@@ -197,6 +197,11 @@ void store_close(store *s)
     free(s);
 }
 
+int store_is_shared(const store *s)
+{
+    return db_pool_engine(s->connections) != &db_engine_sqlite;
+}
+
 db *store_db(store *s, err *e)
 {
     return db_pool_get(s->connections, e);

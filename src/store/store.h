@@ -18,6 +18,10 @@ void store_close(store *s);
 /* The schema version this build writes on engine (SQLite: PRAGMA user_version after migration). */
 int store_schema_version(const db_engine *engine);
 
+/* 1 when other processes may write the same database while this one runs (PostgreSQL: several nodes), so that
+   pending work is claimed before it is done; 0 for the embedded database, which one service process owns. */
+int store_is_shared(const store *s);
+
 /* The calling thread's connection, opened on first use (WAL, synchronous=FULL, foreign keys, busy time-out).
    Owned by the store; closed when the thread exits or at store_close. Returns NULL with e set. */
 db *store_db(store *s, err *e);

@@ -265,10 +265,10 @@ static void make_interrupted(fixture *f, const char *number, int age_s)
              "DELETE FROM sms_outbox WHERE reference = '%s';"
              "DELETE FROM portal_events WHERE type = 'application.issued' AND application_id = "
              "(SELECT application_id FROM certificates WHERE number = '%s');"
-             "UPDATE certificates SET sha256 = '', issued_at = issued_at - %d WHERE number = '%s';"
+             "UPDATE certificates SET sha256 = '', issued_at = issued_at - %d, claimed_until = issued_at - %d + %d WHERE number = '%s';"
              "UPDATE applications SET status = 'debt_checked' WHERE id = "
              "(SELECT application_id FROM certificates WHERE number = '%s');",
-             number, number, number, age_s, number, number);
+             number, number, number, age_s, age_s, ISSUE_CLAIM_S, number, number);
     assert_int_equal(store_write(f->store, write_sql, sql, &e), 0);
 }
 
@@ -292,10 +292,10 @@ static void test_resumer_completes_only_what_a_failed_request_left(void **state)
     make_interrupted(f, recent.certificate.number, 0);
     assert_int_equal(state_of(f, old.certificate.number), CERTIFICATE_PENDING);
     err e = {0};
-    assert_int_equal(resumer_run(f->svc, time(NULL) - RESUME_AFTER_S, &e), 0);
+    assert_int_equal(resumer_run(f->svc, time(NULL) - RESUME_AFTER_S, time(NULL), &e), 0);
     assert_int_equal(state_of(f, old.certificate.number), CERTIFICATE_ISSUED);
     assert_int_equal(state_of(f, recent.certificate.number), CERTIFICATE_PENDING); /* its request may still run */
-    assert_int_equal(resumer_run(f->svc, time(NULL) + 1, &e), 0);                  /* as at start-up: all */
+    assert_int_equal(resumer_run(f->svc, time(NULL) + 1, ISSUE_ANY_CLAIM, &e), 0);                  /* as at start-up: all */
     assert_int_equal(state_of(f, recent.certificate.number), CERTIFICATE_ISSUED);
     application_details_free(&old);
     application_details_free(&recent);

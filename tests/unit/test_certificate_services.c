@@ -114,7 +114,7 @@ static void make_application(long long key_id, char id[32])
 
 static int write_reserve(db *d, void *ctx, err *e)
 {
-    return certificates_reserve(d, ctx, e);
+    return certificates_reserve(d, ctx, time(NULL) + 60, e);
 }
 
 typedef struct stored_pdf {

@@ -169,7 +169,7 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
 
     /* the pending certificate can be voided and its application failed; the issued one cannot be voided */
     int pending = 0, voids = 0;
-    assert_int_equal(certificates_each_pending(d, time(NULL) + 1, count_number, &pending, &e), 0);
+    assert_int_equal(certificates_each_pending(d, time(NULL) + 1, time(NULL), count_number, &pending, &e), 0);
     assert_int_equal(pending, 1);
     assert_int_equal(certificates_void(d, "AZI-2026-000001", 99, "no", &e), 0);
     assert_int_equal(certificates_void(d, "AZI-2026-000002", 99, "the certificate font has no glyph for U+0416", &e), 1);
@@ -179,7 +179,7 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     assert_int_equal(applications_find(d, "A2", &row, &e), 1);
     assert_int_equal(row.status, APPLICATION_FAILED);
     pending = 0;
-    assert_int_equal(certificates_each_pending(d, time(NULL) + 1, count_number, &pending, &e), 0);
+    assert_int_equal(certificates_each_pending(d, time(NULL) + 1, time(NULL), count_number, &pending, &e), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(certificates_each_void(d, count_void, &voids, &e), 0);
     assert_int_equal(voids, 1);

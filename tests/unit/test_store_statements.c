@@ -23,6 +23,7 @@
 #define Y2026 1767225600 /* 2026-01-01T00:00:00Z */
 #define Y2027 1798761600 /* 2027-01-01T00:00:00Z */
 #define DAY 86400
+#define CLAIM_S 20
 
 typedef struct fixture {
     char dir[SCRATCH_DIR_LEN];
@@ -103,7 +104,7 @@ static certificate_row reserve(time_t issued_at)
     snprintf(c.code, sizeof c.code, "K7Q2M9XD4P8T%04d", fx.applications);
     snprintf(c.subscriber_code, sizeof c.subscriber_code, "1234567890");
     snprintf(c.holder, sizeof c.holder, "Məmmədov Əli Şükür oğlu");
-    assert_int_equal(certificates_reserve(fx.db, &c, &e), 0);
+    assert_int_equal(certificates_reserve(fx.db, &c, issued_at + CLAIM_S, &e), 0);
     return c;
 }
 
@@ -242,7 +243,7 @@ static void test_void_and_pending_listings(void **state)
     char sha[65];
     store_document(&b, sha);
     listed pending = {0}, voids = {0};
-    assert_int_equal(certificates_each_pending(fx.db, time(NULL) + 1, list_pending, &pending, &e), 0);
+    assert_int_equal(certificates_each_pending(fx.db, time(NULL) + 1, time(NULL), list_pending, &pending, &e), 0);
     assert_int_equal(pending.n, 2);
     assert_true((strcmp(pending.items[0][0], a.number) == 0 && strcmp(pending.items[1][0], c.number) == 0) ||
                 (strcmp(pending.items[0][0], c.number) == 0 && strcmp(pending.items[1][0], a.number) == 0));
@@ -264,9 +265,30 @@ static void test_void_and_pending_listings(void **state)
     assert_int_equal(voids.at[0], Y2026 + 2 * DAY);
     assert_string_equal(voids.items[1][0], c.number);
     pending.n = 0;
-    assert_int_equal(certificates_each_pending(fx.db, time(NULL) + 1, list_pending, &pending, &e), 0);
+    assert_int_equal(certificates_each_pending(fx.db, time(NULL) + 1, time(NULL), list_pending, &pending, &e), 0);
     assert_int_equal(pending.n, 0);
     assert_string_equal(reserve(Y2026 + 5 * DAY).number, "AZI-2026-000004"); /* void numbers stay taken */
+}
+
+static void test_claims_of_pending_certificates(void **state)
+{
+    (void)state;
+    err e = {0};
+    time_t t = Y2026 + DAY;
+    certificate_row a = reserve(t); /* claimed by its reservation until t + CLAIM_S */
+    listed pending = {0};
+    assert_int_equal(certificates_each_pending(fx.db, t + 1, t + CLAIM_S - 1, list_pending, &pending, &e), 0);
+    assert_int_equal(pending.n, 0);
+    assert_int_equal(certificates_claim(fx.db, a.number, t + CLAIM_S - 1, t + 100, &e), 0); /* still held */
+    assert_int_equal(certificates_claim(fx.db, a.number, t + CLAIM_S, t + 100, &e), 1);     /* ran out: taken */
+    assert_int_equal(certificates_claim(fx.db, a.number, t + 99, t + 200, &e), 0);          /* the new holder's */
+    assert_int_equal(certificates_release(fx.db, a.number, &e), 0);
+    assert_int_equal(certificates_each_pending(fx.db, t + 1, t, list_pending, &pending, &e), 0);
+    assert_int_equal(pending.n, 1);
+    assert_int_equal(certificates_claim(fx.db, a.number, t, t + 300, &e), 1); /* released: anyone at once */
+    char sha[65];
+    store_document(&a, sha);
+    assert_int_equal(certificates_claim(fx.db, a.number, t + 1000, t + 2000, &e), 0); /* stored: nothing to claim */
 }
 
 static void test_certificates_without_a_calendar_year_are_refused(void **state)
@@ -275,7 +297,7 @@ static void test_certificates_without_a_calendar_year_are_refused(void **state)
     err e = {0};
     certificate_row c = {.issued_at = (time_t)1 << 62};
     snprintf(c.application_id, sizeof c.application_id, "app-none");
-    assert_int_equal(certificates_reserve(fx.db, &c, &e), -1);
+    assert_int_equal(certificates_reserve(fx.db, &c, 0, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
     assert_int_equal(query_int("SELECT count(*) FROM certificate_counters"), 0);
 }
@@ -565,6 +587,7 @@ int main(void)
         STORE_TEST(test_lookups_of_what_is_not_there),
         STORE_TEST(test_revoke_twice),
         STORE_TEST(test_void_and_pending_listings),
+        STORE_TEST(test_claims_of_pending_certificates),
         STORE_TEST(test_certificates_without_a_calendar_year_are_refused),
         STORE_TEST(test_codes_by_number),
         STORE_TEST(test_subscriber_updates_and_stale_ones),
