@@ -8,6 +8,28 @@ import unittest
 DEPLOY = os.path.join(os.environ["ARAYIS_SHARE_DIR"], "deploy")
 
 
+SERVER_SNIPPET = "/etc/nginx/snippets/arayis-server.conf"  # where a site includes nginx-arayis-server.conf from
+
+
+def nginx_check(site):
+    """Runs `nginx -t` on deploy/SITE inside a scratch http block, its TLS files (a fresh self-signed pair) and the
+    server snippet it includes moved to the scratch directory; returns (the CompletedProcess, the text of the site
+    followed by the snippet's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-subj", "/CN=test", "-keyout", f"{tmp}/privkey.pem", "-out", f"{tmp}/fullchain.pem"],
+                       check=True, capture_output=True)
+        server = open(os.path.join(DEPLOY, "nginx-arayis-server.conf")).read().replace("/etc/ssl/arayis", tmp)
+        open(os.path.join(tmp, "arayis-server.conf"), "w").write(server)
+        site = open(os.path.join(DEPLOY, site)).read()
+        conf = os.path.join(tmp, "nginx.conf")
+        open(conf, "w").write(f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
+                              f"http {{ access_log off; client_body_temp_path {tmp}; "
+                              f"{site.replace(SERVER_SNIPPET, os.path.join(tmp, 'arayis-server.conf'))} }}\n")
+        proc = subprocess.run(["nginx", "-t", "-c", conf, "-p", tmp], capture_output=True, text=True)
+    return proc, site + server
+
+
 class DeployTest(unittest.TestCase):
     @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
     def test_systemd_unit_verifies(self):
@@ -25,16 +47,8 @@ class DeployTest(unittest.TestCase):
 
     @unittest.skipUnless(shutil.which("nginx"), "nginx is not installed")
     def test_nginx_site_parses(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                            "-nodes", "-subj", "/CN=test", "-keyout", f"{tmp}/privkey.pem", "-out", f"{tmp}/fullchain.pem"],
-                           check=True, capture_output=True)
-            site = open(os.path.join(DEPLOY, "nginx-arayis.conf")).read().replace("/etc/ssl/arayis", tmp)
-            conf = os.path.join(tmp, "nginx.conf")
-            open(conf, "w").write(f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
-                                  f"http {{ access_log off; client_body_temp_path {tmp}; {site} }}\n")
-            proc = subprocess.run(["nginx", "-t", "-c", conf, "-p", tmp], capture_output=True, text=True)
-            self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc, site = nginx_check("nginx-arayis.conf")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
         # the upstream is a kept-alive pool used by every location, with nginx's own per-client limits
         self.assertRegex(site, r"upstream arayis \{[^}]*\bkeepalive \d+;")
         self.assertRegex(site, r"\n    proxy_http_version 1\.1;\n    proxy_set_header Connection \"\";")
