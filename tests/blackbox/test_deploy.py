@@ -11,23 +11,30 @@ DEPLOY = os.path.join(os.environ["ARAYIS_SHARE_DIR"], "deploy")
 SERVER_SNIPPET = "/etc/nginx/snippets/arayis-server.conf"  # where a site includes nginx-arayis-server.conf from
 
 
-def nginx_check(site):
-    """Runs `nginx -t` on deploy/SITE inside a scratch http block, its TLS files (a fresh self-signed pair) and the
-    server snippet it includes moved to the scratch directory; returns (the CompletedProcess, the text of the site
-    followed by the snippet's)."""
+def shipped_site(name):
+    """The text of the nginx site deploy/NAME with the server snippet it includes written in its place."""
+    with open(os.path.join(DEPLOY, "nginx-arayis-server.conf")) as f:
+        server = f.read()
+    with open(os.path.join(DEPLOY, name)) as f:
+        site = f.read()
+    include = f"\ninclude {SERVER_SNIPPET};\n"
+    assert include in site, include
+    return site.replace(include, "\n" + server)
+
+
+def nginx_check(name):
+    """Runs `nginx -t` on the shipped site deploy/NAME (with its snippet) inside a scratch http block, its TLS files
+    a fresh self-signed pair in the scratch directory; returns (the CompletedProcess, the text checked)."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                         "-nodes", "-subj", "/CN=test", "-keyout", f"{tmp}/privkey.pem", "-out", f"{tmp}/fullchain.pem"],
                        check=True, capture_output=True)
-        server = open(os.path.join(DEPLOY, "nginx-arayis-server.conf")).read().replace("/etc/ssl/arayis", tmp)
-        open(os.path.join(tmp, "arayis-server.conf"), "w").write(server)
-        site = open(os.path.join(DEPLOY, site)).read()
+        site = shipped_site(name).replace("/etc/ssl/arayis", tmp)
         conf = os.path.join(tmp, "nginx.conf")
         open(conf, "w").write(f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
-                              f"http {{ access_log off; client_body_temp_path {tmp}; "
-                              f"{site.replace(SERVER_SNIPPET, os.path.join(tmp, 'arayis-server.conf'))} }}\n")
+                              f"http {{ access_log off; client_body_temp_path {tmp}; {site} }}\n")
         proc = subprocess.run(["nginx", "-t", "-c", conf, "-p", tmp], capture_output=True, text=True)
-    return proc, site + server
+    return proc, site
 
 
 class DeployTest(unittest.TestCase):
