@@ -5,13 +5,14 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev libhpdf-dev libqrencode-dev
-  libcurl4-openssl-dev libunistring-dev libcmocka-dev libdeflate-dev zlib1g-dev libp11-kit-dev
+  libcurl4-openssl-dev libunistring-dev libcmocka-dev libdeflate-dev zlib1g-dev libp11-kit-dev libpq-dev
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(softhsm2 poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema nginx-light)
+  --test) packages+=(softhsm2 poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema nginx-light
+                    postgresql python3-psycopg2)
           command -v npm >/dev/null || packages+=(nodejs npm) ;;
-  --bench) packages+=(wrk time softhsm2 sqlite3 jq) ;;
+  --bench) packages+=(wrk time softhsm2 sqlite3 jq postgresql) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac
 

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -12,6 +13,31 @@ import time
 import contract
 
 ARAYIS_BIN = os.environ.get("ARAYIS_BIN", "arayis")
+ENGINES = ("sqlite", "postgresql")
+DATABASE_URL_FILE = "database-url"  # in a service's work directory: the PostgreSQL database it keeps across restarts
+
+
+def engine():
+    """The storage engine the services under test use: ARAYIS_TEST_ENGINE, sqlite (the default) or postgresql."""
+    name = os.environ.get("ARAYIS_TEST_ENGINE", "sqlite")
+    if name not in ENGINES:
+        raise ValueError(f"ARAYIS_TEST_ENGINE={name!r}: one of {', '.join(ENGINES)}")
+    return name
+
+
+def placeholders_for_psycopg2(query):
+    """query with its ? placeholders written as psycopg2's %s (and a literal % as %%), quoted text left alone."""
+    out, quote = [], None
+    for ch in query:
+        if quote is not None:
+            quote = None if ch == quote else quote
+            out.append("%%" if ch == "%" else ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        else:
+            out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
+    return "".join(out)
 
 
 def run_cli(args, env, check=True, input_bytes=None):
@@ -25,7 +51,9 @@ def run_cli(args, env, check=True, input_bytes=None):
 
 
 class Service:
-    """One arayis process with its own temporary data and keys directories."""
+    """One arayis process with its own temporary data and keys directories, and with the PostgreSQL engine its own
+    database in the tests' shared cluster (kept with the work directory: a Service made again on the same workdir
+    finds the same database)."""
 
     def __init__(self, extra_env=None, workdir=None):
         self.dir = workdir or tempfile.mkdtemp(prefix="arayis-test-")
@@ -39,6 +67,9 @@ class Service:
             "ARAYIS_RATE_PUBLIC": "100000",
             "ARAYIS_RATE_PUBLIC_BURST": "100000",
         })
+        self.env.pop("ARAYIS_DATABASE_URL", None)
+        if engine() == "postgresql":
+            self.env["ARAYIS_DATABASE_URL"] = self._database_url()
         self.env.update(extra_env or {})
         self.proc = None
         self.port = None
@@ -107,6 +138,37 @@ class Service:
     @property
     def db_path(self):
         return os.path.join(self.env["ARAYIS_DATA_DIR"], "arayis.db")
+
+    # --- the database, whichever the engine --------------------------------
+
+    def _database_url(self):
+        saved = os.path.join(self.dir, DATABASE_URL_FILE)
+        if os.path.exists(saved):
+            with open(saved) as f:
+                return f.read().strip()
+        import postgres
+        url = postgres.shared().create_database().url
+        os.makedirs(self.dir, exist_ok=True)
+        with open(saved, "w") as f:
+            f.write(url + "\n")
+        return url
+
+    def sql(self, query, params=()):
+        """Runs one statement (? placeholders) on the service's database in its own committed transaction, beside
+        the service; returns the rows as a list of tuples ([] for a statement without a result)."""
+        if "ARAYIS_DATABASE_URL" in self.env:
+            import postgres
+            return postgres.query(self.env["ARAYIS_DATABASE_URL"], placeholders_for_psycopg2(query), params)
+        db = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            with db:
+                return db.execute(query, params).fetchall()
+        finally:
+            db.close()
+
+    def sql_exec(self, query, params=()):
+        """Like sql, for a statement whose rows do not matter (INSERT, UPDATE)."""
+        self.sql(query, params)
 
     # --- HTTP ------------------------------------------------------------
 

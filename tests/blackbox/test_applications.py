@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import threading
 import unittest
@@ -114,8 +113,7 @@ class ApplicationsTest(unittest.TestCase):
     def test_residential_without_debt(self):
         got = self.check_issued_end_to_end(application(RESIDENTIAL), "0.00",
                                            ["Məmmədov Əli Şükür oğlu", "borcu yoxdur", "Əhali abonenti"])
-        with sqlite3.connect(self.svc.db_path) as db:
-            mobile = db.execute("SELECT mobile FROM applications WHERE id = ?", (got["application_id"],)).fetchone()[0]
+        mobile = self.svc.sql("SELECT mobile FROM applications WHERE id = ?", (got["application_id"],))[0][0]
         self.assertEqual(mobile, "+994501234567")
 
     def test_residential_with_debt(self):
@@ -198,8 +196,7 @@ class ApplicationsTest(unittest.TestCase):
             with self.subTest(code=code):
                 status, got = self.submit(body)
                 self.assertEqual((status, got["error"]["code"]), (422, code))
-        with sqlite3.connect(self.svc.db_path) as db:
-            rows = db.execute("SELECT rejection_code FROM applications WHERE status = 'rejected'").fetchall()
+        rows = self.svc.sql("SELECT rejection_code FROM applications WHERE status = 'rejected'")
         self.assertGreaterEqual(len(rows), 4)
 
     def test_every_validation_rule_names_its_field(self):
@@ -291,8 +288,7 @@ class ApplicationsTest(unittest.TestCase):
         seqs = sorted(int(g["certificate"]["number"].rsplit("-", 1)[1]) for _, g in results)
         self.assertEqual(len(set(seqs)), 200)
         self.assertEqual(seqs[-1] - seqs[0], 199)
-        with sqlite3.connect(self.svc.db_path) as db:
-            numbers = [r[0] for r in db.execute("SELECT number FROM certificates ORDER BY number")]
+        numbers = [r[0] for r in self.svc.sql("SELECT number FROM certificates ORDER BY number")]
         all_seqs = [int(n.rsplit("-", 1)[1]) for n in numbers]
         self.assertEqual(all_seqs, list(range(1, len(all_seqs) + 1)))
 
@@ -332,10 +328,9 @@ class CrashTest(unittest.TestCase):
                 status, _, pdf = svc.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
                 self.assertEqual(status, 200, cert["number"])
                 self.assertEqual(hashlib.sha256(pdf).hexdigest(), cert["sha256"])
-            with sqlite3.connect(svc.db_path) as db:
-                pending = db.execute("SELECT count(*) FROM certificates c WHERE sha256 = ''"
-                                     " OR NOT EXISTS (SELECT 1 FROM certificate_documents d WHERE d.number = c.number)").fetchone()[0]
-                seqs = [int(r[0].rsplit("-", 1)[1]) for r in db.execute("SELECT number FROM certificates ORDER BY number")]
+            pending = svc.sql("SELECT count(*) FROM certificates c WHERE sha256 = ''"
+                              " OR NOT EXISTS (SELECT 1 FROM certificate_documents d WHERE d.number = c.number)")[0][0]
+            seqs = [int(r[0].rsplit("-", 1)[1]) for r in svc.sql("SELECT number FROM certificates ORDER BY number")]
             self.assertEqual(pending, 0)
             self.assertEqual(seqs, list(range(1, len(seqs) + 1)))
         finally:

@@ -17,6 +17,7 @@ import time
 import unittest
 
 from harness import Service, wait_until
+from test_deploy import shipped_site
 
 
 def free_port():
@@ -196,8 +197,7 @@ class ClientAddressTest(unittest.TestCase):
 
 def nginx_site(tmp, tls_port, plain_port, upstream_port):
     """The shipped site with only its certificate paths and ports changed."""
-    with open(os.path.join(os.environ["ARAYIS_SHARE_DIR"], "deploy", "nginx-arayis.conf")) as f:
-        site = f.read()
+    site = shipped_site("nginx-arayis.conf")
     for old, new in [("/etc/ssl/arayis", tmp), ("server 127.0.0.1:8080;", f"server 127.0.0.1:{upstream_port};"),
                      ("listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;"),
                      ("listen 80;", f"listen 127.0.0.1:{plain_port};"),

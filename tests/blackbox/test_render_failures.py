@@ -4,7 +4,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -67,9 +66,8 @@ class RenderFailureCase(unittest.TestCase):
 
     def insert_subscriber(self, code, holder):
         """Writes a billing record straight into the database, around the validation (as an old database may hold)."""
-        with sqlite3.connect(self.svc.db_path, timeout=10) as db:
-            db.execute("INSERT INTO subscribers(code, subscriber_type, owner_fin, holder_name, debt_qepik, as_of,"
-                       " updated_at) VALUES (?, 'residential', ?, ?, 0, 1764061200, 1764061200)", (code, FIN, holder))
+        self.svc.sql_exec("INSERT INTO subscribers(code, subscriber_type, owner_fin, holder_name, debt_qepik, as_of,"
+                          " updated_at) VALUES (?, 'residential', ?, ?, 0, 1764061200, 1764061200)", (code, FIN, holder))
 
     def submit(self, body):
         status, headers, data = self.svc.request("POST", "/api/v1/applications", body, key=self.portal)
@@ -249,18 +247,17 @@ class ResumeTest(unittest.TestCase):
 
             year, seq = number.split("-")[1], sequence(number)
             pending = f"AZI-{year}-{seq + 1:06d}"
-            with sqlite3.connect(svc.db_path) as db:
-                db.execute("INSERT INTO applications(id, api_key_id, request_sha256, subscriber_type, subscriber_code,"
-                           " applicant_fin, applicant_name, birth_date, mobile, status, debt_qepik, debt_as_of,"
-                           " submitted_at) SELECT 'PENDING1', api_key_id, 'r', subscriber_type, subscriber_code,"
-                           " applicant_fin, applicant_name, birth_date, mobile, 'debt_checked', debt_qepik, debt_as_of,"
-                           " submitted_at FROM applications WHERE id = ?", (first["application_id"],))
-                db.execute("INSERT INTO certificates(number, application_id, code, issued_at, valid_until,"
-                           " subscriber_type, subscriber_code, holder, debt_qepik, debt_as_of, sha256)"
-                           " SELECT ?, 'PENDING1', code, issued_at, valid_until, subscriber_type, subscriber_code,"
-                           " ?, debt_qepik, debt_as_of, '' FROM certificates WHERE number = ?",
-                           (pending, UNPRINTABLE, number))
-                db.execute("UPDATE certificate_counters SET last_seq = last_seq + 1 WHERE year = ?", (int(year),))
+            svc.sql_exec("INSERT INTO applications(id, api_key_id, request_sha256, subscriber_type, subscriber_code,"
+                         " applicant_fin, applicant_name, birth_date, mobile, status, debt_qepik, debt_as_of,"
+                         " submitted_at) SELECT 'PENDING1', api_key_id, 'r', subscriber_type, subscriber_code,"
+                         " applicant_fin, applicant_name, birth_date, mobile, 'debt_checked', debt_qepik, debt_as_of,"
+                         " submitted_at FROM applications WHERE id = ?", (first["application_id"],))
+            svc.sql_exec("INSERT INTO certificates(number, application_id, code, issued_at, valid_until,"
+                         " subscriber_type, subscriber_code, holder, debt_qepik, debt_as_of, sha256)"
+                         " SELECT ?, 'PENDING1', code, issued_at, valid_until, subscriber_type, subscriber_code,"
+                         " ?, debt_qepik, debt_as_of, '' FROM certificates WHERE number = ?",
+                         (pending, UNPRINTABLE, number))
+            svc.sql_exec("UPDATE certificate_counters SET last_seq = last_seq + 1 WHERE year = ?", (int(year),))
 
             svc.start()
             listed = svc.cli("certificates", "failed").stdout

@@ -1,6 +1,5 @@
 """Black-box tests of SMS delivery through a real local HTTP gateway: texts, retries, back-off, failures, restarts."""
 import os
-import sqlite3
 import unittest
 
 from gateway import Gateway
@@ -99,9 +98,8 @@ class SmsTest(unittest.TestCase):
         status, got = self.submit(application())
         self.assertTrue(wait_until(lambda: "sms_failed" in self.history(got["application_id"]), timeout=20))
         self.assertEqual(len(self.gw.calls), 3)
-        with sqlite3.connect(self.svc.db_path) as db:
-            row = db.execute("SELECT status, attempts, last_error FROM sms_outbox").fetchone()
-        self.assertEqual(row, ("failed", 3, "gateway answered 500"))
+        rows = self.svc.sql("SELECT status, attempts, last_error FROM sms_outbox")
+        self.assertEqual(rows, [("failed", 3, "gateway answered 500")])
 
     def test_timeout_is_retried(self):
         self.start(lambda n: (200, {}, 20) if n == 0 else (200, {}, 0))
@@ -124,8 +122,7 @@ class SmsTest(unittest.TestCase):
         self.assertEqual(set(self.gw.delivered), refs)
 
         def sent_count():
-            with sqlite3.connect(self.svc.db_path) as db:
-                return db.execute("SELECT count(*) FROM sms_outbox WHERE status = 'sent'").fetchone()[0]
+            return self.svc.sql("SELECT count(*) FROM sms_outbox WHERE status = 'sent'")[0][0]
 
         self.assertTrue(wait_until(lambda: sent_count() == 10, timeout=10))
         self.assertEqual(len(self.gw.delivered), 10)

@@ -64,9 +64,7 @@ class TimestampTest(unittest.TestCase):
         return json.loads(body)
 
     def pending_count(self):
-        import sqlite3
-        with sqlite3.connect(self.svc.db_path) as db:
-            return db.execute("SELECT count(*) FROM certificates WHERE sha256 = '' AND voided_at IS NULL").fetchone()[0]
+        return self.svc.sql("SELECT count(*) FROM certificates WHERE sha256 = '' AND voided_at IS NULL")[0][0]
 
     def test_issued_signature_carries_a_verifiable_timestamp(self):
         self.start()

@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -126,16 +125,14 @@ class VerificationTest(unittest.TestCase):
         self.assertEqual((body["status"], body["revocation_reason"]), ("revoked", "Səhv məlumat əsasında verilib"))
         status, app = self.svc.json("GET", f'/api/v1/applications/{cert["application_id"]}', key=self.portal)
         self.assertEqual([h["status"] for h in app["history"]][-1], "revoked")
-        with sqlite3.connect(self.svc.db_path) as db:
-            rows = db.execute("SELECT actor, action, target FROM audit_log WHERE action = 'certificate.revoke'").fetchall()
+        rows = self.svc.sql("SELECT actor, action, target FROM audit_log WHERE action = 'certificate.revoke'")
         self.assertIn(("ops", "certificate.revoke", cert["number"]), rows)
         self.assertEqual(self.svc.json("POST", "/api/v1/certificates/AZI-2026-999999/revoke", {"reason": "x"},
                                        key=self.admin)[0], 404)
 
     def test_expired(self):
         cert = self.issue()
-        with sqlite3.connect(self.svc.db_path) as db:
-            db.execute("UPDATE certificates SET valid_until = issued_at - 1 WHERE number = ?", (cert["number"],))
+        self.svc.sql_exec("UPDATE certificates SET valid_until = issued_at - 1 WHERE number = ?", (cert["number"],))
         status, body = self.svc.json("GET", self.path_of(cert), headers={"Accept": "application/json"})
         self.assertEqual((status, body["status"]), (200, "expired"))
         status, _, html = self.page(self.path_of(cert))
@@ -245,8 +242,7 @@ class VerificationTest(unittest.TestCase):
         revoked = self.issue()
         self.svc.json("POST", f'/api/v1/certificates/{revoked["number"]}/revoke', {"reason": "Test"}, key=self.admin)
         expired = self.issue()
-        with sqlite3.connect(self.svc.db_path) as db:
-            db.execute("UPDATE certificates SET valid_until = issued_at - 1 WHERE number = ?", (expired["number"],))
+        self.svc.sql_exec("UPDATE certificates SET valid_until = issued_at - 1 WHERE number = ?", (expired["number"],))
         pages = {"valid": self.path_of(valid), "revoked": self.path_of(revoked), "expired": self.path_of(expired),
                  "not_found": "/v/AZI-2026-999999?code=0000000000000000"}
         for verdict, path in pages.items():
