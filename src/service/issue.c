@@ -139,7 +139,14 @@ static int certificate_of(const issuer *is, const application_row *row, const bi
                : 0;
 }
 
+/* When a claim taken at `from` runs out: the time a request needs, beyond its wait for the TSA. */
+static time_t claim_end(const config *cfg, time_t from)
+{
+    return from + ISSUE_CLAIM_S + (cfg->tsa_timeout_ms + 999) / 1000;
+}
+
 typedef struct numbered_write {
+    const config *cfg;
     const application_row *row;
     const application *a;
     certificate_row *c;
@@ -151,7 +158,7 @@ static int write_numbered(db *d, void *ctx, err *e)
     applicant_data who = applicant_of(w->a);
     return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
                    append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
-                   certificates_reserve(d, w->c, w->c->issued_at + ISSUE_CLAIM_S, e) == 0
+                   certificates_reserve(d, w->c, claim_end(w->cfg, w->c->issued_at), e) == 0
                ? 0
                : -1;
 }
@@ -160,7 +167,7 @@ static int write_numbered(db *d, void *ctx, err *e)
 static int record_and_number(const issuer *is, application_row *row, const application *a, certificate_row *c, err *e)
 {
     row->status = APPLICATION_DEBT_CHECKED;
-    numbered_write w = {row, a, c};
+    numbered_write w = {is->cfg, row, a, c};
     return store_write(is->store, write_numbered, &w, e);
 }
 
@@ -442,6 +449,7 @@ static void pending_free(pending_list *list)
 }
 
 typedef struct claim_write {
+    const config *cfg;
     const char *number;
     time_t unclaimed_at;
     int claimed;
@@ -451,7 +459,7 @@ static int write_claim(db *d, void *ctx, err *e)
 {
     claim_write *w = ctx;
     time_t now = time(NULL);
-    w->claimed = certificates_claim(d, w->number, w->unclaimed_at, now + ISSUE_CLAIM_S, e);
+    w->claimed = certificates_claim(d, w->number, w->unclaimed_at, claim_end(w->cfg, now), e);
     return w->claimed < 0 ? -1 : 0;
 }
 
@@ -460,7 +468,7 @@ static int write_claim(db *d, void *ctx, err *e)
    error, e set). */
 static int resume_one(const issuer *is, db *d, const pending_certificate *p, time_t unclaimed_at, err *e)
 {
-    claim_write claim = {p->number, unclaimed_at, 0};
+    claim_write claim = {is->cfg, p->number, unclaimed_at, 0};
     if (store_write(is->store, write_claim, &claim, e) != 0)
         return -1;
     if (!claim.claimed)
@@ -504,13 +512,13 @@ out:
     return rc;
 }
 
-int issuing_resume(const issuer *is, time_t numbered_before, time_t unclaimed_at, issuing_resumed *out, err *e)
+int issuing_resume(const issuer *is, time_t unclaimed_at, issuing_resumed *out, err *e)
 {
     db *d = store_db(is->store, e);
     pending_list list = {0};
     int rc = -1;
     *out = (issuing_resumed){0, 0, 0};
-    if (d == NULL || certificates_each_pending(d, numbered_before, unclaimed_at, collect_pending, &list, e) != 0)
+    if (d == NULL || certificates_each_pending(d, time(NULL) + 1, unclaimed_at, collect_pending, &list, e) != 0)
         goto out;
     if (list.out_of_memory) {
         err_set(e, ERR_NOMEM, "out of memory");

@@ -43,9 +43,9 @@ typedef enum submit_outcome {
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
                    submit_outcome *outcome, char app_id[32], err *e);
 
-/* How long a process may take to render, sign and store a certificate whose number it reserved or claimed before
-   another process (another node on the same database) may take the number over. */
-#define ISSUE_CLAIM_S 20
+/* How long a process may take to render, sign and store a certificate whose number it reserved or claimed, beyond
+   the TSA's time-out, before another process (another node on the same database) may take the number over. */
+#define ISSUE_CLAIM_S 15
 
 /* An unclaimed_at for issuing_resume that overrides every claim (the one process of an embedded database starting:
    the claims it finds are those of its own previous run). */
@@ -58,10 +58,10 @@ typedef struct issuing_resumed {
     int left;                        /* still pending after a storage error; tried again at the next resume */
 } issuing_resumed;
 
-/* Completes every certificate numbered before numbered_before but neither stored nor void (after a crash or a storage
-   failure) whose claim ran out by unclaimed_at (now, or ISSUE_ANY_CLAIM). One certificate never stops the others:
+/* Completes every certificate numbered but neither stored nor void (after a crash or a storage failure) whose claim
+   ran out by unclaimed_at (now, or ISSUE_ANY_CLAIM). One certificate never stops the others:
    each is issued, voided (its application failed), left pending, or left to the process that claimed it meanwhile.
    Returns 0 with *out filled, or -1 with e set when the pending certificates cannot be listed. */
-int issuing_resume(const issuer *is, time_t numbered_before, time_t unclaimed_at, issuing_resumed *out, err *e);
+int issuing_resume(const issuer *is, time_t unclaimed_at, issuing_resumed *out, err *e);
 
 #endif

@@ -12,10 +12,10 @@ struct resumer {
     bgthread *thread;
 };
 
-int resumer_run(struct services *svc, time_t numbered_before, time_t unclaimed_at, err *e)
+int resumer_run(struct services *svc, time_t unclaimed_at, err *e)
 {
     issuing_resumed resumed;
-    if (issuing_resume(&svc->issuer, numbered_before, unclaimed_at, &resumed, e) != 0)
+    if (issuing_resume(&svc->issuer, unclaimed_at, &resumed, e) != 0)
         return -1;
     metrics_add(svc->metrics, svc->counter_void, (unsigned long)resumed.voided);
     if (resumed.issued > 0 || resumed.voided > 0)
@@ -35,7 +35,7 @@ static long long resumer_step(bgthread *t, void *ctx)
         return BGTHREAD_EXIT;
     bgthread_unlock(t);
     err e = {0};
-    if (resumer_run(r->svc, time(NULL) - RESUME_AFTER_S, time(NULL), &e) != 0)
+    if (resumer_run(r->svc, time(NULL), &e) != 0)
         log_printf(LOG_ERROR, "resume_failed", "%s", e.msg);
     bgthread_lock(t);
     return RESUME_INTERVAL_MS;

@@ -74,7 +74,7 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa, svc->ltv};
     register_counters(svc);
-    if (resumer_run(svc, time(NULL) + 1, store_is_shared(s) ? time(NULL) : ISSUE_ANY_CLAIM, e) != 0)
+    if (resumer_run(svc, store_is_shared(s) ? time(NULL) : ISSUE_ANY_CLAIM, e) != 0)
         goto fail;
     log_write(LOG_INFO, "signing_key", json_pack("{s:s, s:s, s:s}", "subject", signer_subject(svc->signer), "kind",
                                                  signer_key_type(svc->signer), "store",

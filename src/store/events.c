@@ -26,7 +26,8 @@ static const char SQL_ATTEMPT[] =
 static const char SQL_AFTER[] =
     "SELECT " EVENT_COLUMNS " FROM portal_events e WHERE e.api_key_id = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3";
 static const char SQL_BY_DELIVERY[] =
-    "SELECT " EVENT_COLUMNS " FROM portal_events e WHERE ?1 IS NULL OR e.delivery = ?1 ORDER BY e.id DESC LIMIT ?2";
+    "SELECT " EVENT_COLUMNS " FROM portal_events e WHERE CAST(?1 AS TEXT) IS NULL OR e.delivery = ?1"
+    " ORDER BY e.id DESC LIMIT ?2";
 static const char SQL_RETRY[] =
     "UPDATE portal_events SET delivery = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND delivery = 'failed'";
 static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM portal_events WHERE delivery = 'pending'";

@@ -17,7 +17,8 @@ static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts =
                                   " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END WHERE id = ?1";
 static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending'"
                                 " AND next_attempt_at = ?2";
-static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox WHERE ?1 IS NULL OR status = ?1"
+static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox"
+                                    " WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_RETRY[] = "UPDATE sms_outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status = 'failed'";
 static const char SQL_NEXT_DUE[] = "SELECT coalesce(min(next_attempt_at), 0) FROM sms_outbox WHERE status = 'pending'";
