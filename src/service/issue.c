@@ -1,6 +1,6 @@
 /* The application workflow. Two short durable writes frame the PDF work: the first records the application
    and takes the certificate number, the second stores the signed PDF, the history and the SMS notice.
-   Rendering and signing run between them, outside SQLite's write lock; the writes of concurrent requests
+   Rendering and signing run between them, outside the database's write lock; the writes of concurrent requests
    share one commit (store_write). A document that cannot be made voids its number and fails the application,
    so one bad record never holds up the others or the next start. */
 #include "service/issue.h"
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/codes.h"
 #include "core/log.h"
@@ -21,6 +22,8 @@
 #include "store/subscribers.h"
 
 #define DAY_SECONDS (24 * 60 * 60)
+#define REPLAY_WAIT_MS 3000
+#define REPLAY_POLL_MS 20
 
 static applicant_data applicant_of(const application *a)
 {
@@ -402,7 +405,7 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
         return 0;
     /* A concurrent request with the same reference may have won the insert: answer as a replay. */
     if (e->code == ERR_CONFLICT && find_replay(d, key_id, a, request_sha256, outcome, app_id, e) == 1)
-        return 0;
+        return *outcome == SUBMIT_REPLAYED ? complete_replayed(is, d, app_id, e) : 0;
     return -1;
 }
 
@@ -485,6 +488,23 @@ static int resume_one(const issuer *is, db *d, const pending_certificate *p, tim
     return record_void(is, p->number, p->application_id, why.msg, e) == 0 ? 1 : -1;
 }
 
+/* Waits up to REPLAY_WAIT_MS for the request that holds the claim on pending certificate number to store or void
+   it (it takes milliseconds), so that a replay racing its original answers as the original does. Returns 1 when it
+   did, 0 when it is still pending or cannot be read. */
+static int wait_completed(db *d, const char *number, err *e)
+{
+    for (int waited = 0; waited < REPLAY_WAIT_MS; waited += REPLAY_POLL_MS) {
+        certificate_row c;
+        if (certificates_find(d, number, &c, e) != 1)
+            return 0;
+        if (c.state != CERTIFICATE_PENDING)
+            return 1;
+        struct timespec pause = {0, REPLAY_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
 /* Completes the certificate of the replayed application app_id when an earlier attempt left it pending (its TSA was
    away). Returns 0 (nothing pending, issued or void: the stored application says which), -1 with e set when it is
    still pending or storage failed. */
@@ -503,9 +523,11 @@ static int complete_replayed(const issuer *is, db *d, const char *app_id, err *e
         if (strcmp(list.items[i].application_id, app_id) != 0)
             continue;
         int done = resume_one(is, d, &list.items[i], time(NULL), e);
-        if (done == 2)
+        if (done == 2 && !wait_completed(d, list.items[i].number, e)) {
             err_set(e, ERR_UNAVAILABLE, "certificate %s is being completed by another request", list.items[i].number);
-        rc = done < 0 || done == 2 ? -1 : 0;
+            done = -1;
+        }
+        rc = done < 0 ? -1 : 0;
     }
 out:
     pending_free(&list);
