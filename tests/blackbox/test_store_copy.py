@@ -17,6 +17,7 @@ from harness import Service, run_cli
 
 TABLES = ("api_keys", "subscribers", "applications", "application_events", "certificate_counters", "certificates",
           "certificate_documents", "sms_outbox", "audit_log", "portal_events")
+MORE_SUBSCRIBERS = 300  # beside the demo data: over two batches of the copy
 IDENTITY_TABLES = ("api_keys", "application_events", "sms_outbox", "audit_log", "portal_events")
 
 
@@ -101,6 +102,15 @@ class StoreCopyTest(unittest.TestCase):
     def fill_source(cls):
         svc = cls.source
         svc.cli("billing", "import", os.path.join(os.environ["ARAYIS_SHARE_DIR"], "demo", "billing.csv"))
+        # more subscribers than the copy reads in one batch (every third without an address)
+        more = os.path.join(cls.tmp, "more.csv")
+        with open(more, "w") as f:
+            f.write("subscriber_code,subscriber_type,owner_fin,owner_voen,holder_name,address,debt_amount,as_of\n")
+            for i in range(MORE_SUBSCRIBERS):
+                address = "" if i % 3 == 0 else f'"Şəki şəhəri, M. F. Axundzadə pr. {i}"'
+                f.write(f"3{i:09d},residential,5ABC7D9,,Əliyeva İlahə {i},{address},{i}.{i % 100:02d},"
+                        "2026-11-25T09:00:00Z\n")
+        svc.cli("billing", "import", more)
         out = svc.cli("apikey", "create", "egov", "--role", "portal", "--webhook", cls.receiver.url).stdout
         cls.portal = out.strip().splitlines()[-1]
         cls.admin = svc.create_key("ops", "admin")
@@ -190,6 +200,8 @@ class StoreCopyTest(unittest.TestCase):
         self.assertEqual(postgres.query(self.pg.url, "SELECT count(*) FROM certificates WHERE revoked_at IS NULL"),
                          [(2,)])
         self.assertEqual(postgres.query(self.pg.url, "SELECT count(*) FROM applications WHERE email IS NULL"), [(2,)])
+        self.assertEqual(postgres.query(self.pg.url, "SELECT count(*) FROM subscribers WHERE address IS NULL"),
+                         [(MORE_SUBSCRIBERS // 3,)])
 
     def test_service_on_the_copy_serves_and_continues_the_numbering(self):
         self.assert_serves_the_certificates(self.served)
