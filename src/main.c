@@ -24,6 +24,7 @@ static const command commands[] = {
     {"restore", cmd_backup, "install a backup as the database (service stopped)"},
     {"routes", cmd_routes, "list the HTTP routes"},
     {"sms", cmd_sms, "list and retry SMS messages"},
+    {"store", cmd_store, "copy the whole database into an empty one (copy --to)"},
     {"verify", cmd_verify, "check a certificate PDF's signature"},
     {"webhooks", cmd_webhooks, "list and retry portal event deliveries"},
 };

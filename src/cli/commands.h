@@ -14,6 +14,7 @@ int cmd_keys(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_webhooks(int argc, char **argv);
 

@@ -1,4 +1,4 @@
-/* Backups through sqlite3_backup_*, integrity-checked before they count. */
+/* Backups into SQLite files (sqlite3_backup_*, or a row copy of PostgreSQL), integrity-checked before they count. */
 #include "store/backup.h"
 
 #include <assert.h>
@@ -9,10 +9,18 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "store/copy.h"
 #include "store/db_sqlite.h"
 
 #define BACKUP_PAGES_PER_STEP 1024
 #define BACKUP_PAUSE_US 1000
+
+/* Writes base followed by suffix into out. Returns 0, or -1 with e set (ERR_TOO_LONG). */
+static int name_with(char *out, size_t size, const char *base, const char *suffix, err *e)
+{
+    int n = snprintf(out, size, "%s%s", base, suffix);
+    return n >= 0 && (size_t)n < size ? 0 : err_set(e, ERR_TOO_LONG, "path too long: %s%s", base, suffix);
+}
 
 /* Opens path and runs PRAGMA integrity_check. Returns 0 when it answers "ok". */
 static int integrity_ok(const char *path, err *e)
@@ -41,15 +49,9 @@ static int copy_pages(sqlite3 *live, sqlite3 *copy)
     return rc == SQLITE_DONE ? finished : rc;
 }
 
-int backup_to_file(store *s, const char *path, err *e)
+/* Copies the live SQLite database into the new file at path with SQLite's backup API. Returns 0 or -1 with e set. */
+static int backup_pages(db *live, const char *path, err *e)
 {
-    assert(s != NULL && path != NULL);
-    struct stat st;
-    if (stat(path, &st) == 0)
-        return err_set(e, ERR_IO, "%s exists; refusing to overwrite it", path);
-    db *live = store_db(s, e);
-    if (live == NULL)
-        return -1;
     sqlite3 *copy = NULL;
     if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != 0) {
         sqlite3_close(copy);
@@ -58,22 +60,49 @@ int backup_to_file(store *s, const char *path, err *e)
     int rc = copy_pages(db_sqlite_handle(live), copy);
     if (sqlite3_close(copy) != 0 && rc == SQLITE_OK)
         rc = SQLITE_IOERR;
-    if (rc != SQLITE_OK) {
-        unlink(path); /* best effort: the failure to tell is the backup's */
+    if (rc != SQLITE_OK)
         return err_set(e, rc == SQLITE_FULL ? ERR_FULL : ERR_IO, "backup failed: %s", sqlite3_errstr(rc));
-    }
-    if (integrity_ok(path, e) != 0) {
-        unlink(path); /* best effort, as above */
-        return -1;
-    }
     return 0;
 }
 
-/* Writes base followed by suffix into out. Returns 0, or -1 with e set (ERR_TOO_LONG). */
-static int name_with(char *out, size_t size, const char *base, const char *suffix, err *e)
+/* Copies the live PostgreSQL database row by row into a new SQLite database at path (copy_database, which holds
+   the service's writes meanwhile). Returns 0 or -1 with e set. */
+static int backup_rows(db *live, const char *path, const copy_hooks *hooks, err *e)
 {
-    int n = snprintf(out, size, "%s%s", base, suffix);
-    return n >= 0 && (size_t)n < size ? 0 : err_set(e, ERR_TOO_LONG, "path too long: %s%s", base, suffix);
+    store *file = store_open_at(&db_engine_sqlite, path, e);
+    db *copy = file != NULL ? store_db(file, e) : NULL;
+    int rc = copy != NULL ? copy_database(live, copy, hooks, e) : -1;
+    store_close(file); /* its last connection checkpoints the WAL into the file */
+    return rc;
+}
+
+/* Removes the database file at path with its WAL and shared memory index; best effort, the failure to tell is the
+   backup's. */
+static void remove_partial(const char *path)
+{
+    char side[1100];
+    unlink(path);
+    if (name_with(side, sizeof side, path, "-wal", NULL) == 0)
+        unlink(side);
+    if (name_with(side, sizeof side, path, "-shm", NULL) == 0)
+        unlink(side);
+}
+
+int backup_to_file(store *s, const char *path, const copy_hooks *hooks, err *e)
+{
+    assert(s != NULL && path != NULL && hooks != NULL);
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return err_set(e, ERR_IO, "%s exists; refusing to overwrite it", path);
+    db *live = store_db(s, e);
+    if (live == NULL)
+        return -1;
+    int rc = db_is_embedded(live) ? backup_pages(live, path, e) : backup_rows(live, path, hooks, e);
+    if (rc != 0 || integrity_ok(path, e) != 0) {
+        remove_partial(path);
+        return -1;
+    }
+    return 0;
 }
 
 /* Copies the file at from into the new file to and syncs it. Returns 0, or -1 with e set (ERR_IO); to is removed

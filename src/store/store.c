@@ -149,6 +149,14 @@ static int open_database(store *s, const db_engine *engine, const char *target, 
     return d != NULL && migrate(d, e) == 0 ? 0 : -1;
 }
 
+/* Opens the SQLite database file at path with its checkpointer. */
+static int open_sqlite_file(store *s, const char *path, err *e)
+{
+    if (open_database(s, &db_engine_sqlite, path, e) != 0)
+        return -1;
+    return (s->checkpointer = checkpointer_start(s->connections, e)) != NULL ? 0 : -1;
+}
+
 /* Opens the SQLite database data_dir/arayis.db, creating data_dir (0700) if missing. */
 static int open_sqlite(store *s, const char *data_dir, err *e)
 {
@@ -162,29 +170,51 @@ static int open_sqlite(store *s, const char *data_dir, err *e)
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (open_database(s, &db_engine_sqlite, buf_cstr(&path), e) != 0)
-        goto out;
-    rc = (s->checkpointer = checkpointer_start(s->connections, e)) != NULL ? 0 : -1;
+    rc = open_sqlite_file(s, buf_cstr(&path), e);
 out:
     buf_free(&path);
     return rc;
 }
 
-store *store_open(const char *data_dir, const char *database_url, err *e)
+static int open_postgres(store *s, const char *url, err *e)
+{
+    return open_database(s, &db_engine_postgres, url, e);
+}
+
+/* A store opened by open(s, where, e), with its committer. */
+static store *open_with(int (*open)(store *s, const char *where, err *e), const char *where, err *e)
 {
     store *s = calloc(1, sizeof *s);
     if (s == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    int opened = database_url != NULL && database_url[0] ? open_database(s, &db_engine_postgres, database_url, e)
-                                                          : open_sqlite(s, data_dir, e);
-    if (opened != 0 || (s->committer = group_commit_start(s->connections, s->checkpointer, e)) == NULL)
+    if (open(s, where, e) != 0 || (s->committer = group_commit_start(s->connections, s->checkpointer, e)) == NULL)
         goto fail;
     return s;
 fail:
     store_close(s);
     return NULL;
+}
+
+store *store_open(const char *data_dir, const char *database_url, err *e)
+{
+    if (database_url != NULL && database_url[0])
+        return open_with(open_postgres, database_url, e);
+    return open_with(open_sqlite, data_dir, e);
+}
+
+const db_engine *store_engine_of_target(const char *target)
+{
+    size_t word = strcspn(target, "=/");
+    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0 || target[word] == '=')
+        return &db_engine_postgres;
+    return &db_engine_sqlite;
+}
+
+store *store_open_at(const db_engine *engine, const char *target, err *e)
+{
+    return open_with(engine == &db_engine_postgres ? open_postgres : open_sqlite_file, target, e);
 }
 
 void store_close(store *s)

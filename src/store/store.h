@@ -12,6 +12,15 @@ typedef struct store store;
    by a newer version. Returns NULL with e set. */
 store *store_open(const char *data_dir, const char *database_url, err *e);
 
+/* The engine a copy target names: a libpq connection string (postgresql://..., postgres://..., or keyword=value
+   words, the first '=' before any '/') is PostgreSQL; anything else is the path of an SQLite file. */
+const db_engine *store_engine_of_target(const char *target);
+
+/* Opens and migrates the database at target on engine (PostgreSQL: a libpq connection string; SQLite: the path of
+   the database file, created if missing in a directory that must exist). For copies between databases. Returns NULL
+   with e set. */
+store *store_open_at(const db_engine *engine, const char *target, err *e);
+
 /* Closes the calling thread's connection and frees the store. Worker threads must have stopped. */
 void store_close(store *s);
 
