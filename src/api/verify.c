@@ -197,10 +197,12 @@ static json_t *pdf_check_json(const pdf_verification *check)
                              check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
                              "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
                              "status", check->registered ? certificate_status_name(check->status) : NULL);
-    char stamped[TIME_TEXT_MAX], withdrawn[TIME_TEXT_MAX];
+    char stamped[TIME_TEXT_MAX], withdrawn[TIME_TEXT_MAX], document_stamped[TIME_TEXT_MAX];
     if (body != NULL)
-        json_object_update_new(body, json_pack("{s:s?, s:s?, s:{s:s, s:s?, s:s?}}", "level", check->level[0] ? check->level : NULL,
+        json_object_update_new(body, json_pack("{s:s?, s:s?, s:s?, s:{s:s, s:s?, s:s?}}", "level", check->level[0] ? check->level : NULL,
                                                "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL,
+                                               "document_timestamped_at", check->document_timestamped_at
+                                                   ? time_format_rfc3339(check->document_timestamped_at, document_stamped) : NULL,
                                                "signer_revocation", "status", check->revocation, "revoked_at",
                                                check->revoked_at ? time_format_rfc3339(check->revoked_at, withdrawn) : NULL,
                                                "reason", check->revocation_reason[0] ? check->revocation_reason : NULL));

@@ -64,6 +64,13 @@ typedef struct tsa_token_check {
    token is reported not valid). Fills out; never fails otherwise. */
 void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out);
 
+/* Checks the DER RFC 3161 token (zero padding may follow it) of a document timestamp over its signed bytes, the two
+   parts (parts[i], lens[i] bytes) of its byte range in order: the token's signature, its TSA's chain to anchors (may
+   be NULL: then not valid) and its message imprint, in the token's own digest, over those bytes. out->present is
+   always 1. Fills out; never fails otherwise. */
+void tsa_check_document(const unsigned char *token, size_t token_len, const unsigned char *const parts[2],
+                        const size_t lens[2], X509_STORE *anchors, tsa_token_check *out);
+
 /* The parsed token of si's signature-time-stamp attribute (caller frees with PKCS7_free), or NULL when it has none
    or it does not parse. Not verified: see tsa_check_signer. */
 PKCS7 *tsa_signer_token(CMS_SignerInfo *si);
