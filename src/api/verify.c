@@ -99,7 +99,7 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
                           "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
                           "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
                           "sha256", c->sha256, "level", signature_level_name(c->level), "level_note",
-                          web_text(a->web, lang, c->level == SIGNATURE_B_T ? "t_level_timestamped" : "t_level_untimestamped"),
+                          web_text(a->web, lang, c->level != SIGNATURE_B_B ? "t_level_timestamped" : "t_level_untimestamped"),
                           NULL};
     if (rc == 0)
         rc = web_render(a->web, lang, WEB_FOUND, vars, out, e);

@@ -158,6 +158,12 @@ static const char *const migrations[] = {
     /* 5: the PAdES level of each stored document's signature; documents before timestamps were B-B. */
     ("ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
      " CHECK (signature_level IN ('B-B', 'B-T'));"),
+    /* 6: B-LT documents (with validation data); SQLite changes a CHECK only with a new column. */
+    "ALTER TABLE certificates RENAME COLUMN signature_level TO signature_level_v5;"
+    "ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
+    " CHECK (signature_level IN ('B-B', 'B-T', 'B-LT'));"
+    "UPDATE certificates SET signature_level = signature_level_v5;"
+    "ALTER TABLE certificates DROP COLUMN signature_level_v5;",
 };
 
 const char *const *schema_migrations(size_t *count)
