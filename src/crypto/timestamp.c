@@ -277,27 +277,13 @@ out:
 }
 
 /* The only signer of cms, or NULL. */
-static CMS_SignerInfo *only_signer(CMS_ContentInfo *cms)
+int tsa_stamp_signer(tsa_client *t, CMS_SignerInfo *si, err *e)
 {
-    STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
-    return infos && sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
-}
-
-int tsa_stamp_cms(tsa_client *t, buf *cms, err *e)
-{
-    assert(t != NULL && cms != NULL);
-    const unsigned char *p = cms->data;
-    CMS_ContentInfo *ci = d2i_CMS_ContentInfo(NULL, &p, (long)cms->len);
-    CMS_SignerInfo *si = only_signer(ci);
-    ASN1_OCTET_STRING *value = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+    assert(t != NULL && si != NULL);
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     buf token = BUF_INIT;
-    unsigned char *der = NULL;
     time_t when;
-    int len, rc = -1;
-    if (value == NULL) {
-        err_set(e, ERR_INVALID, "not a CMS signature with one signer");
-        goto out;
-    }
+    int rc = -1;
     if (tsa_request(t, ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), &token, &when, e) != 0)
         goto out;
     if (token.len > TSA_TOKEN_MAX_BYTES) {
@@ -305,18 +291,14 @@ int tsa_stamp_cms(tsa_client *t, buf *cms, err *e)
                 TSA_TOKEN_MAX_BYTES);
         goto out;
     }
-    if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data, (int)token.len) ||
-        (len = i2d_CMS_ContentInfo(ci, &der)) <= 0) {
+    if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data, (int)token.len)) {
         err_set(e, ERR_NOMEM, "cannot add the timestamp to the signature");
         goto out;
     }
-    cms->len = 0;
-    rc = buf_append(cms, der, (size_t)len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    rc = 0;
 out:
     ERR_clear_error();
-    OPENSSL_free(der);
     buf_free(&token);
-    CMS_ContentInfo_free(ci);
     return rc;
 }
 

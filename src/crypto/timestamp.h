@@ -40,10 +40,10 @@ void tsa_client_free(tsa_client *t);
    ERR_RANDOM (no nonce). */
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
 
-/* Adds a signature-time-stamp from t over the signature value of the only signer of the DER CMS SignedData in cms,
-   which is rewritten in place. Returns 0, or -1 with e set as by tsa_request, or ERR_INVALID (cms is not a CMS with
-   one signer), ERR_TOO_LONG (the token is larger than TSA_TOKEN_MAX_BYTES). */
-int tsa_stamp_cms(tsa_client *t, buf *cms, err *e);
+/* Adds a signature-time-stamp from t over the signature value of the signed signer info si, as its unsigned
+   attribute, before the CMS is encoded. Returns 0, or -1 with e set as by tsa_request, or ERR_TOO_LONG (the token
+   is larger than TSA_TOKEN_MAX_BYTES). */
+int tsa_stamp_signer(tsa_client *t, CMS_SignerInfo *si, err *e);
 
 /* The anchors of t (borrowed, valid while t lives). */
 X509_STORE *tsa_client_anchors(const tsa_client *t);
