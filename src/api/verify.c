@@ -99,7 +99,7 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
                           "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
                           "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
                           "sha256", c->sha256, "level", signature_level_name(c->level), "level_note",
-                          web_text(a->web, lang, c->level == SIGNATURE_B_T ? "t_level_timestamped" : "t_level_untimestamped"),
+                          web_text(a->web, lang, c->level != SIGNATURE_B_B ? "t_level_timestamped" : "t_level_untimestamped"),
                           NULL};
     if (rc == 0)
         rc = web_render(a->web, lang, WEB_FOUND, vars, out, e);
@@ -197,10 +197,12 @@ static json_t *pdf_check_json(const pdf_verification *check)
                              check->signature_valid, "signed_by", check->signed_by[0] ? check->signed_by : NULL,
                              "registered", check->registered, "number", check->registered ? check->cert.number : NULL,
                              "status", check->registered ? certificate_status_name(check->status) : NULL);
-    char stamped[TIME_TEXT_MAX], withdrawn[TIME_TEXT_MAX];
+    char stamped[TIME_TEXT_MAX], withdrawn[TIME_TEXT_MAX], document_stamped[TIME_TEXT_MAX];
     if (body != NULL)
-        json_object_update_new(body, json_pack("{s:s?, s:s?, s:{s:s, s:s?, s:s?}}", "level", check->level[0] ? check->level : NULL,
+        json_object_update_new(body, json_pack("{s:s?, s:s?, s:s?, s:{s:s, s:s?, s:s?}}", "level", check->level[0] ? check->level : NULL,
                                                "timestamped_at", check->timestamped_at ? time_format_rfc3339(check->timestamped_at, stamped) : NULL,
+                                               "document_timestamped_at", check->document_timestamped_at
+                                                   ? time_format_rfc3339(check->document_timestamped_at, document_stamped) : NULL,
                                                "signer_revocation", "status", check->revocation, "revoked_at",
                                                check->revoked_at ? time_format_rfc3339(check->revoked_at, withdrawn) : NULL,
                                                "reason", check->revocation_reason[0] ? check->revocation_reason : NULL));

@@ -25,6 +25,8 @@ static void print_report(const char *path, const pdf_sig_report *report)
     char when[TIME_TEXT_MAX];
     if (report->timestamped_at)
         printf("timestamp: %s\n", time_format_rfc3339(report->timestamped_at, when));
+    if (report->document_timestamped_at)
+        printf("document timestamp: %s\n", time_format_rfc3339(report->document_timestamped_at, when));
     if (report->signed_at)
         printf("signed at: %s\n", time_format_rfc3339(report->signed_at, when));
     if (strcmp(report->revocation, "not_checked") != 0)

@@ -99,7 +99,7 @@ static int measure_signature(signer *s, err *e)
     const unsigned char *parts[] = {probe};
     size_t lens[] = {sizeof probe};
     buf der = BUF_INIT;
-    if (signer_sign_detached(s, parts, lens, 1, &der, e) != 0)
+    if (signer_sign_detached(s, parts, lens, 1, NULL, &der, e) != 0)
         return -1;
     s->max_signature = der.len + 16; /* ECDSA values vary by a few bytes; the rest is fixed */
     buf_free(&der);
@@ -270,7 +270,7 @@ static int sign_attributes(CMS_SignerInfo *si, signing_key *key, err *e)
 }
 
 int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
-                         buf *out, err *e)
+                         tsa_client *tsa, buf *out, err *e)
 {
     unsigned char md[32], *der = NULL;
     unsigned int flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP;
@@ -283,7 +283,7 @@ int signer_sign_detached(const signer *s, const unsigned char *const *parts, con
         openssl_fail(e, "CMS signing failed");
         goto fail;
     }
-    if (sign_attributes(si, s->private_key, e) != 0)
+    if (sign_attributes(si, s->private_key, e) != 0 || (tsa != NULL && tsa_stamp_signer(tsa, si, e) != 0))
         goto fail;
     int len = i2d_CMS_ContentInfo(cms, &der);
     if (len <= 0 || buf_append(out, der, (size_t)len) != 0) {

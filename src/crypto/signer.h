@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "crypto/signing_key.h"
+#include "crypto/timestamp.h"
 
 typedef struct signer signer;
 
@@ -55,9 +56,11 @@ const char *signer_subject(const signer *s);
 const char *signer_key_type(const signer *s);
 
 /* Appends a DER CMS SignedData (detached, SHA-256, CAdES signing-certificate-v2, chain included) over
-   the n parts of data to out. Thread-safe. Returns 0 or -1 with e set. */
+   the n parts of data to out, with a signature timestamp from tsa (tsa_stamp_signer) unless tsa is NULL; the CMS
+   is encoded once, after the timestamp is in. Thread-safe. Returns 0 or -1 with e set (as tsa_stamp_signer for
+   the timestamp). */
 int signer_sign_detached(const signer *s, const unsigned char *const *parts, const size_t *lens, size_t n,
-                         buf *out, err *e);
+                         tsa_client *tsa, buf *out, err *e);
 
 /* The largest DER signature signer_sign_detached can produce with this identity (for placeholders). */
 size_t signer_max_signature_size(const signer *s);

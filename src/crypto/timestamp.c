@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <openssl/bn.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -276,27 +277,13 @@ out:
 }
 
 /* The only signer of cms, or NULL. */
-static CMS_SignerInfo *only_signer(CMS_ContentInfo *cms)
+int tsa_stamp_signer(tsa_client *t, CMS_SignerInfo *si, err *e)
 {
-    STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
-    return infos && sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
-}
-
-int tsa_stamp_cms(tsa_client *t, buf *cms, err *e)
-{
-    assert(t != NULL && cms != NULL);
-    const unsigned char *p = cms->data;
-    CMS_ContentInfo *ci = d2i_CMS_ContentInfo(NULL, &p, (long)cms->len);
-    CMS_SignerInfo *si = only_signer(ci);
-    ASN1_OCTET_STRING *value = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+    assert(t != NULL && si != NULL);
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     buf token = BUF_INIT;
-    unsigned char *der = NULL;
     time_t when;
-    int len, rc = -1;
-    if (value == NULL) {
-        err_set(e, ERR_INVALID, "not a CMS signature with one signer");
-        goto out;
-    }
+    int rc = -1;
     if (tsa_request(t, ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), &token, &when, e) != 0)
         goto out;
     if (token.len > TSA_TOKEN_MAX_BYTES) {
@@ -304,18 +291,14 @@ int tsa_stamp_cms(tsa_client *t, buf *cms, err *e)
                 TSA_TOKEN_MAX_BYTES);
         goto out;
     }
-    if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data, (int)token.len) ||
-        (len = i2d_CMS_ContentInfo(ci, &der)) <= 0) {
+    if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data, (int)token.len)) {
         err_set(e, ERR_NOMEM, "cannot add the timestamp to the signature");
         goto out;
     }
-    cms->len = 0;
-    rc = buf_append(cms, der, (size_t)len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    rc = 0;
 out:
     ERR_clear_error();
-    OPENSSL_free(der);
     buf_free(&token);
-    CMS_ContentInfo_free(ci);
     return rc;
 }
 
@@ -332,25 +315,48 @@ static PKCS7 *embedded_token(CMS_SignerInfo *si, int *present)
     return d2i_PKCS7(NULL, &p, value->value.sequence->length);
 }
 
-/* Verifies token (signature, TSA chain, version, imprint) over the SHA-256 of the signature value of si. */
-static int verify_token(PKCS7 *token, CMS_SignerInfo *si, X509_STORE *anchors)
+/* A verification context holding the SHA-256 of the signature value of si as the imprint to match, or NULL. */
+static TS_VERIFY_CTX *signature_imprint(CMS_SignerInfo *si)
 {
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     unsigned char *md = OPENSSL_malloc(32);
     TS_VERIFY_CTX *ctx = TS_VERIFY_CTX_new();
-    int ok = 0;
     if (md && ctx && EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), md, NULL,
-                                EVP_sha256(), NULL) == 1 && X509_STORE_up_ref(anchors)) {
-        TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
+                                EVP_sha256(), NULL) == 1) {
         TS_VERIFY_CTX_set_imprint(ctx, md, 32); /* the context owns md from here on */
-        md = NULL;
-        TS_VERIFY_CTX_set_store(ctx, anchors);  /* and the reference taken above */
-        ok = TS_RESP_verify_token(ctx, token) == 1;
+        return ctx;
     }
     OPENSSL_free(md);
     TS_VERIFY_CTX_free(ctx);
+    return NULL;
+}
+
+/* Fills out for a present token (NULL: unreadable) of a timestamp of what ("signature", "document"): readable, its
+   time, then verified (signature, TSA chain to anchors, version, and what flag asks: the imprint or the data that
+   ctx holds). Frees ctx, which may be NULL (out of memory: not valid). */
+static void check_token(PKCS7 *token, TS_VERIFY_CTX *ctx, int flag, X509_STORE *anchors, const char *what,
+                        tsa_token_check *out)
+{
+    TS_TST_INFO *info = token ? PKCS7_to_TS_TST_INFO(token) : NULL;
+    if (info)
+        out->gen_time = generalized_time(TS_TST_INFO_get_time(info));
+    if (info == NULL || out->gen_time == 0) {
+        snprintf(out->problem, sizeof out->problem, "the %s timestamp is not a readable RFC 3161 token", what);
+    } else if (anchors == NULL) {
+        snprintf(out->problem, sizeof out->problem, "no TSA anchors are configured to check the %s timestamp", what);
+    } else {
+        if (ctx && X509_STORE_up_ref(anchors) == 1) {
+            TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | flag);
+            TS_VERIFY_CTX_set_store(ctx, anchors); /* the context owns the reference taken */
+            out->valid = TS_RESP_verify_token(ctx, token) == 1;
+        }
+        if (!out->valid)
+            snprintf(out->problem, sizeof out->problem,
+                     "the %s timestamp does not match the %s or does not chain to a trusted TSA", what, what);
+    }
     ERR_clear_error();
-    return ok;
+    TS_VERIFY_CTX_free(ctx);
+    TS_TST_INFO_free(info);
 }
 
 PKCS7 *tsa_signer_token(CMS_SignerInfo *si)
@@ -364,20 +370,40 @@ void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *
     assert(si != NULL && out != NULL);
     memset(out, 0, sizeof *out);
     PKCS7 *token = embedded_token(si, &out->present);
-    TS_TST_INFO *info = token ? PKCS7_to_TS_TST_INFO(token) : NULL;
-    if (info)
-        out->gen_time = generalized_time(TS_TST_INFO_get_time(info));
-    if (!out->present)
-        goto out;
-    if (info == NULL || out->gen_time == 0)
-        snprintf(out->problem, sizeof out->problem, "the signature timestamp is not a readable RFC 3161 token");
-    else if (anchors == NULL)
-        snprintf(out->problem, sizeof out->problem, "no TSA anchors are configured to check the signature timestamp");
-    else if (!(out->valid = verify_token(token, si, anchors)))
-        snprintf(out->problem, sizeof out->problem,
-                 "the signature timestamp does not match the signature or does not chain to a trusted TSA");
-out:
+    if (out->present)
+        check_token(token, signature_imprint(si), TS_VFY_IMPRINT, anchors, "signature", out);
     ERR_clear_error();
-    TS_TST_INFO_free(info);
     PKCS7_free(token);
+}
+
+void tsa_check_document(const unsigned char *token, size_t token_len, const unsigned char *const parts[2],
+                        const size_t lens[2], X509_STORE *anchors, tsa_token_check *out)
+{
+    assert(token != NULL && parts != NULL && lens != NULL && out != NULL);
+    memset(out, 0, sizeof *out);
+    out->present = 1;
+    const unsigned char *p = token;
+    PKCS7 *parsed = token_len <= LONG_MAX ? d2i_PKCS7(NULL, &p, (long)token_len) : NULL;
+    for (const unsigned char *q = p; parsed && q < token + token_len; q++)
+        if (*q != 0) { /* only zero padding may follow the token in its room */
+            PKCS7_free(parsed);
+            parsed = NULL;
+        }
+    TS_VERIFY_CTX *ctx = TS_VERIFY_CTX_new();
+    BIO *data = BIO_new(BIO_s_mem());
+    for (int i = 0; i < 2 && data; i++)
+        if (lens[i] > INT_MAX || BIO_write(data, parts[i], (int)lens[i]) != (int)lens[i]) {
+            BIO_free(data);
+            data = NULL;
+        }
+    if (ctx && data) {
+        TS_VERIFY_CTX_set_data(ctx, data); /* the context owns data from here on */
+        data = NULL;
+    } else {
+        TS_VERIFY_CTX_free(ctx);
+        ctx = NULL;
+    }
+    BIO_free(data);
+    check_token(parsed, ctx, TS_VFY_DATA, anchors, "document", out);
+    PKCS7_free(parsed);
 }

@@ -40,10 +40,10 @@ void tsa_client_free(tsa_client *t);
    ERR_RANDOM (no nonce). */
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
 
-/* Adds a signature-time-stamp from t over the signature value of the only signer of the DER CMS SignedData in cms,
-   which is rewritten in place. Returns 0, or -1 with e set as by tsa_request, or ERR_INVALID (cms is not a CMS with
-   one signer), ERR_TOO_LONG (the token is larger than TSA_TOKEN_MAX_BYTES). */
-int tsa_stamp_cms(tsa_client *t, buf *cms, err *e);
+/* Adds a signature-time-stamp from t over the signature value of the signed signer info si, as its unsigned
+   attribute, before the CMS is encoded. Returns 0, or -1 with e set as by tsa_request, or ERR_TOO_LONG (the token
+   is larger than TSA_TOKEN_MAX_BYTES). */
+int tsa_stamp_signer(tsa_client *t, CMS_SignerInfo *si, err *e);
 
 /* The anchors of t (borrowed, valid while t lives). */
 X509_STORE *tsa_client_anchors(const tsa_client *t);
@@ -63,6 +63,13 @@ typedef struct tsa_token_check {
 /* Checks the signature-time-stamp of signer info si (of a parsed CMS) against anchors (may be NULL: then a present
    token is reported not valid). Fills out; never fails otherwise. */
 void tsa_check_signer(CMS_SignerInfo *si, X509_STORE *anchors, tsa_token_check *out);
+
+/* Checks the DER RFC 3161 token (zero padding may follow it) of a document timestamp over its signed bytes, the two
+   parts (parts[i], lens[i] bytes) of its byte range in order: the token's signature, its TSA's chain to anchors (may
+   be NULL: then not valid) and its message imprint, in the token's own digest, over those bytes. out->present is
+   always 1. Fills out; never fails otherwise. */
+void tsa_check_document(const unsigned char *token, size_t token_len, const unsigned char *const parts[2],
+                        const size_t lens[2], X509_STORE *anchors, tsa_token_check *out);
 
 /* The parsed token of si's signature-time-stamp attribute (caller frees with PKCS7_free), or NULL when it has none
    or it does not parse. Not verified: see tsa_check_signer. */

@@ -24,7 +24,8 @@ const char *certificate_status_name(certificate_status s)
     return status_names[s];
 }
 
-static const char *const level_names[] = {[SIGNATURE_B_B] = "B-B", [SIGNATURE_B_T] = "B-T"};
+static const char *const level_names[] = {[SIGNATURE_B_B] = "B-B", [SIGNATURE_B_T] = "B-T",
+                                            [SIGNATURE_B_LT] = "B-LT"};
 
 const char *signature_level_name(signature_level l)
 {

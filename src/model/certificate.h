@@ -30,6 +30,7 @@ typedef enum certificate_status {
 typedef enum signature_level {
     SIGNATURE_B_B,                  /* the signing time is the signer's own claim */
     SIGNATURE_B_T,                  /* with a signature timestamp from a trusted TSA */
+    SIGNATURE_B_LT,                 /* B-T with the validation data of the signer's and the TSA's chains */
 } signature_level;
 
 /* A certificate's details. Every text buffer holds the longest validated value in UTF-8 (4 bytes a character);
@@ -59,7 +60,7 @@ typedef struct certificate_row {
    valid_until on, else valid. */
 certificate_status certificate_verdict(const certificate_row *c, time_t now);
 
-/* "B-B", "B-T": the contract's words (static strings). */
+/* "B-B", "B-T", "B-LT": the contract's words (static strings). */
 const char *signature_level_name(signature_level l);
 
 /* The level named text; returns 0, or -1 for an unknown name (*out unchanged). */

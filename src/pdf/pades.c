@@ -216,8 +216,8 @@ int pades_sign(buf *pdf, const signer *s, tsa_client *tsa, err *e)
     size_t lens[] = {a, pdf->len - b};
     buf der = BUF_INIT;
     char *hex = NULL;
-    int rc = signer_sign_detached(s, parts, lens, 2, &der, e);
-    if (rc != 0 || (tsa != NULL && (rc = tsa_stamp_cms(tsa, &der, e)) != 0))
+    int rc = signer_sign_detached(s, parts, lens, 2, tsa, &der, e);
+    if (rc != 0)
         goto out;
     if (der.len * 2 > (size_t)(hex_end - hex_start)) {
         rc = err_set(e, ERR_INTERNAL, "signature larger than its placeholder");

@@ -18,6 +18,8 @@
 #include "crypto/ltv.h"
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
+#include "pdf/scan.h"
+#include "pdf/update_rules.h"
 
 #define SIGCHECK_TAIL 1024                /* where %%EOF must be */
 #define SIGCHECK_MAX_CMS (256u * 1024)    /* largest signature accepted */
@@ -25,73 +27,20 @@
 #define SIGCHECK_MAX_DSS_ITEM (64u * 1024) /* largest certificate or OCSP answer read from a DSS */
 #define SIGCHECK_STREAM_HEAD 512          /* bytes from "N 0 obj" in which a stream's dictionary must end */
 
-typedef struct byte_range {
-    size_t a, b, c, d;                    /* signed: [a, a+b) and [c, c+d) */
-    size_t key;                           /* where the /ByteRange key is */
-} byte_range;
-
 static void problem(pdf_sig_report *report, const char *text)
 {
     snprintf(report->problem, sizeof report->problem, "%s", text);
 }
 
-static const unsigned char *find_last(const unsigned char *hay, size_t n, const char *needle)
+/* The first /ByteRange of the file (the signature's: what follows its revision may only add validation data and
+   document timestamps): the range and where its key is. Returns 0 or -1. */
+static int parse_byte_range(const unsigned char *pdf, size_t len, pdf_byte_range *r, size_t *key)
 {
-    size_t m = strlen(needle);
-    for (size_t i = n >= m ? n - m + 1 : 0; i-- > 0;)
-        if (memcmp(hay + i, needle, m) == 0)
-            return hay + i;
-    return NULL;
-}
-
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0;
-}
-
-static const unsigned char *skip_spaces(const unsigned char *p, const unsigned char *end)
-{
-    while (p < end && is_space(*p))
-        p++;
-    return p;
-}
-
-/* Reads a non-negative decimal of at most 11 digits at *p (after white space), not past end. Returns 0 or -1. */
-static int read_size(const unsigned char **p, const unsigned char *end, size_t *out)
-{
-    *p = skip_spaces(*p, end);
-    size_t v = 0, digits = 0;
-    for (; *p < end && **p >= '0' && **p <= '9' && digits < 12; (*p)++, digits++)
-        v = v * 10 + (size_t)(**p - '0');
-    *out = v;
-    return digits > 0 && digits < 12 ? 0 : -1;
-}
-
-static int parse_byte_range(const unsigned char *pdf, size_t len, byte_range *r)
-{
-    const unsigned char *p = find_last(pdf, len, "/ByteRange"), *end = pdf + len;
+    const unsigned char *p = memmem(pdf, len, "/ByteRange", 10);
     if (p == NULL)
         return -1;
-    r->key = (size_t)(p - pdf);
-    p = skip_spaces(p + strlen("/ByteRange"), end);
-    if (p == end || *p++ != '[' || read_size(&p, end, &r->a) || read_size(&p, end, &r->b) || read_size(&p, end, &r->c) ||
-        read_size(&p, end, &r->d))
-        return -1;
-    p = skip_spaces(p, end);
-    return p < end && *p == ']' ? 0 : -1;
-}
-
-/* The ranges start at 0, end at the end of the file, and leave out exactly one hex string that follows /Contents. */
-static int range_shape_ok(const unsigned char *pdf, size_t len, const byte_range *r)
-{
-    static const char key[] = "/Contents";
-    if (r->a != 0 || r->b < sizeof key || r->c < r->b + 2 || r->c > len || r->d != len - r->c || pdf[r->b] != '<' ||
-        pdf[r->c - 1] != '>')
-        return 0;
-    size_t k = r->b;
-    while (k > 0 && is_space(pdf[k - 1]))
-        k--;
-    return k >= sizeof key - 1 && memcmp(pdf + k - (sizeof key - 1), key, sizeof key - 1) == 0;
+    *key = (size_t)(p - pdf);
+    return pdf_byte_range_read(p + 10, pdf + len, r);
 }
 
 static int hex_value(unsigned char c)
@@ -132,24 +81,14 @@ static const unsigned char *find_object(const unsigned char *pdf, size_t n, size
     char head[32];
     int m = snprintf(head, sizeof head, "%zu 0 obj", num);
     while (m > 0 && n > 0) {
-        const unsigned char *at = find_last(pdf, n, head);
+        const unsigned char *at = pdf_scan_find_last(pdf, n, head);
         if (at == NULL)
             return NULL;
-        if (at == pdf || is_space(at[-1]))
+        if (at == pdf || pdf_scan_is_space(at[-1]))
             return at + m;
         n = (size_t)(at - pdf);
     }
     return NULL;
-}
-
-/* Reads "N 0 R" at *p. Returns 0 with *num set, or -1. */
-static int read_ref(const unsigned char **p, const unsigned char *end, size_t *num)
-{
-    size_t gen;
-    if (read_size(p, end, num) != 0 || read_size(p, end, &gen) != 0 || gen != 0)
-        return -1;
-    *p = skip_spaces(*p, end);
-    return *p < end && **p == 'R' ? ((*p)++, 0) : -1;
 }
 
 /* The data of the stream object num: *data and *n, within the len bytes at pdf. Its /Length is a number or a
@@ -164,11 +103,11 @@ static int stream_data(const unsigned char *pdf, size_t len, size_t num, const u
         return -1;
     p = at + 7;
     const unsigned char *value = p;
-    if (read_ref(&p, keyword, &length_obj) == 0) {
+    if (pdf_scan_ref(&p, keyword, &length_obj) == 0) {
         if ((value = find_object(pdf, len, length_obj)) == NULL)
             return -1;
     }
-    if (read_size(&value, end, &length) != 0 || length > SIGCHECK_MAX_DSS_ITEM)
+    if (pdf_scan_size(&value, end, &length) != 0 || length > SIGCHECK_MAX_DSS_ITEM)
         return -1;
     p = keyword + 6;
     if (p < end && *p == '\r')
@@ -189,36 +128,38 @@ static size_t dss_streams(const unsigned char *pdf, size_t len, const unsigned c
     size_t count = 0, num;
     if (p == NULL)
         return 0;
-    p = skip_spaces(p + strlen(key), dss_end);
+    p = pdf_scan_skip_space(p + strlen(key), dss_end);
     if (p == dss_end || *p++ != '[')
         return 0;
-    while ((p = skip_spaces(p, dss_end)) < dss_end && *p != ']') {
-        if (count == cap || read_ref(&p, dss_end, &num) != 0 || stream_data(pdf, len, num, &items[count], &lens[count]) != 0)
+    while ((p = pdf_scan_skip_space(p, dss_end)) < dss_end && *p != ']') {
+        if (count == cap || pdf_scan_ref(&p, dss_end, &num) != 0 || stream_data(pdf, len, num, &items[count], &lens[count]) != 0)
             return 0;
         count++;
     }
     return count;
 }
 
-/* The validation data of the last /DSS dictionary (direct, in the catalog) of the len bytes at pdf. Returns 1 when
+/* The validation data of the last /DSS dictionary (direct in the catalog, or referred to from it) of the len bytes
+   at pdf. Returns 1 when
    one was read, else 0. */
 static int read_dss(const unsigned char *pdf, size_t len, ltv_view *view)
 {
     memset(view, 0, sizeof *view);
     const unsigned char *end = pdf + len, *dss = NULL;
-    /* the key, not the name /DSS as a value (/Type /DSS): the one followed by a dictionary */
+    size_t num;
+    /* the key, not the name /DSS as a value (/Type /DSS): the one followed by a dictionary or a reference to one */
     for (size_t n = len; dss == NULL && n > 0;) {
-        const unsigned char *at = find_last(pdf, n, "/DSS");
+        const unsigned char *at = pdf_scan_find_last(pdf, n, "/DSS");
         if (at == NULL)
             return 0;
-        const unsigned char *value = skip_spaces(at + 4, end);
-        if (end - value >= 2 && memcmp(value, "<<", 2) == 0)
+        const unsigned char *value = pdf_scan_skip_space(at + 4, end), *after = value;
+        if (pdf_scan_ref(&after, end, &num) == 0 && (value = find_object(pdf, len, num)) != NULL)
+            value = pdf_scan_skip_space(value, end);
+        if (value && end - value >= 2 && memcmp(value, "<<", 2) == 0)
             dss = value;
         n = (size_t)(at - pdf);
     }
-    if (dss == NULL)
-        return 0;
-    const unsigned char *dss_end = memmem(dss, (size_t)(end - dss), ">>", 2);
+    const unsigned char *dss_end = dss ? pdf_scan_value_end(dss, end) : NULL;
     if (dss_end == NULL)
         return 0;
     size_t cap = sizeof view->certs / sizeof view->certs[0];
@@ -309,7 +250,7 @@ static int apply_revocation(ocsp_client *revocation, X509 *signer, X509 *issuer,
 }
 
 /* Returns 0, or -1 with e set when the revocation status could not be had. */
-static int verify_cms(const unsigned char *pdf, const byte_range *r, const unsigned char *der, size_t der_len,
+static int verify_cms(const unsigned char *pdf, size_t len, const pdf_byte_range *r, const unsigned char *der, size_t der_len,
                       const keyring *ours, X509_STORE *tsa_anchors, ocsp_client *revocation, pdf_sig_report *report,
                       err *e)
 {
@@ -344,7 +285,7 @@ static int verify_cms(const unsigned char *pdf, const byte_range *r, const unsig
     else if (revocation != NULL)
         rc = apply_revocation(revocation, signer, issuer = issuer_of(signer, trust, cms), report, e);
     ltv_view view;
-    if (rc == 0 && report->signature_valid && report->timestamped_at && read_dss(pdf, r->c + r->d, &view) &&
+    if (rc == 0 && report->signature_valid && report->timestamped_at && read_dss(pdf, len, &view) &&
         ltv_covers(cms, signer, trust, tsa_anchors, &view))
         snprintf(report->level, sizeof report->level, "B-LT");
 done:
@@ -396,10 +337,10 @@ static int is_number(const char *s, size_t n)
 static void read_number(const unsigned char *pdf, size_t signed_len, pdf_sig_report *report)
 {
     char text[SIGCHECK_MAX_REASON], *rest = NULL;
-    const unsigned char *at = find_last(pdf, signed_len, "/Reason");
+    const unsigned char *at = pdf_scan_find_last(pdf, signed_len, "/Reason");
     if (at == NULL)
         return;
-    string_ascii(skip_spaces(at + strlen("/Reason"), pdf + signed_len), pdf + signed_len, text, sizeof text);
+    string_ascii(pdf_scan_skip_space(at + strlen("/Reason"), pdf + signed_len), pdf + signed_len, text, sizeof text);
     for (char *word = strtok_r(text, " ", &rest); word; word = strtok_r(NULL, " ", &rest)) {
         size_t n = strlen(word);
         if (n < sizeof report->number && is_number(word, n)) {
@@ -414,10 +355,10 @@ static void read_number(const unsigned char *pdf, size_t signed_len, pdf_sig_rep
 static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
 {
     for (size_t n = range_key; n > 0;) {
-        const unsigned char *at = find_last(pdf, n, "/M");
+        const unsigned char *at = pdf_scan_find_last(pdf, n, "/M");
         if (at == NULL)
             return 0;
-        const unsigned char *value = skip_spaces(at + 2, pdf + range_key), *close = NULL;
+        const unsigned char *value = pdf_scan_skip_space(at + 2, pdf + range_key), *close = NULL;
         time_t t;
         if (value < pdf + range_key && *value == '(')
             close = memchr(value, ')', (size_t)(pdf + range_key - value));
@@ -428,6 +369,44 @@ static time_t read_signing_time(const unsigned char *pdf, size_t range_key)
     return 0;
 }
 
+/* Checks the document timestamps of updates against tsa_anchors. Returns 0 (report->document_timestamped_at set to
+   the last one's time), or -1 with the problem set when one does not verify. der has SIGCHECK_MAX_CMS bytes. */
+static int check_document_timestamps(const unsigned char *pdf, const pdf_updates *updates, X509_STORE *tsa_anchors,
+                                     unsigned char *der, pdf_sig_report *report)
+{
+    for (size_t i = 0; i < updates->timestamp_count; i++) {
+        const pdf_byte_range *r = &updates->timestamps[i].range;
+        const unsigned char *parts[2] = {pdf, pdf + r->c};
+        const size_t lens[2] = {r->b, r->d};
+        size_t n = decode_hex(pdf + r->b + 1, r->c - r->b - 2, der, SIGCHECK_MAX_CMS);
+        tsa_token_check check;
+        tsa_check_document(der, n, parts, lens, tsa_anchors, &check);
+        if (n == 0 || !check.valid) {
+            problem(report, n == 0 ? "the document timestamp is not hexadecimal or too large" : check.problem);
+            return -1;
+        }
+        report->document_timestamped_at = check.gen_time;
+    }
+    return 0;
+}
+
+/* Checks what follows the signed revision [0, signed_len): report->signed_len set when it is allowed (document
+   timestamps verified), else the problem set and -1. */
+static int check_updates(const unsigned char *pdf, size_t signed_len, size_t len, X509_STORE *tsa_anchors,
+                         unsigned char *der, pdf_sig_report *report)
+{
+    pdf_updates updates;
+    if (pdf_updates_check(pdf, signed_len, len, &updates) != 0) {
+        snprintf(report->problem, sizeof report->problem, "the file was changed after it was signed: %s",
+                 updates.problem);
+        return -1;
+    }
+    if (check_document_timestamps(pdf, &updates, tsa_anchors, der, report) != 0)
+        return -1;
+    report->signed_len = signed_len;
+    return 0;
+}
+
 int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509_STORE *tsa_anchors,
                  ocsp_client *revocation, pdf_sig_report *report, err *e)
 {
@@ -435,33 +414,36 @@ int pdf_sigcheck(const unsigned char *pdf, size_t len, const keyring *ours, X509
     snprintf(report->revocation, sizeof report->revocation, "not_checked");
     if (len > SIGCHECK_MAX_BYTES)
         return err_set(e, ERR_TOO_LONG, "the file is larger than %u bytes", SIGCHECK_MAX_BYTES);
-    size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL;
-    if (len < 16 || memcmp(pdf, "%PDF-", 5) != 0 || find_last(pdf + len - tail, tail, "%%EOF") == NULL)
+    size_t tail = len < SIGCHECK_TAIL ? len : SIGCHECK_TAIL, key;
+    if (len < 16 || memcmp(pdf, "%PDF-", 5) != 0 || pdf_scan_find_last(pdf + len - tail, tail, "%%EOF") == NULL)
         return err_set(e, ERR_INVALID, "not a complete PDF file");
-    byte_range r;
-    if (parse_byte_range(pdf, len, &r) != 0) {
+    pdf_byte_range r;
+    if (parse_byte_range(pdf, len, &r, &key) != 0) {
         problem(report, "the file carries no signature");
         return 0;
     }
-    if (!range_shape_ok(pdf, len, &r)) {
+    if (!pdf_byte_range_shape_ok(pdf, len, &r)) {
         problem(report, "the signed byte ranges do not cover the whole file but the signature");
         return 0;
     }
     unsigned char *der = malloc(SIGCHECK_MAX_CMS);
     if (der == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
+    int rc = 0;
+    if (check_updates(pdf, r.c + r.d, len, tsa_anchors, der, report) != 0)
+        goto out;
     size_t der_len = decode_hex(pdf + r.b + 1, r.c - r.b - 2, der, SIGCHECK_MAX_CMS);
     report->signature_present = der_len > 0;
-    report->signed_at = read_signing_time(pdf, r.key);
+    report->signed_at = read_signing_time(pdf, key);
     snprintf(report->level, sizeof report->level, "B-B");
-    int rc = 0;
     if (der_len == 0)
         problem(report, "the signature contents are not hexadecimal or too large");
     else if (report->signed_at == 0)
         problem(report, "the signature dictionary has no signing time (/M)");
     else
-        rc = verify_cms(pdf, &r, der, der_len, ours, tsa_anchors, revocation, report, e);
+        rc = verify_cms(pdf, len, &r, der, der_len, ours, tsa_anchors, revocation, report, e);
     read_number(pdf, r.b, report);
+out:
     free(der);
     return rc;
 }

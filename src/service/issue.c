@@ -175,7 +175,8 @@ static int record_and_number(const issuer *is, application_row *row, const appli
 }
 
 /* Renders and signs c's document, whose QR code leads to verify_url, into pdf, and sets *level to what its
-   signature reaches: B-T with a TSA, or B-B without one or (when the operator allows it) while it is away. */
+   signature reaches: B-LT with a TSA and fresh validation data, B-T with a TSA alone, or B-B without one or (when
+   the operator allows it) while it is away. */
 static int render(const issuer *is, const certificate_row *c, const char *verify_url, buf *pdf, signature_level *level,
                   err *e)
 {
@@ -195,6 +196,8 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
         log_printf(LOG_WARN, "validation_data_skipped", "%s issued without validation data (B-T)", c->number);
     }
     int rc = pdf_render_certificate_ltv(is->renderer, is->signer, is->tsa, ltv, &doc, pdf, e);
+    if (rc == 0 && ltv != NULL)
+        *level = SIGNATURE_B_LT;
     ltv_release(ltv);
     if (rc == 0)
         return 0;

@@ -65,13 +65,14 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     _Static_assert(sizeof out->level == sizeof report.level, "the level is copied whole");
     memcpy(out->level, report.level, sizeof out->level);
     out->timestamped_at = report.timestamped_at;
+    out->document_timestamped_at = report.document_timestamped_at;
     _Static_assert(sizeof out->revocation == sizeof report.revocation, "the revocation status is copied whole");
     memcpy(out->revocation, report.revocation, sizeof out->revocation);
     _Static_assert(sizeof out->revocation_reason == sizeof report.revocation_reason, "the reason is copied whole");
     memcpy(out->revocation_reason, report.revocation_reason, sizeof out->revocation_reason);
     out->revoked_at = report.revoked_at;
     char sha[SHA256_HEX_LEN + 1];
-    hash_sha256_hex(pdf, len, sha);
+    hash_sha256_hex(pdf, report.signature_valid && report.signed_len ? report.signed_len : len, sha);
     db *d = store_db(svc->store, e);
     int found = d ? certificates_find_by_sha256(d, sha, &out->cert, e) : -1;
     if (found < 0)

@@ -28,10 +28,12 @@ typedef struct pdf_verification {
     char signed_by[256];            /* "CN=…, O=…" of the signer, "" when none */
     char level[8];                  /* see pdf_sig_report.level */
     time_t timestamped_at;          /* see pdf_sig_report.timestamped_at */
+    time_t document_timestamped_at; /* see pdf_sig_report.document_timestamped_at */
     char revocation[16];            /* see pdf_sig_report.revocation */
     char revocation_reason[24];     /* see pdf_sig_report.revocation_reason */
     time_t revoked_at;              /* see pdf_sig_report.revoked_at */
-    int registered;                 /* byte for byte the document of an issued certificate */
+    int registered;                 /* byte for byte the document of an issued certificate: the whole file, or the
+                                       signed revision when only allowed updates follow a valid signature */
     certificate_row cert;           /* that certificate, when registered */
     certificate_status status;      /* its status as of now, when registered */
     int genuine;                    /* readable, validly signed and registered: only then does the file speak for
@@ -39,7 +41,8 @@ typedef struct pdf_verification {
 } pdf_verification;
 
 /* Checks the signature of the len bytes at pdf (with the signing certificate's revocation status) and looks them
-   up by SHA-256. A file that is no PDF is a verdict (readable 0), not an error. Returns 0 with *out filled, or -1
+   up by SHA-256: the signed revision's bytes when the signature is valid (what follows it only adds validation data
+   or document timestamps), else all of them. A file that is no PDF is a verdict (readable 0), not an error. Returns 0 with *out filled, or -1
    when the store fails or the revocation status cannot be had (e set; ERR_UNAVAILABLE for an OCSP responder that
    is away). */
 int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e);

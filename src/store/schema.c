@@ -158,7 +158,13 @@ static const char *const migrations[] = {
     /* 5: the PAdES level of each stored document's signature; documents before timestamps were B-B. */
     ("ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
      " CHECK (signature_level IN ('B-B', 'B-T'));"),
-    /* 6: a pending certificate is claimed by the process completing it until a time, so that several nodes on one
+    /* 6: B-LT documents (with validation data); SQLite changes a CHECK only with a new column. */
+    "ALTER TABLE certificates RENAME COLUMN signature_level TO signature_level_v5;"
+    "ALTER TABLE certificates ADD COLUMN signature_level TEXT NOT NULL DEFAULT 'B-B'"
+    " CHECK (signature_level IN ('B-B', 'B-T', 'B-LT'));"
+    "UPDATE certificates SET signature_level = signature_level_v5;"
+    "ALTER TABLE certificates DROP COLUMN signature_level_v5;",
+    /* 7: a pending certificate is claimed by the process completing it until a time, so that several nodes on one
        database never complete the same number twice and take over one left by a node that died. */
     "ALTER TABLE certificates ADD COLUMN claimed_until INTEGER;",
 };

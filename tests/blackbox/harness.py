@@ -221,6 +221,11 @@ class Service:
         status, headers, data = self.request(method, path, body, key, **kw)
         return status, json.loads(data.decode("utf-8")) if data else None
 
+    def verify_pdf(self, data):
+        """POST /api/v1/verify/pdf with data: (status, parsed JSON answer)."""
+        status, _, body = self.request("POST", "/api/v1/verify/pdf", data, content_type="application/pdf")
+        return status, json.loads(body)
+
     def log_events(self, event=None):
         out = []
         for line in list(self.log_lines):

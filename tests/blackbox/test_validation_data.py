@@ -68,7 +68,7 @@ class ValidationDataTest(unittest.TestCase):
     def issue(self, svc, reference):
         status, got = svc.json("POST", "/api/v1/applications", application(reference), key=svc.key)
         self.assertEqual(status, 201, got)
-        cert = got["certificate"]
+        cert = self.certificate = got["certificate"]
         status, _, pdf = svc.request("GET", f'/c/{cert["number"]}.pdf?code={cert["verification_code"]}')
         self.assertEqual(status, 200)
         path = os.path.join(self.tmp, f"{reference}.pdf")
@@ -87,6 +87,11 @@ class ValidationDataTest(unittest.TestCase):
         svc, ocsp = self.start()
         self.assertTrue(wait_until(lambda: svc.log_events("validation_data"), timeout=15), svc.log_lines[-5:])
         path, pdf = self.issue(svc, "lt-1")
+        # recorded and shown as B-LT
+        self.assertEqual(self.certificate["signature_level"], "B-LT")
+        status, _, page = svc.request("GET", f'/v/{self.certificate["number"]}?code={self.certificate["verification_code"]}')
+        self.assertEqual(status, 200)
+        self.assertIn("B-LT", page.decode())
         self.assertIn(b"No syntax or stream encoding errors", qpdf("--check", path))
         keys = svc.env["ARAYIS_KEYS_DIR"]
         certs = self.dss_streams(path, "Certs")

@@ -191,6 +191,29 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     store_close(s);
 }
 
+/* Version 5: a B-T certificate keeps its level; B-LT can be recorded from version 6 on, and nothing else. */
+static void test_version_5_keeps_levels_and_takes_b_lt(void **state)
+{
+    fixture *f = *state;
+    char sql[sizeof V2_DATA + 96];
+    snprintf(sql, sizeof sql, "%sUPDATE certificates SET signature_level = 'B-T' WHERE number = 'AZI-2026-000001';",
+             V2_DATA);
+    write_database(f, 5, sql);
+    err e = {0};
+    store *s = store_open(f->dir, &e);
+    assert_non_null(s);
+    db *d = store_db(s, &e);
+    certificate_row c;
+    assert_int_equal(certificates_find(d, "AZI-2026-000001", &c, &e), 1);
+    assert_int_equal(c.level, SIGNATURE_B_T);
+    assert_int_equal(certificates_set_level(d, "AZI-2026-000002", SIGNATURE_B_LT, &e), 0);
+    assert_int_equal(certificates_find(d, "AZI-2026-000002", &c, &e), 1);
+    assert_int_equal(c.level, SIGNATURE_B_LT);
+    assert_int_not_equal(sqlite3_exec(db_handle(d), "UPDATE certificates SET signature_level = 'B-X'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    store_close(s);
+}
+
 static void test_every_version_opens_at_the_current_one(void **state)
 {
     fixture *f = *state;
@@ -219,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_version_1_keeps_its_certificates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_2_gains_void_certificates_and_failed_applications, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_5_keeps_levels_and_takes_b_lt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_version_opens_at_the_current_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_database_is_refused, setup, teardown),
     };
