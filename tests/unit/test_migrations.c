@@ -200,7 +200,7 @@ static void test_version_5_keeps_levels_and_takes_b_lt(void **state)
              V2_DATA);
     write_database(f, 5, sql);
     err e = {0};
-    store *s = store_open(f->dir, &e);
+    store *s = store_open(f->dir, "", &e);
     assert_non_null(s);
     db *d = store_db(s, &e);
     certificate_row c;
@@ -209,7 +209,7 @@ static void test_version_5_keeps_levels_and_takes_b_lt(void **state)
     assert_int_equal(certificates_set_level(d, "AZI-2026-000002", SIGNATURE_B_LT, &e), 0);
     assert_int_equal(certificates_find(d, "AZI-2026-000002", &c, &e), 1);
     assert_int_equal(c.level, SIGNATURE_B_LT);
-    assert_int_not_equal(sqlite3_exec(db_handle(d), "UPDATE certificates SET signature_level = 'B-X'", NULL, NULL, NULL),
+    assert_int_not_equal(sqlite3_exec(db_sqlite_handle(d), "UPDATE certificates SET signature_level = 'B-X'", NULL, NULL, NULL),
                          SQLITE_OK);
     store_close(s);
 }
