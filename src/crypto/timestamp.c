@@ -29,6 +29,7 @@ struct tsa_client {
     pthread_mutex_t lock;                 /* guards idle */
     CURL *idle[TSA_POOL_MAX];             /* handles with their open connections, ready for reuse */
     size_t idle_count;
+    size_t largest_token;                 /* DER bytes of the largest token had so far; changed atomically */
 };
 
 X509_STORE *tsa_anchors_load(const char *path, err *e)
@@ -175,6 +176,23 @@ static int exchange(tsa_client *t, const unsigned char *der, int len, capped_bod
     return 0;
 }
 
+size_t tsa_token_room(const tsa_client *t)
+{
+    size_t largest = __atomic_load_n(&t->largest_token, __ATOMIC_RELAXED);
+    if (largest == 0 || largest + TSA_TOKEN_MARGIN_BYTES > TSA_TOKEN_MAX_BYTES)
+        return TSA_TOKEN_MAX_BYTES;
+    return largest + TSA_TOKEN_MARGIN_BYTES;
+}
+
+/* Remembers a token of len bytes when it is the largest so far. */
+static void note_token_size(tsa_client *t, size_t len)
+{
+    size_t seen = __atomic_load_n(&t->largest_token, __ATOMIC_RELAXED);
+    while (len > seen && !__atomic_compare_exchange_n(&t->largest_token, &seen, len, 0, __ATOMIC_RELAXED,
+                                                      __ATOMIC_RELAXED))
+        ; /* seen now holds the value another thread stored: compare again */
+}
+
 /* A request for a token over the SHA-256 digest md, with nonce, asking for the TSA certificate. NULL on failure. */
 static TS_REQ *make_request(const unsigned char md[32], const ASN1_INTEGER *nonce)
 {
@@ -263,6 +281,7 @@ int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token
         err_set(e, ERR_NOMEM, "out of memory for the timestamp token");
         goto out;
     }
+    note_token_size(t, (size_t)out_len);
     *gen_time = generalized_time(TS_TST_INFO_get_time(TS_RESP_get_tst_info(resp)));
     rc = 0;
 out:

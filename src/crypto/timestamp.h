@@ -11,9 +11,12 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Room a token takes in the signature placeholder, in DER bytes; a larger token is refused, never cut. Enough for a
-   token that carries an RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
+/* The largest token taken, in DER bytes; a larger token is refused, never cut. Enough for a token that carries an
+   RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
 #define TSA_TOKEN_MAX_BYTES 6144
+/* Room kept above the largest token a TSA has given: its tokens differ in their serial number, nonce, fraction of a
+   second and the length of an ECDSA signature, a few tens of bytes together. */
+#define TSA_TOKEN_MARGIN_BYTES 64
 /* Idle connections to the TSA kept for reuse, one per concurrent request at most. */
 #define TSA_POOL_MAX 64
 
@@ -39,6 +42,11 @@ void tsa_client_free(tsa_client *t);
    not answer in time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM,
    ERR_RANDOM (no nonce). */
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
+
+/* The DER bytes to reserve for t's next token: the largest token t has been given so far (by tsa_request, also for
+   a token that was then not used) plus TSA_TOKEN_MARGIN_BYTES, at most TSA_TOKEN_MAX_BYTES; TSA_TOKEN_MAX_BYTES
+   before the first token. It only grows while t lives. Thread-safe. */
+size_t tsa_token_room(const tsa_client *t);
 
 /* Adds a signature-time-stamp from t over the signature value of the signed signer info si, as its unsigned
    attribute, before the CMS is encoded. Returns 0, or -1 with e set as by tsa_request, or ERR_TOO_LONG (the token
