@@ -2,7 +2,7 @@
 in its AIA when asked to) made with the openssl command, and an HTTP wrapper on a free loopback port that answers
 each query with `openssl ts -reply`. It can misbehave on purpose: HTTP errors, a refusal, a wrong nonce, a wrong
 imprint, a token from an untrusted TSA, delays; or give larger tokens than before (grown: the token carries two
-more certificates beside the TSA's CA, as a TSA that sends its whole bag of certificates does)."""
+more certificates beside the TSA's CA, as a TSA that sends its whole bag of certificates, asked or not, does)."""
 import os
 import subprocess
 import tempfile
@@ -109,6 +109,15 @@ def query_parts(query):
     return imprint, nonce
 
 
+def asking_for_certificates(query):
+    """The DER TimeStampReq query with certReq TRUE (our requests carry no extensions, so it comes last)."""
+    fields = [f for f in der.parse(query).children() if f.tag != 0x01]
+    body = b"".join(f.raw for f in fields) + b"\x01\x01\xff"
+    length = len(body).to_bytes((len(body).bit_length() + 7) // 8, "big")
+    head = bytes([len(body)]) if len(body) < 0x80 else bytes([0x80 | len(length)]) + length
+    return b"\x30" + head + body
+
+
 def flip_last_byte(data, item):
     out = bytearray(data)
     out[item.end - 1] ^= 0x01
@@ -184,7 +193,9 @@ class Tsa:
             return 200, self.reply(flip_last_byte(query, nonce), "good")
         if self.mode == "wrong_imprint":
             return 200, self.reply(flip_last_byte(query, imprint), "good")
-        if self.mode in ("refusing", "untrusted", "grown"):
+        if self.mode == "grown":
+            return 200, self.reply(asking_for_certificates(query), "grown")
+        if self.mode in ("refusing", "untrusted"):
             return 200, self.reply(query, self.mode)
         return 200, self.reply(query, "good")
 
