@@ -18,6 +18,7 @@
 
 #include "crypto/capped_body.h"
 #include "crypto/random.h"
+#include "crypto/tsa_known.h"
 
 #define TSA_RESPONSE_MAX (64u * 1024)     /* a TSA answer larger than this is refused */
 #define TSA_SETTING_MAX 512               /* bytes of the URL and of each credential */
@@ -30,7 +31,7 @@ struct tsa_client {
     CURL *idle[TSA_POOL_MAX];             /* handles with their open connections, ready for reuse */
     size_t idle_count;
     size_t largest_token;                 /* DER bytes of the largest token had so far; changed atomically */
-    STACK_OF(X509) *known;                /* the certificates of the last token that came with them; guarded by lock */
+    tsa_known *known;                     /* the certificates of the last token that came with them */
 };
 
 X509_STORE *tsa_anchors_load(const char *path, err *e)
@@ -100,7 +101,7 @@ void tsa_client_free(tsa_client *t)
         return;
     for (size_t i = 0; i < t->idle_count; i++)
         curl_easy_cleanup(t->idle[i]);
-    sk_X509_pop_free(t->known, X509_free);
+    tsa_known_release(t->known);
     pthread_mutex_destroy(&t->lock);
     X509_STORE_free(t->anchors);
     free(t);
@@ -234,46 +235,47 @@ static time_t generalized_time(const ASN1_GENERALIZEDTIME *when)
     return when && ASN1_TIME_to_tm(when, &tm) == 1 ? timegm(&tm) : 0;
 }
 
-/* The certificates of the last token that came with them and passed every check (a new reference to each: the
-   caller frees them with sk_X509_pop_free), or NULL before the first. */
-static STACK_OF(X509) *known_take(tsa_client *t)
+/* A reference to the TSA's known certificates (tsa_known_release), or NULL before a token came with them. */
+static tsa_known *known_take(tsa_client *t)
 {
     pthread_mutex_lock(&t->lock);
-    STACK_OF(X509) *certs = t->known ? X509_chain_up_ref(t->known) : NULL;
+    tsa_known *k = t->known ? tsa_known_retain(t->known) : NULL;
     pthread_mutex_unlock(&t->lock);
-    return certs;
+    return k;
 }
 
-/* Remembers the certificates token came with, after it passed every check with them. */
+/* Learns the certificates token came with, after it passed every check with them. */
 static void known_learn(tsa_client *t, PKCS7 *token)
 {
-    STACK_OF(X509) *certs = X509_chain_up_ref(token->d.sign->cert), *old;
-    if (certs == NULL)
-        return; /* out of memory: the next token comes with its certificates again */
+    tsa_known *k = tsa_known_learn(token, t->anchors), *old;
+    if (k == NULL)
+        return; /* the next token comes with its certificates again */
     pthread_mutex_lock(&t->lock);
     old = t->known;
-    t->known = certs;
+    t->known = k;
     pthread_mutex_unlock(&t->lock);
-    sk_X509_pop_free(old, X509_free);
+    tsa_known_release(old);
 }
 
-/* The certificates a token came with: none when it was asked without (the TSA may send them anyway). */
-static int token_cert_count(PKCS7 *token)
+/* 1 when token came with certificates of its own. */
+static int token_has_certs(PKCS7 *token)
 {
-    return token->d.sign->cert ? sk_X509_num(token->d.sign->cert) : 0;
+    return PKCS7_type_is_signed(token) && token->d.sign->cert && sk_X509_num(token->d.sign->cert) > 0;
 }
 
 /* Checks resp against req (status, version, nonce, imprint), then the token's signature by a TSA certificate that
-   chains to the anchors, found among the token's own certificates or known (NULL, or those of an earlier token).
-   Returns 0; 1 when only the signature failed and the token came without certificates of its own (the TSA may
-   sign with another certificate now: ask again with its certificates); or -1; e is set for 1 and -1. */
-static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, STACK_OF(X509) *known, err *e)
+   chains to the anchors (critical timeStamping extended key usage), found among the token's own certificates or
+   known ones (NULL before the first). Returns 0; 1 when only the signature failed and the token came without
+   certificates of its own (the TSA may sign with another certificate now: ask again with its certificates); or -1;
+   e is set for 1 and -1. */
+static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, tsa_known *known, err *e)
 {
     TS_VERIFY_CTX *ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
     PKCS7 *token = TS_RESP_get_token(resp);
     X509 *signer = NULL;
     int fields_ok = ctx && TS_RESP_verify_response(ctx, resp) == 1; /* the context asks for no signature check */
-    int signed_ok = fields_ok && TS_RESP_verify_signature(token, known, t->anchors, &signer) == 1;
+    int signed_ok = fields_ok && (known ? tsa_known_verify(known, token, t->anchors)
+                                        : TS_RESP_verify_signature(token, NULL, t->anchors, &signer) == 1);
     unsigned long code = ERR_peek_last_error();
     char reason[120] = "";
     if (!signed_ok && code)
@@ -284,13 +286,13 @@ static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, STACK
     if (signed_ok)
         return 0;
     err_set(e, ERR_UNAVAILABLE, "the TSA's answer failed its check: %s", reason[0] ? reason : "refused");
-    return fields_ok && known != NULL && token_cert_count(token) == 0 ? 1 : -1;
+    return fields_ok && known != NULL && !token_has_certs(token) ? 1 : -1;
 }
 
 /* Asks the TSA for a token over md, without its certificates when known holds them (parsing them in every answer
    costs more than the rest of the check), and checks the answer. Returns 0 with *resp set, 1 as check_response
    does, or -1 with e set. */
-static int ask(tsa_client *t, const unsigned char md[32], STACK_OF(X509) *known, TS_RESP **resp, err *e)
+static int ask(tsa_client *t, const unsigned char md[32], tsa_known *known, TS_RESP **resp, err *e)
 {
     capped_body a = {.body = BUF_INIT, .limit = TSA_RESPONSE_MAX};
     ASN1_INTEGER *nonce = new_nonce();
@@ -327,22 +329,11 @@ out:
     return rc;
 }
 
-/* Puts the known certificates into a token that came without certificates, as the TSA would have sent it; they are
-   outside what the TSA signs. Returns 0 or -1. */
-static int add_known(PKCS7 *token, STACK_OF(X509) *known)
-{
-    int bare = token_cert_count(token) == 0;
-    for (int i = 0; bare && known && i < sk_X509_num(known); i++)
-        if (!PKCS7_add_certificate(token, sk_X509_value(known, i)))
-            return -1;
-    return 0;
-}
-
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e)
 {
     assert(t != NULL && data != NULL && token != NULL && gen_time != NULL);
     unsigned char md[32], *out = NULL;
-    STACK_OF(X509) *known = known_take(t);
+    tsa_known *known = known_take(t);
     TS_RESP *resp = NULL;
     int out_len = -1, rc = -1;
     if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1) {
@@ -351,7 +342,7 @@ int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token
     }
     int asked = ask(t, md, known, &resp, e);
     if (asked == 1) { /* signed by a certificate not among the known ones: ask for the certificates */
-        sk_X509_pop_free(known, X509_free);
+        tsa_known_release(known);
         known = NULL;
         asked = ask(t, md, NULL, &resp, e);
     }
@@ -360,7 +351,7 @@ int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token
     PKCS7 *p7 = TS_RESP_get_token(resp);
     if (known == NULL)
         known_learn(t, p7);
-    if (add_known(p7, known) != 0 || (out_len = i2d_PKCS7(p7, &out)) <= 0 ||
+    if ((known && tsa_known_complete(known, p7) != 0) || (out_len = i2d_PKCS7(p7, &out)) <= 0 ||
         buf_append(token, out, (size_t)out_len) != 0) {
         err_set(e, ERR_NOMEM, "out of memory for the timestamp token");
         goto out;
@@ -372,7 +363,7 @@ out:
     ERR_clear_error();
     OPENSSL_free(out);
     TS_RESP_free(resp);
-    sk_X509_pop_free(known, X509_free);
+    tsa_known_release(known);
     return rc;
 }
 

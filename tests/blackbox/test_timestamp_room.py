@@ -1,6 +1,7 @@
 """Black-box tests of the room a signature timestamp gets in /Contents: sized from the real TSA's tokens (the largest
 so far plus a margin) instead of a fixed worst case, and grown, with the document built, signed and stamped again,
-when the TSA's tokens become larger (a local TSA whose tokens start carrying more certificates)."""
+when the TSA's tokens become larger (a local TSA whose tokens start carrying more certificates); and of tokens
+asked for without certificates once the TSA's are known, also across a renewed TSA certificate."""
 import hashlib
 import json
 import os
@@ -32,6 +33,22 @@ def contents_room(pdf):
     found = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf))[-1]
     a, b, c, _ = (int(x) for x in found.groups())
     return (c - (a + b) - 2) // 2
+
+
+def asks_for_certificates(query):
+    """Whether a DER TimeStampReq has certReq TRUE (absent means FALSE)."""
+    return any(f.tag == 0x01 and f.content != b"\x00" for f in der.parse(query).children())
+
+
+def certificate_der(pem_file):
+    return subprocess.run(["openssl", "x509", "-in", pem_file, "-outform", "DER"], capture_output=True,
+                          check=True).stdout
+
+
+def token_certificate_ders(token):
+    signed_data = der.parse(token).children()[1].children()[0]
+    bags = [c for c in signed_data.children() if c.tag == 0xA0]
+    return [c.raw for c in bags[0].children()] if bags else []
 
 
 def token_certificates(token):
@@ -139,6 +156,47 @@ class TimestampRoomTest(unittest.TestCase):
         self.assertEqual(queries, 1)
         self.assertEqual(contents_room(pdf), contents_room(self.issue(svc, "grow-6")[0]))
         self.assert_sound(svc, "grow-5.pdf", pdf, cms)
+
+    def test_known_certificates_are_not_asked_again_until_the_tsa_signs_with_another(self):
+        svc = self.start()
+        svc.start()
+        self.ready(svc)
+        tsa_ders = [certificate_der(os.path.join(self.tsa.dir, name)) for name in ("tsa.crt", "ca.crt")]
+        self.issue(svc, "known-1")
+        self.assertTrue(asks_for_certificates(self.tsa.queries[-1][1]), "the first token is asked with certificates")
+        pdf, cms, queries = self.issue(svc, "known-2")
+        self.assertEqual(queries, 1)
+        self.assertFalse(asks_for_certificates(self.tsa.queries[-1][1]), "the TSA's certificates are known")
+        # the embedded token still carries them, as the TSA sends them
+        self.assertEqual(sorted(token_certificate_ders(der.timestamp_token(cms))), sorted(tsa_ders))
+        self.assert_sound(svc, "known-2.pdf", pdf, cms)
+        # the TSA now signs with a renewed certificate: the token without certificates does not verify with the known
+        # ones, so it is asked again with them
+        self.tsa.mode = "renewed"
+        renewed_ders = [certificate_der(os.path.join(self.tsa.dir, name)) for name in ("tsa2.crt", "ca.crt")]
+        pdf, cms, queries = self.issue(svc, "known-3")
+        self.assertEqual(queries, 2)
+        self.assertEqual([asks_for_certificates(q) for _, q in self.tsa.queries[-2:]], [False, True])
+        self.assertEqual(sorted(token_certificate_ders(der.timestamp_token(cms))), sorted(renewed_ders))
+        self.assert_sound(svc, "known-3.pdf", pdf, cms)
+        pdf, cms, queries = self.issue(svc, "known-4")
+        self.assertEqual(queries, 1)
+        self.assertFalse(asks_for_certificates(self.tsa.queries[-1][1]))
+        self.assertEqual(sorted(token_certificate_ders(der.timestamp_token(cms))), sorted(renewed_ders))
+        self.assert_sound(svc, "known-4.pdf", pdf, cms)
+        # a TSA whose tokens name its CA too cannot be checked against its certificate alone: the known chain is
+        # checked again, and its tokens are still asked for without certificates
+        self.tsa.mode = "chain_ids"
+        self.issue(svc, "known-5")
+        for reference in ("known-6", "known-7"):
+            pdf, cms, queries = self.issue(svc, reference)
+            self.assertEqual(queries, 1)
+            self.assertFalse(asks_for_certificates(self.tsa.queries[-1][1]))
+            self.assert_sound(svc, f"{reference}.pdf", pdf, cms)
+        # a token from an untrusted TSA is refused however it is asked
+        self.tsa.mode = "untrusted"
+        status, _, body = svc.request("POST", "/api/v1/applications", application("known-8"), key=svc.key)
+        self.assertEqual(status, 503, body)
 
     def test_b_lt_room_is_measured_at_start_up(self):
         tsa_ocsp_port = free_port()

@@ -2,7 +2,9 @@
 in its AIA when asked to) made with the openssl command, and an HTTP wrapper on a free loopback port that answers
 each query with `openssl ts -reply`. It can misbehave on purpose: HTTP errors, a refusal, a wrong nonce, a wrong
 imprint, a token from an untrusted TSA, delays; or give larger tokens than before (grown: the token carries two
-more certificates beside the TSA's CA, as a TSA that sends its whole bag of certificates, asked or not, does)."""
+more certificates beside the TSA's CA, as a TSA that sends its whole bag of certificates, asked or not, does), or
+sign with a renewed TSA certificate from the same CA (renewed), or name its CA beside its own certificate in the
+signed signing-certificate attribute (chain_ids)."""
 import os
 import subprocess
 import tempfile
@@ -46,6 +48,38 @@ accuracy = secs:1
 ordering = no
 tsa_name = no
 ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+
+[ renewed ]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa2.crt
+certs = {dir}/ca.crt
+signer_key = {dir}/tsa2.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+
+[ chain_ids ]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa.crt
+certs = {dir}/ca.crt
+signer_key = {dir}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = yes
 ess_cert_id_alg = sha256
 
 [ refusing ]
@@ -126,13 +160,14 @@ def flip_last_byte(data, item):
 
 class Tsa:
     """Serves POST / on a free loopback port. mode (changeable at any time) is one of good, http_error, refusing,
-    wrong_nonce, wrong_imprint, untrusted, grown; delay_s is slept before each answer."""
+    wrong_nonce, wrong_imprint, untrusted, grown, renewed, chain_ids; delay_s is slept before each answer."""
 
     def __init__(self, mode="good", ocsp_url=None):
         self.dir = tempfile.mkdtemp(prefix="arayis-tsa-")
         make_ca(self.dir, "ca", "/CN=Test TSA Root/O=Tests")
         aia = f"authorityInfoAccess=OCSP;URI:{ocsp_url}\n" if ocsp_url else ""
         make_leaf(self.dir, "tsa", "/CN=Test TSA/O=Tests", "ca", TSA_EXTENSIONS + aia)
+        make_leaf(self.dir, "tsa2", "/CN=Test TSA 2/O=Tests", "ca", TSA_EXTENSIONS + aia)
         make_ca(self.dir, "rogueca", "/CN=Rogue TSA Root/O=Elsewhere")
         make_leaf(self.dir, "rogue", "/CN=Rogue TSA/O=Elsewhere", "rogueca", TSA_EXTENSIONS)
         make_ca(self.dir, "extra1", "/CN=Test TSA Extra One/O=Tests")
@@ -195,7 +230,7 @@ class Tsa:
             return 200, self.reply(flip_last_byte(query, imprint), "good")
         if self.mode == "grown":
             return 200, self.reply(asking_for_certificates(query), "grown")
-        if self.mode in ("refusing", "untrusted"):
+        if self.mode in ("refusing", "untrusted", "renewed", "chain_ids"):
             return 200, self.reply(query, self.mode)
         return 200, self.reply(query, "good")
 
