@@ -122,7 +122,7 @@ tsa_ocsp_pid=$!
 openssl ocsp -index "$peers/our-index.txt" -port "$our_ocsp_port" -rsigner "$ARAYIS_KEYS_DIR/ca.crt" \
   -rkey "$ARAYIS_KEYS_DIR/ca.key" -CA "$ARAYIS_KEYS_DIR/ca.crt" -nmin 60 -ignore_err >/dev/null 2>&1 &
 our_ocsp_pid=$!
-trap 'kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid 2>/dev/null || true; pkill -TERM -P $lt_runner 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid ${lt_runner:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 0.5
 ARAYIS_TSA_URL="http://127.0.0.1:$tsa_port/" ARAYIS_TSA_CA="$peers/ca.crt" \
   ARAYIS_OCSP_URL="http://127.0.0.1:$our_ocsp_port/" ./build/arayis serve 2>"$work/serve-lt.log" &
