@@ -37,10 +37,12 @@ void tsa_client_free(tsa_client *t);
 
 /* Asks the TSA for a token over the SHA-256 of the len bytes at data, with a fresh 64-bit nonce, and checks the
    answer: status granted, the nonce, the message imprint, and the token's signature by a TSA certificate (critical
-   timeStamping extended key usage) that chains to the anchors. Appends the DER token (a CMS ContentInfo) to token
-   and sets *gen_time. Thread-safe; connections are reused. Returns 0, or -1 with e set: ERR_UNAVAILABLE (the TSA did
-   not answer in time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM,
-   ERR_RANDOM (no nonce). */
+   timeStamping extended key usage) that chains to the anchors. The TSA's certificates are asked for until a token
+   with them has passed; later tokens are asked for without them, checked against them (tsa_known.h) and given them
+   back, and a token they do not verify is asked for once more with certificates. Appends the DER token (a CMS
+   ContentInfo with the TSA's certificates) to token, remembers its size (tsa_token_room) and sets *gen_time.
+   Thread-safe; connections are reused. Returns 0, or -1 with e set: ERR_UNAVAILABLE (the TSA did not answer in
+   time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM, ERR_RANDOM (no nonce). */
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
 
 /* The DER bytes to reserve for t's next token: the largest token t has been given so far (by tsa_request, also for
