@@ -7,6 +7,7 @@
 # to 20. Then issuing again with signature timestamps and validation data (PAdES B-LT) from local peers: a TSA built
 # from bench/tsa.c (OpenSSL's TS responder behind a small HTTP server) and two `openssl ocsp` responders whose
 # answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels.
+# PARTS=issue-lt runs only the two HTTP issue runs (B-B, then B-LT) on a data directory without seeded certificates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
@@ -16,6 +17,9 @@ trap 'rm -rf "$work"' EXIT
 port=${PORT:-18181}
 seed=${SEED:-1000000}
 duration=${DURATION:-20}
+parts=${PARTS:-all}
+case "$parts" in all | issue-lt) ;; *) echo "PARTS is all or issue-lt, not '$parts'" >&2; exit 2 ;; esac
+every_part() { [ "$parts" = all ]; }
 export ARAYIS_DATA_DIR="$work/data" ARAYIS_KEYS_DIR="$work/keys" ARAYIS_LISTEN="127.0.0.1:$port" ARAYIS_LOG_LEVEL=warn
 export ARAYIS_RATE_PUBLIC=0 ARAYIS_RATE_API=0  # one load generator is not an abusive client
 
@@ -36,8 +40,9 @@ token_setup() {
   env "${token_env[@]}" ./build/arayis keygen --sign-csr "$work/token.csr" --out "$work/token.crt" >/dev/null
   env "${token_env[@]}" ./build/arayis keys install-cert "$work/token.crt" >/dev/null
 }
-token_setup
+every_part && token_setup
 
+if every_part; then
 echo "== render + sign, one thread"
 ./build/arayis bench render --count 5000 --key ec
 env "${token_env[@]}" ./build/arayis bench render --count 5000 --key pkcs11
@@ -45,10 +50,12 @@ ARAYIS_KEYS_DIR="$work/rsa-keys" ./build/arayis bench render --count 5000 --key 
 echo "== issue in process, one thread"
 ARAYIS_DATA_DIR="$work/scratch" ./build/arayis billing import demo/billing.csv >/dev/null
 ARAYIS_DATA_DIR="$work/scratch" ./build/arayis bench issue --count 2000
+fi
 
 ./build/arayis billing import demo/billing.csv >/dev/null
 ARAYIS_BENCH_KEY=$(./build/arayis apikey create bench --role portal | tail -n 1)
 export ARAYIS_BENCH_KEY
+if every_part; then
 ./build/arayis bench seed --count "$seed"
 sync  # the seeded rows reach the disk before anything is measured
 # The token-key run comes first, on the same seeded database as the file-key run after it, so that the two issue
@@ -62,6 +69,7 @@ wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "http://127.0.0.1:$po
 kill -TERM "$service"
 wait "$service" || true
 trap 'rm -rf "$work"' EXIT
+fi
 
 /usr/bin/time -v -o "$work/time.txt" ./build/arayis serve 2>"$work/serve.log" &
 runner=$!
@@ -76,12 +84,14 @@ wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
 rss
 last_pdf_size() { sqlite3 "$ARAYIS_DATA_DIR/arayis.db" "SELECT length(pdf) FROM certificate_documents ORDER BY rowid DESC LIMIT 1"; }
 bb_size=$(last_pdf_size)
+if every_part; then
 echo "== HTTP verify JSON: GET /v/{number}, 64 connections, ${duration}s, $seed certificates stored"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- json "$seed"
 rss
 echo "== HTTP verify HTML: GET /v/{number}, 64 connections, ${duration}s"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/verify.lua "$url" -- html "$seed"
 rss
+fi
 kill -TERM "$service"
 wait "$runner" || true
 trap 'rm -rf "$work"' EXIT
@@ -112,7 +122,7 @@ tsa_ocsp_pid=$!
 openssl ocsp -index "$peers/our-index.txt" -port "$our_ocsp_port" -rsigner "$ARAYIS_KEYS_DIR/ca.crt" \
   -rkey "$ARAYIS_KEYS_DIR/ca.key" -CA "$ARAYIS_KEYS_DIR/ca.crt" -nmin 60 -ignore_err >/dev/null 2>&1 &
 our_ocsp_pid=$!
-trap 'kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid 2>/dev/null || true; pkill -TERM -P $lt_runner 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $tsa_pid $tsa_ocsp_pid $our_ocsp_pid ${lt_runner:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 0.5
 ARAYIS_TSA_URL="http://127.0.0.1:$tsa_port/" ARAYIS_TSA_CA="$peers/ca.crt" \
   ARAYIS_OCSP_URL="http://127.0.0.1:$our_ocsp_port/" ./build/arayis serve 2>"$work/serve-lt.log" &

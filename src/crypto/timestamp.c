@@ -18,6 +18,7 @@
 
 #include "crypto/capped_body.h"
 #include "crypto/random.h"
+#include "crypto/tsa_known.h"
 
 #define TSA_RESPONSE_MAX (64u * 1024)     /* a TSA answer larger than this is refused */
 #define TSA_SETTING_MAX 512               /* bytes of the URL and of each credential */
@@ -26,9 +27,11 @@ struct tsa_client {
     char url[TSA_SETTING_MAX], user[TSA_SETTING_MAX], password[TSA_SETTING_MAX];
     long timeout_ms;
     X509_STORE *anchors;
-    pthread_mutex_t lock;                 /* guards idle */
+    pthread_mutex_t lock;                 /* guards idle and known */
     CURL *idle[TSA_POOL_MAX];             /* handles with their open connections, ready for reuse */
     size_t idle_count;
+    size_t largest_token;                 /* DER bytes of the largest token had so far; changed atomically */
+    tsa_known *known;                     /* the certificates of the last token that came with them */
 };
 
 X509_STORE *tsa_anchors_load(const char *path, err *e)
@@ -98,6 +101,7 @@ void tsa_client_free(tsa_client *t)
         return;
     for (size_t i = 0; i < t->idle_count; i++)
         curl_easy_cleanup(t->idle[i]);
+    tsa_known_release(t->known);
     pthread_mutex_destroy(&t->lock);
     X509_STORE_free(t->anchors);
     free(t);
@@ -175,8 +179,26 @@ static int exchange(tsa_client *t, const unsigned char *der, int len, capped_bod
     return 0;
 }
 
-/* A request for a token over the SHA-256 digest md, with nonce, asking for the TSA certificate. NULL on failure. */
-static TS_REQ *make_request(const unsigned char md[32], const ASN1_INTEGER *nonce)
+size_t tsa_token_room(const tsa_client *t)
+{
+    size_t largest = __atomic_load_n(&t->largest_token, __ATOMIC_RELAXED);
+    if (largest == 0 || largest + TSA_TOKEN_MARGIN_BYTES > TSA_TOKEN_MAX_BYTES)
+        return TSA_TOKEN_MAX_BYTES;
+    return largest + TSA_TOKEN_MARGIN_BYTES;
+}
+
+/* Remembers a token of len bytes when it is the largest so far. */
+static void note_token_size(tsa_client *t, size_t len)
+{
+    size_t seen = __atomic_load_n(&t->largest_token, __ATOMIC_RELAXED);
+    while (len > seen && !__atomic_compare_exchange_n(&t->largest_token, &seen, len, 0, __ATOMIC_RELAXED,
+                                                      __ATOMIC_RELAXED))
+        ; /* seen now holds the value another thread stored: compare again */
+}
+
+/* A request for a token over the SHA-256 digest md, with nonce, asking for the TSA's certificates when cert_req.
+   NULL on failure. */
+static TS_REQ *make_request(const unsigned char md[32], const ASN1_INTEGER *nonce, int cert_req)
 {
     TS_REQ *req = TS_REQ_new();
     TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new();
@@ -184,7 +206,7 @@ static TS_REQ *make_request(const unsigned char md[32], const ASN1_INTEGER *nonc
     int ok = req && imprint && algo && X509_ALGOR_set0(algo, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) &&
              TS_MSG_IMPRINT_set_algo(imprint, algo) && TS_MSG_IMPRINT_set_msg(imprint, (unsigned char *)md, 32) &&
              TS_REQ_set_msg_imprint(req, imprint) && TS_REQ_set_version(req, 1) && TS_REQ_set_nonce(req, nonce) &&
-             TS_REQ_set_cert_req(req, 1);
+             TS_REQ_set_cert_req(req, cert_req);
     X509_ALGOR_free(algo);        /* the setters copy */
     TS_MSG_IMPRINT_free(imprint);
     if (!ok) {
@@ -213,66 +235,135 @@ static time_t generalized_time(const ASN1_GENERALIZEDTIME *when)
     return when && ASN1_TIME_to_tm(when, &tm) == 1 ? timegm(&tm) : 0;
 }
 
-/* Checks resp against req (status, version, nonce, imprint) and the anchors (signature, TSA certificate). */
-static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, err *e)
+/* A reference to the TSA's known certificates (tsa_known_release), or NULL before a token came with them. */
+static tsa_known *known_take(tsa_client *t)
 {
-    TS_VERIFY_CTX *ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
-    int ok = ctx && X509_STORE_up_ref(t->anchors);
-    if (ok) {
-        TS_VERIFY_CTX_set_store(ctx, t->anchors); /* the context holds the reference taken above */
-        TS_VERIFY_CTX_add_flags(ctx, TS_VFY_SIGNATURE);
-        ok = TS_RESP_verify_response(ctx, resp) == 1;
-    }
-    unsigned long code = ERR_peek_last_error();
-    char reason[120] = "";
-    if (!ok && code)
-        ERR_error_string_n(code, reason, sizeof reason);
-    ERR_clear_error();
-    TS_VERIFY_CTX_free(ctx);
-    return ok ? 0 : err_set(e, ERR_UNAVAILABLE, "the TSA's answer failed its check: %s", reason[0] ? reason : "refused");
+    pthread_mutex_lock(&t->lock);
+    tsa_known *k = t->known ? tsa_known_retain(t->known) : NULL;
+    pthread_mutex_unlock(&t->lock);
+    return k;
 }
 
-int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e)
+/* Learns the certificates token came with, after it passed every check with them. */
+static void known_learn(tsa_client *t, PKCS7 *token)
 {
-    assert(t != NULL && data != NULL && token != NULL && gen_time != NULL);
-    unsigned char md[32], *der = NULL, *out = NULL;
+    tsa_known *k = tsa_known_learn(token, t->anchors), *old;
+    if (k == NULL)
+        return; /* the next token comes with its certificates again */
+    pthread_mutex_lock(&t->lock);
+    old = t->known;
+    t->known = k;
+    pthread_mutex_unlock(&t->lock);
+    tsa_known_release(old);
+}
+
+/* 1 when token came with certificates of its own. */
+static int token_has_certs(PKCS7 *token)
+{
+    return PKCS7_type_is_signed(token) && token->d.sign->cert && sk_X509_num(token->d.sign->cert) > 0;
+}
+
+/* Checks resp against req (status, version, nonce, imprint), then the token's signature by a TSA certificate that
+   chains to the anchors (critical timeStamping extended key usage), found among the token's own certificates or
+   known ones (NULL before the first). Returns 0; 1 when only the signature failed and the token came without
+   certificates of its own (the TSA may sign with another certificate now: ask again with its certificates); or -1;
+   e is set for 1 and -1. */
+static int check_response(const tsa_client *t, TS_REQ *req, TS_RESP *resp, tsa_known *known, err *e)
+{
+    TS_VERIFY_CTX *ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
+    PKCS7 *token = TS_RESP_get_token(resp);
+    X509 *signer = NULL;
+    int fields_ok = ctx && TS_RESP_verify_response(ctx, resp) == 1; /* the context asks for no signature check */
+    int signed_ok = fields_ok && (known ? tsa_known_verify(known, token, t->anchors)
+                                        : TS_RESP_verify_signature(token, NULL, t->anchors, &signer) == 1);
+    unsigned long code = ERR_peek_last_error();
+    char reason[120] = "";
+    if (!signed_ok && code)
+        ERR_error_string_n(code, reason, sizeof reason);
+    ERR_clear_error();
+    X509_free(signer);
+    TS_VERIFY_CTX_free(ctx);
+    if (signed_ok)
+        return 0;
+    err_set(e, ERR_UNAVAILABLE, "the TSA's answer failed its check: %s", reason[0] ? reason : "refused");
+    return fields_ok && known != NULL && !token_has_certs(token) ? 1 : -1;
+}
+
+/* Asks the TSA for a token over md, without its certificates when known holds them (parsing them in every answer
+   costs more than the rest of the check), and checks the answer. Returns 0 with *resp set, 1 as check_response
+   does, or -1 with e set. */
+static int ask(tsa_client *t, const unsigned char md[32], tsa_known *known, TS_RESP **resp, err *e)
+{
     capped_body a = {.body = BUF_INIT, .limit = TSA_RESPONSE_MAX};
     ASN1_INTEGER *nonce = new_nonce();
     TS_REQ *req = NULL;
-    TS_RESP *resp = NULL;
-    int der_len = -1, out_len = -1, rc = -1;
+    unsigned char *der = NULL;
+    int der_len = -1, rc = -1;
+    *resp = NULL;
     if (nonce == NULL) {
         err_set(e, ERR_RANDOM, "no randomness for the TSA nonce");
         goto out;
     }
-    if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1 || (req = make_request(md, nonce)) == NULL ||
-        (der_len = i2d_TS_REQ(req, &der)) <= 0) {
+    if ((req = make_request(md, nonce, known == NULL)) == NULL || (der_len = i2d_TS_REQ(req, &der)) <= 0) {
         err_set(e, ERR_NOMEM, "cannot build the timestamp request");
         goto out;
     }
     if (exchange(t, der, der_len, &a, e) != 0)
         goto out;
     const unsigned char *p = a.body.data;
-    if ((resp = d2i_TS_RESP(NULL, &p, (long)a.body.len)) == NULL) {
+    if ((*resp = d2i_TS_RESP(NULL, &p, (long)a.body.len)) == NULL) {
         err_set(e, ERR_UNAVAILABLE, "the TSA's answer is not a timestamp response");
         goto out;
     }
-    if (check_response(t, req, resp, e) != 0)
+    rc = check_response(t, req, *resp, known, e);
+out:
+    if (rc != 0) {
+        TS_RESP_free(*resp);
+        *resp = NULL;
+    }
+    ERR_clear_error();
+    OPENSSL_free(der);
+    TS_REQ_free(req);
+    ASN1_INTEGER_free(nonce);
+    buf_free(&a.body);
+    return rc;
+}
+
+int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e)
+{
+    assert(t != NULL && data != NULL && token != NULL && gen_time != NULL);
+    unsigned char md[32], *out = NULL;
+    tsa_known *known = known_take(t);
+    TS_RESP *resp = NULL;
+    int out_len = -1, rc = -1;
+    if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1) {
+        err_set(e, ERR_NOMEM, "cannot build the timestamp request");
         goto out;
-    if ((out_len = i2d_PKCS7(TS_RESP_get_token(resp), &out)) <= 0 || buf_append(token, out, (size_t)out_len) != 0) {
+    }
+    int asked = ask(t, md, known, &resp, e);
+    if (asked == 1) { /* signed by a certificate not among the known ones: ask for the certificates */
+        tsa_known_release(known);
+        known = NULL;
+        asked = ask(t, md, NULL, &resp, e);
+    }
+    if (asked != 0)
+        goto out;
+    PKCS7 *p7 = TS_RESP_get_token(resp);
+    if (known == NULL)
+        known_learn(t, p7);
+    if ((known && tsa_known_complete(known, p7) != 0) || (out_len = i2d_PKCS7(p7, &out)) <= 0 ||
+        buf_append(token, out, (size_t)out_len) != 0) {
         err_set(e, ERR_NOMEM, "out of memory for the timestamp token");
         goto out;
     }
+    note_token_size(t, (size_t)out_len);
     *gen_time = generalized_time(TS_TST_INFO_get_time(TS_RESP_get_tst_info(resp)));
     rc = 0;
 out:
     ERR_clear_error();
     OPENSSL_free(out);
-    OPENSSL_free(der);
     TS_RESP_free(resp);
-    TS_REQ_free(req);
-    ASN1_INTEGER_free(nonce);
-    buf_free(&a.body);
+    tsa_known_release(known);
     return rc;
 }
 

@@ -11,9 +11,12 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Room a token takes in the signature placeholder, in DER bytes; a larger token is refused, never cut. Enough for a
-   token that carries an RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
+/* The largest token taken, in DER bytes; a larger token is refused, never cut. Enough for a token that carries an
+   RSA 4096 TSA certificate and its RSA 4096 CA certificate. */
 #define TSA_TOKEN_MAX_BYTES 6144
+/* Room kept above the largest token a TSA has given: its tokens differ in their serial number, nonce, fraction of a
+   second and the length of an ECDSA signature, a few tens of bytes together. */
+#define TSA_TOKEN_MARGIN_BYTES 64
 /* Idle connections to the TSA kept for reuse, one per concurrent request at most. */
 #define TSA_POOL_MAX 64
 
@@ -34,11 +37,18 @@ void tsa_client_free(tsa_client *t);
 
 /* Asks the TSA for a token over the SHA-256 of the len bytes at data, with a fresh 64-bit nonce, and checks the
    answer: status granted, the nonce, the message imprint, and the token's signature by a TSA certificate (critical
-   timeStamping extended key usage) that chains to the anchors. Appends the DER token (a CMS ContentInfo) to token
-   and sets *gen_time. Thread-safe; connections are reused. Returns 0, or -1 with e set: ERR_UNAVAILABLE (the TSA did
-   not answer in time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM,
-   ERR_RANDOM (no nonce). */
+   timeStamping extended key usage) that chains to the anchors. The TSA's certificates are asked for until a token
+   with them has passed; later tokens are asked for without them, checked against them (tsa_known.h) and given them
+   back, and a token they do not verify is asked for once more with certificates. Appends the DER token (a CMS
+   ContentInfo with the TSA's certificates) to token, remembers its size (tsa_token_room) and sets *gen_time.
+   Thread-safe; connections are reused. Returns 0, or -1 with e set: ERR_UNAVAILABLE (the TSA did not answer in
+   time, answered with an HTTP error or a refusal, or its token failed a check), ERR_NOMEM, ERR_RANDOM (no nonce). */
 int tsa_request(tsa_client *t, const unsigned char *data, size_t len, buf *token, time_t *gen_time, err *e);
+
+/* The DER bytes to reserve for t's next token: the largest token t has been given so far (by tsa_request, also for
+   a token that was then not used) plus TSA_TOKEN_MARGIN_BYTES, at most TSA_TOKEN_MAX_BYTES; TSA_TOKEN_MAX_BYTES
+   before the first token. It only grows while t lives. Thread-safe. */
+size_t tsa_token_room(const tsa_client *t);
 
 /* Adds a signature-time-stamp from t over the signature value of the signed signer info si, as its unsigned
    attribute, before the CMS is encoded. Returns 0, or -1 with e set as by tsa_request, or ERR_TOO_LONG (the token

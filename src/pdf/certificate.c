@@ -24,6 +24,10 @@
 #include "pdf/pades.h"
 #include "pdf/template.h"
 
+/* How many times a document is built and signed again after its timestamp token did not fit the room measured from
+   the TSA's earlier tokens; each time the room grows to the last token's size and margin. */
+#define PDF_ROOM_ATTEMPTS 3
+
 struct pdf_renderer {
     tpl_document tpl;
     font_set *fonts;
@@ -138,8 +142,9 @@ static int add_page(HPDF_Doc pdf, const pdf_renderer *r, const page_layout *page
     return font_set_embed(r->fonts, &page->fonts, pdf, p, e);
 }
 
-/* Builds the unsigned document with its signature placeholders and appends the saved bytes to out. */
-static int build_document(const pdf_renderer *r, const signer *s, int stamped, const ltv_set *ltv, const cert_doc *doc,
+/* Builds the unsigned document with its signature placeholders (contents_bytes of room for the signature) and
+   appends the saved bytes to out. */
+static int build_document(const pdf_renderer *r, size_t contents_bytes, const ltv_set *ltv, const cert_doc *doc,
                           const doc_values *v, const page_layout *page, buf *out, err *e)
 {
     HPDF_Doc pdf = HPDF_New(ignore_error, NULL);
@@ -155,7 +160,7 @@ static int build_document(const pdf_renderer *r, const signer *s, int stamped, c
         goto out;
     if (placeholders_expand(r->tpl.reason, v->vars, &reason, e) != 0)
         goto out;
-    if (pades_prepare(pdf, p, page->footer, doc->issued_at, buf_cstr(&reason), pades_contents_bytes(s, stamped), e) != 0)
+    if (pades_prepare(pdf, p, page->footer, doc->issued_at, buf_cstr(&reason), contents_bytes, e) != 0)
         goto out;
     if (ltv && pdf_dss_add(pdf, ltv->certs, ltv->cert_count, ltv->ocsps, ltv->ocsp_count, e) != 0)
         goto out;
@@ -178,6 +183,23 @@ int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_c
     return pdf_render_certificate_ltv(r, s, tsa, NULL, doc, out, e);
 }
 
+/* Builds the document of page and signs it into pdf (emptied first), again with a grown room while the timestamp
+   token does not fit. Returns 0 or -1 with e set. */
+static int build_and_sign(const pdf_renderer *r, const signer *s, tsa_client *tsa, const ltv_set *ltv,
+                          const cert_doc *doc, const doc_values *v, const page_layout *page, buf *pdf, err *e)
+{
+    for (int attempt = 0; attempt < PDF_ROOM_ATTEMPTS; attempt++) {
+        pdf->len = 0;
+        int rc = build_document(r, pades_contents_bytes(s, tsa), ltv, doc, v, page, pdf, e);
+        if (rc == 0)
+            rc = pades_sign(pdf, s, tsa, e);
+        if (rc <= 0)
+            return rc;
+    }
+    return err_set(e, ERR_TOO_LONG, "the TSA's timestamp tokens outgrew their room %d times in a row",
+                   PDF_ROOM_ATTEMPTS);
+}
+
 int pdf_render_certificate_ltv(const pdf_renderer *r, const signer *s, tsa_client *tsa, const ltv_set *ltv,
                                const cert_doc *doc, buf *out, err *e)
 {
@@ -192,8 +214,7 @@ int pdf_render_certificate_ltv(const pdf_renderer *r, const signer *s, tsa_clien
     layout_input in = {.vars = v.vars, .non_residential = doc->non_residential, .has_debt = doc->debt_qepik > 0,
                        .has_address = doc->address && doc->address[0], .qr_text = doc->verify_url,
                        .sample = doc->sample};
-    if (layout_page(&r->tpl, r->fonts, &in, &page, e) != 0 || build_document(r, s, tsa != NULL, ltv, doc, &v, &page, &pdf, e) != 0 ||
-        pades_sign(&pdf, s, tsa, e) != 0)
+    if (layout_page(&r->tpl, r->fonts, &in, &page, e) != 0 || build_and_sign(r, s, tsa, ltv, doc, &v, &page, &pdf, e) != 0)
         goto out;
     rc = buf_append(out, pdf.data, pdf.len) == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:

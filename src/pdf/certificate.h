@@ -41,8 +41,11 @@ pdf_renderer *pdf_renderer_open(const char *share_dir, err *e);
    placeholder without a value), ERR_CRYPTO (signing), ERR_NOMEM. */
 int pdf_render_certificate(const pdf_renderer *r, const signer *s, const cert_doc *doc, buf *out, err *e);
 
-/* As pdf_render_certificate, with a signature timestamp from tsa (PAdES B-T) unless tsa is NULL (B-B). Also fails
-   as tsa_stamp_cms: ERR_UNAVAILABLE when the TSA gave no token that passed its checks. */
+/* As pdf_render_certificate, with a signature timestamp from tsa (PAdES B-T) unless tsa is NULL (B-B). The room for
+   the token is sized from the TSA's earlier tokens (tsa_token_room); a token larger than that room makes the
+   document built, signed and stamped again with the grown room, never cut or left out. Also fails as
+   tsa_stamp_signer: ERR_UNAVAILABLE when the TSA gave no token that passed its checks, ERR_TOO_LONG for a token
+   larger than TSA_TOKEN_MAX_BYTES or for tokens that outgrew their room three times in a row. */
 int pdf_render_certificate_stamped(const pdf_renderer *r, const signer *s, tsa_client *tsa, const cert_doc *doc,
                                    buf *out, err *e);
 

@@ -191,10 +191,10 @@ static int write_byte_range(unsigned char *range, size_t width, size_t a, size_t
     return 0;
 }
 
-size_t pades_contents_bytes(const signer *s, int stamped)
+size_t pades_contents_bytes(const signer *s, const tsa_client *tsa)
 {
     /* the unsigned attribute around the token: its type, set and sequence headers */
-    return signer_max_signature_size(s) + (stamped ? TSA_TOKEN_MAX_BYTES + 64 : 0);
+    return signer_max_signature_size(s) + (tsa ? tsa_token_room(tsa) + 64 : 0);
 }
 
 int pades_sign(buf *pdf, const signer *s, tsa_client *tsa, err *e)
@@ -220,7 +220,8 @@ int pades_sign(buf *pdf, const signer *s, tsa_client *tsa, err *e)
     if (rc != 0)
         goto out;
     if (der.len * 2 > (size_t)(hex_end - hex_start)) {
-        rc = err_set(e, ERR_INTERNAL, "signature larger than its placeholder");
+        /* the room was sized from the TSA's earlier tokens, and this one is larger */
+        rc = tsa ? 1 : err_set(e, ERR_INTERNAL, "signature larger than its placeholder");
         goto out;
     }
     if ((hex = malloc(der.len * 2 + 1)) == NULL) {

@@ -1,7 +1,10 @@
 """A local RFC 3161 timestamping authority for tests: its own CA, TSA key and certificate (naming an OCSP responder
 in its AIA when asked to) made with the openssl command, and an HTTP wrapper on a free loopback port that answers
 each query with `openssl ts -reply`. It can misbehave on purpose: HTTP errors, a refusal, a wrong nonce, a wrong
-imprint, a token from an untrusted TSA, delays."""
+imprint, a token from an untrusted TSA, delays; or give larger tokens than before (grown: the token carries two
+more certificates beside the TSA's CA, as a TSA that sends its whole bag of certificates, asked or not, does), or
+sign with a renewed TSA certificate from the same CA (renewed), or name its CA beside its own certificate in the
+signed signing-certificate attribute (chain_ids)."""
 import os
 import subprocess
 import tempfile
@@ -29,6 +32,54 @@ accuracy = secs:1
 ordering = no
 tsa_name = no
 ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+
+[ grown ]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa.crt
+certs = {dir}/grown.pem
+signer_key = {dir}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+
+[ renewed ]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa2.crt
+certs = {dir}/ca.crt
+signer_key = {dir}/tsa2.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+
+[ chain_ids ]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa.crt
+certs = {dir}/ca.crt
+signer_key = {dir}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = yes
 ess_cert_id_alg = sha256
 
 [ refusing ]
@@ -92,6 +143,15 @@ def query_parts(query):
     return imprint, nonce
 
 
+def asking_for_certificates(query):
+    """The DER TimeStampReq query with certReq TRUE (our requests carry no extensions, so it comes last)."""
+    fields = [f for f in der.parse(query).children() if f.tag != 0x01]
+    body = b"".join(f.raw for f in fields) + b"\x01\x01\xff"
+    length = len(body).to_bytes((len(body).bit_length() + 7) // 8, "big")
+    head = bytes([len(body)]) if len(body) < 0x80 else bytes([0x80 | len(length)]) + length
+    return b"\x30" + head + body
+
+
 def flip_last_byte(data, item):
     out = bytearray(data)
     out[item.end - 1] ^= 0x01
@@ -100,15 +160,22 @@ def flip_last_byte(data, item):
 
 class Tsa:
     """Serves POST / on a free loopback port. mode (changeable at any time) is one of good, http_error, refusing,
-    wrong_nonce, wrong_imprint, untrusted; delay_s is slept before each answer."""
+    wrong_nonce, wrong_imprint, untrusted, grown, renewed, chain_ids; delay_s is slept before each answer."""
 
     def __init__(self, mode="good", ocsp_url=None):
         self.dir = tempfile.mkdtemp(prefix="arayis-tsa-")
         make_ca(self.dir, "ca", "/CN=Test TSA Root/O=Tests")
         aia = f"authorityInfoAccess=OCSP;URI:{ocsp_url}\n" if ocsp_url else ""
         make_leaf(self.dir, "tsa", "/CN=Test TSA/O=Tests", "ca", TSA_EXTENSIONS + aia)
+        make_leaf(self.dir, "tsa2", "/CN=Test TSA 2/O=Tests", "ca", TSA_EXTENSIONS + aia)
         make_ca(self.dir, "rogueca", "/CN=Rogue TSA Root/O=Elsewhere")
         make_leaf(self.dir, "rogue", "/CN=Rogue TSA/O=Elsewhere", "rogueca", TSA_EXTENSIONS)
+        make_ca(self.dir, "extra1", "/CN=Test TSA Extra One/O=Tests")
+        make_ca(self.dir, "extra2", "/CN=Test TSA Extra Two/O=Tests")
+        with open(os.path.join(self.dir, "grown.pem"), "w") as out:
+            for name in ("ca", "extra1", "extra2"):
+                with open(os.path.join(self.dir, f"{name}.crt")) as f:
+                    out.write(f.read())
         with open(os.path.join(self.dir, "serial"), "w") as f:
             f.write("01\n")
         self.config = os.path.join(self.dir, "tsa.cnf")
@@ -161,7 +228,9 @@ class Tsa:
             return 200, self.reply(flip_last_byte(query, nonce), "good")
         if self.mode == "wrong_imprint":
             return 200, self.reply(flip_last_byte(query, imprint), "good")
-        if self.mode in ("refusing", "untrusted"):
+        if self.mode == "grown":
+            return 200, self.reply(asking_for_certificates(query), "grown")
+        if self.mode in ("refusing", "untrusted", "renewed", "chain_ids"):
             return 200, self.reply(query, self.mode)
         return 200, self.reply(query, "good")
 
