@@ -226,7 +226,12 @@ wrk_both_nodes() {
   awk '/^Requests\/sec:/ {s += $2} END {printf "%.2f\n", s}' "$work/$name-1.txt" "$work/$name-2.txt" >"$work/$name.rate"
   printf '%s\n' "$(wrk_p99_ms "$work/$name-1.txt")" "$(wrk_p99_ms "$work/$name-2.txt")" | sort -g | tail -n 1 \
     >"$work/$name.p99"
-  echo "both nodes: $(cat "$work/$name.rate") requests/s, worse p99 $(cat "$work/$name.p99") ms"
+  local failed
+  failed=$(awk '/^  Non-2xx or 3xx responses:/ {bad += $5}
+                /^  Socket errors:/ {gsub(",", ""); sock += $4 + $6 + $8 + $10}
+                END {printf "%d answers not 2xx, %d socket errors or time-outs (2 s)", bad, sock}' \
+             "$work/$name-1.txt" "$work/$name-2.txt")
+  echo "both nodes: $(cat "$work/$name.rate") requests/s, worse p99 $(cat "$work/$name.p99") ms; $failed"
 }
 
 # The certificate numbers of every year the run issued in must run 1, 2, … up to the year's counter, each once.
