@@ -10,7 +10,7 @@
 # Then the same HTTP issue and verify runs on PostgreSQL: a cluster started here (as nobody when run as root), seeded
 # with as many certificates, two nodes on it, wrk against both at once; the run's certificate numbers are checked for
 # gaps and duplicates, and a table puts both engines' figures side by side. ENGINES picks the engines ("sqlite
-# postgresql" by default).
+# postgresql" by default); PG_STATEMENTS=1 prints the statements the PostgreSQL issue run spent its time on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
