@@ -195,7 +195,8 @@ CONF
   pg_running=1
   "$pg_bin/psql" -X -q -h "$pg_dir" -p "$pg_port" -U arayis -d postgres -c "CREATE DATABASE arayis"
   [ -z "${PG_STATEMENTS:-}" ] || pg_sql "CREATE EXTENSION pg_stat_statements"
-  pg_url="postgresql://arayis@127.0.0.1:$pg_port/arayis"
+  # the nodes run on the database's machine: they reach it through its unix socket, as a local deployment would
+  pg_url="postgresql:///arayis?host=$pg_dir&port=$pg_port&user=arayis"
 }
 
 pg_sql() { "$pg_bin/psql" -X -q -A -t -h "$pg_dir" -p "$pg_port" -U arayis -d arayis -c "$1"; }
@@ -268,6 +269,18 @@ pg_check_numbers() {
           exit bad }' "$work/pg-numbers.txt"
 }
 
+# A database that has been running has statistics for its queues and history as well: a few seconds of issuing
+# through one node fill them, and ANALYZE records them, so that no statement is planned for empty tables.
+pg_warm_up() {
+  env "${env_pg[@]}" ARAYIS_LISTEN="127.0.0.1:$((port + 5))" ./build/arayis serve 2>"$work/pg-warm-up.log" &
+  local warm=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((port + 5))/healthz" >/dev/null && break; sleep 0.1; done
+  wrk -t1 -c8 -d3s -s bench/issue.lua "http://127.0.0.1:$((port + 5))" -- warm-up >/dev/null
+  kill -TERM "$warm"
+  wait "$warm" || true
+  pg_sql "ANALYZE"
+}
+
 # The PostgreSQL part: SEED certificates in a cluster of its own, two nodes on it, wrk against both at once.
 postgresql_engine() {
   pg_nodes="" pg_load=""
@@ -283,6 +296,7 @@ postgresql_engine() {
   # before anything is measured
   pg_sql "VACUUM ANALYZE"
   pg_sql "CHECKPOINT"
+  pg_warm_up
   [ -z "${PG_STATEMENTS:-}" ] || pg_sql "SELECT pg_stat_statements_reset()" >/dev/null
   node_port=([1]=$((port + 5)) [2]=$((port + 6)))
   local n

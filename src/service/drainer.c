@@ -1,9 +1,11 @@
 /* The drainer's step: drain outside the lock, then sleep until the next due time. */
 #include "service/drainer.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/backoff.h"
+#include "store/lease.h"
 
 #define DRAINER_IDLE_MS 1000
 
@@ -33,31 +35,47 @@ typedef struct claim_batch {
     unsigned char *items;
     int n;
     size_t size;
+    drainer_id_fn id_of;
     drainer_claim_fn claim;
-    long long until_ms;
+    long long due_ms, until_ms;
     int kept;
 } claim_batch;
+
+static int taken_contains(const long long *taken, int n, long long id)
+{
+    for (int i = 0; i < n; i++)
+        if (taken[i] == id)
+            return 1;
+    return 0;
+}
 
 static int write_claims(db *d, void *ctx, err *e)
 {
     claim_batch *b = ctx;
+    long long ids[LEASE_BATCH_MAX], taken[LEASE_BATCH_MAX];
+    for (int i = 0; i < b->n; i++)
+        ids[i] = b->id_of(b->items + (size_t)i * b->size);
+    int ntaken = b->claim(d, ids, b->n, b->due_ms, b->until_ms, taken, e);
+    if (ntaken < 0)
+        return -1;
     b->kept = 0;
     for (int i = 0; i < b->n; i++) {
-        unsigned char *item = b->items + (size_t)i * b->size;
-        int rc = b->claim(d, item, b->until_ms, e);
-        if (rc < 0)
-            return -1;
-        if (rc == 1 && b->kept++ != i)
-            memcpy(b->items + (size_t)(b->kept - 1) * b->size, item, b->size);
+        if (!taken_contains(taken, ntaken, ids[i]))
+            continue;
+        if (b->kept != i)
+            memcpy(b->items + (size_t)b->kept * b->size, b->items + (size_t)i * b->size, b->size);
+        b->kept++;
     }
     return 0;
 }
 
-int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_claim_fn claim, long long until_ms, err *e)
+int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_id_fn id_of, drainer_claim_fn claim,
+                  long long due_ms, long long until_ms, err *e)
 {
+    assert(n <= LEASE_BATCH_MAX);
     if (n <= 0 || !store_is_shared(dr->store))
         return n;
-    claim_batch b = {items, n, size, claim, until_ms, 0};
+    claim_batch b = {items, n, size, id_of, claim, due_ms, until_ms, 0};
     return store_write(dr->store, write_claims, &b, e) == 0 ? b.kept : -1;
 }
 

@@ -15,13 +15,20 @@ typedef struct drainer {
     bgthread *thread;                                      /* set by drainer_start */
 } drainer;
 
-/* Takes one item for this process until until_ms. Returns 1 taken, 0 taken by another process first, -1 error. */
-typedef int (*drainer_claim_fn)(db *d, void *item, long long until_ms, err *e);
+/* Claims, in one statement, those of the n rows ids that are still due at due_ms, until until_ms; writes the ids it
+   took into taken. Returns how many, or -1 with e set (outbox_claim, events_claim). */
+typedef int (*drainer_claim_fn)(db *d, const long long *ids, int n, long long due_ms, long long until_ms,
+                                long long *taken, err *e);
 
-/* When other processes drain the same outbox (a shared database: several nodes), claims each of the n items of
-   size bytes at items with claim(), all in one durable write, and keeps those claimed at the front of items, in
-   order. Returns how many the caller may handle (n when nothing needs claiming), or -1 with e set (handle none). */
-int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_claim_fn claim, long long until_ms, err *e);
+/* The row id of one item. */
+typedef long long (*drainer_id_fn)(const void *item);
+
+/* When other processes drain the same outbox (a shared database: several nodes), claims the n items (at most
+   LEASE_BATCH_MAX, each of size bytes) read as due at due_ms, in one durable write, and keeps those claimed at the
+   front of items, in order. Returns how many the caller may handle (n when nothing needs claiming), or -1 with e
+   set (handle none). */
+int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_id_fn id_of, drainer_claim_fn claim,
+                  long long due_ms, long long until_ms, err *e);
 
 /* Starts dr's thread (name: a literal, for error messages). dr must stay where it is until drainer_stop. Returns 0,
    or -1 with e set. */

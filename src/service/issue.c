@@ -211,49 +211,60 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
 }
 
 typedef struct issued_write {
-    const issuer *is;
     const certificate_row *c;
     const buf *pdf;
     signature_level level;
     const char *sha256;
-    const char *pdf_url;
+    application_row *row;            /* the application as read before the write; its status becomes issued */
+    const char *mobile;
+    const char *sms_text;
 } issued_write;
 
 static int write_issued(db *d, void *ctx, err *e)
 {
     const issued_write *w = ctx;
     const certificate_row *c = w->c;
-    const char *vars[] = {"number", c->number, "pdf_url", w->pdf_url, NULL};
-    application_row row;
-    char mobile[16];
-    if (applications_find(d, c->application_id, &row, e) != 1 ||
-        applications_mobile(d, c->application_id, mobile, sizeof mobile, e) != 1)
-        return -1;
-    row.status = APPLICATION_ISSUED;
-    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
-                   certificates_set_level(d, c->number, w->level, e) == 0 &&
-                   applications_update(d, &row, e) == 0 &&
-                   history_record(d, &row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
-                   queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
+    w->row->status = APPLICATION_ISSUED;
+    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, w->level, e) == 0 &&
+                   applications_update(d, w->row, e) == 0 &&
+                   history_record(d, w->row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number,
+                                  e) == 0 &&
+                   outbox_enqueue(d, c->number, c->application_id, w->mobile, w->sms_text, time(NULL), e) == 0
                ? 0
                : -1;
 }
 
-/* Second write: the PDF, the application issued, and the SMS with the download link. */
+/* Second write: the PDF, the application issued, and the SMS with the download link. What the write needs from the
+   application (its row, the mobile number) is read and the SMS text rendered before it, outside the write lock:
+   only this request changes a debt_checked application whose certificate it completes. */
 static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
 {
-    char sha[SHA256_HEX_LEN + 1];
+    char sha[SHA256_HEX_LEN + 1], mobile[16];
     hash_sha256_hex(pdf->data, pdf->len, sha);
-    buf pdf_url = BUF_INIT;
+    buf pdf_url = BUF_INIT, text = BUF_INIT;
+    application_row row;
     int rc = -1;
+    db *d = store_db(is->store, e);
+    int found = d != NULL ? applications_find(d, c->application_id, &row, e) : -1;
+    if (found == 1)
+        found = applications_mobile(d, c->application_id, mobile, sizeof mobile, e);
+    if (found != 1) {
+        if (found == 0)
+            err_set(e, ERR_CONFLICT, "certificate %s has no application", c->number);
+        goto out;
+    }
     if (links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code) != 0) {
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
     }
-    issued_write w = {is, c, pdf, level, sha, buf_cstr(&pdf_url)};
+    const char *vars[] = {"number", c->number, "pdf_url", buf_cstr(&pdf_url), NULL};
+    if (sms_messages_render(is->messages, SMS_ISSUED, vars, &text, e) != 0)
+        goto out;
+    issued_write w = {c, pdf, level, sha, &row, mobile, buf_cstr(&text)};
     rc = store_write(is->store, write_issued, &w, e);
 out:
     buf_free(&pdf_url);
+    buf_free(&text);
     return rc;
 }
 

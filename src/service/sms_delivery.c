@@ -11,6 +11,7 @@
 #include "notify/transport.h"
 #include "service/drainer.h"
 #include "service/history.h"
+#include "store/applications.h"
 #include "store/outbox.h"
 
 #define SENDER_BATCH 32
@@ -36,6 +37,8 @@ typedef struct attempt {
     sms_status status;
     long long next_ms;
     char error[256];
+    application_row app;             /* the message's application, read before the write for its portal event */
+    int has_app;
 } attempt;
 
 static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
@@ -51,6 +54,9 @@ static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
                                                random_unit());
     if (result == SEND_OK)
         a->error[0] = '\0';
+    err e = {0};
+    db *d = a->status != SMS_PENDING && m->application_id[0] ? store_db(snd->store, &e) : NULL;
+    a->has_app = d != NULL && applications_find(d, m->application_id, &a->app, &e) == 1;
 }
 
 typedef struct attempt_batch {
@@ -67,7 +73,7 @@ static int write_attempts(db *d, void *ctx, err *e)
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
             return -1;
         if (a->status != SMS_PENDING && a->m->application_id[0] &&
-            history_record(d, NULL, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
+            history_record(d, a->has_app ? &a->app : NULL, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
                            a->m->reference, NULL, e) != 0)
             return -1;
     }
@@ -91,9 +97,9 @@ static void record(sms_sender *snd, const attempt *a, int n)
     }
 }
 
-static int claim_message(db *d, void *item, long long until_ms, err *e)
+static long long message_id(const void *item)
 {
-    return outbox_claim(d, item, until_ms, e);
+    return ((const outbox_message *)item)->id;
 }
 
 /* Sends every message that is due; their results share a commit, at most SENDER_RECORD_MS after the first of
@@ -105,10 +111,11 @@ static int drain(void *owner, bgthread *t)
     db *d = store_db(snd->store, &e);
     outbox_message *batch = d ? malloc(SENDER_BATCH * sizeof *batch) : NULL;
     attempt *done = batch ? malloc(SENDER_BATCH * sizeof *done) : NULL;
-    int n = done ? outbox_due(d, backoff_now_ms(), batch, SENDER_BATCH, &e) : -1, pending = 0;
     long long first = 0, claimed_at = backoff_now_ms();
+    int n = done ? outbox_due(d, claimed_at, batch, SENDER_BATCH, &e) : -1, pending = 0;
     if (n > 0)
-        n = drainer_claim(&snd->loop, batch, n, sizeof *batch, claim_message, claimed_at + SENDER_CLAIM_MS, &e);
+        n = drainer_claim(&snd->loop, batch, n, sizeof *batch, message_id, outbox_claim, claimed_at,
+                          claimed_at + SENDER_CLAIM_MS, &e);
     for (int i = 0; i < n && !bgthread_stopping(t) && backoff_now_ms() - claimed_at < SENDER_CLAIM_USE_MS; i++) {
         first = pending == 0 ? backoff_now_ms() : first;
         send_one(snd, &batch[i], &done[pending++]);

@@ -111,9 +111,9 @@ static void record(webhook_deliverer *w, const attempt *a, int n)
     }
 }
 
-static int claim_job(db *d, void *item, long long until_ms, err *e)
+static long long job_seq(const void *item)
 {
-    return events_claim(d, &((event_job *)item)->ev, until_ms, e);
+    return ((const event_job *)item)->ev.seq;
 }
 
 /* Delivers every event that is due, then records the results in one commit; stops early when t is stopping.
@@ -125,10 +125,11 @@ static int drain(void *owner, bgthread *t)
     db *d = store_db(w->store, &e);
     event_job *jobs = d ? malloc(DELIVERY_BATCH * sizeof *jobs) : NULL;
     attempt *done = jobs ? malloc(DELIVERY_BATCH * sizeof *done) : NULL;
-    int n = done ? events_due(d, backoff_now_ms(), jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
     long long claimed_at = backoff_now_ms();
+    int n = done ? events_due(d, claimed_at, jobs, DELIVERY_BATCH, &e) : -1, handled = 0;
     if (n > 0)
-        n = drainer_claim(&w->loop, jobs, n, sizeof *jobs, claim_job, claimed_at + DELIVERY_CLAIM_MS, &e);
+        n = drainer_claim(&w->loop, jobs, n, sizeof *jobs, job_seq, events_claim, claimed_at,
+                          claimed_at + DELIVERY_CLAIM_MS, &e);
     for (; handled < n && !bgthread_stopping(t) && backoff_now_ms() - claimed_at < DELIVERY_CLAIM_USE_MS; handled++)
         deliver_one(w, &jobs[handled], &done[handled]);
     if (handled > 0)

@@ -13,9 +13,8 @@ static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_
                                    " ON CONFLICT(year) DO UPDATE SET last_seq = certificate_counters.last_seq + 1 RETURNING last_seq";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ", claimed_until) VALUES"
                                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B', ?13)";
-static const char SQL_MARK_STORED[] =
-    "UPDATE certificates SET sha256 = ?2 WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
-static const char SQL_SET_LEVEL[] = "UPDATE certificates SET signature_level = ?2 WHERE number = ?1";
+static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2, signature_level = ?3"
+                                     " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
@@ -77,13 +76,14 @@ int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e
     return db_exec_stmt(d, st, e);
 }
 
-int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256, err *e)
+int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256,
+                           signature_level level, err *e)
 {
     stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
     if (store == NULL)
         return -1;
-    if (stmt_bind_text(mark, 1, number) != 0 ||
-        stmt_bind_text(mark, 2, sha256) != 0)
+    if (stmt_bind_text(mark, 1, number) != 0 || stmt_bind_text(mark, 2, sha256) != 0 ||
+        stmt_bind_text(mark, 3, signature_level_name(level)) != 0)
         return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, mark, e) != 0)
         return -1;
@@ -93,16 +93,6 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
         stmt_bind_blob(store, 2, pdf, len) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_stmt(d, store, e);
-}
-
-int certificates_set_level(db *d, const char *number, signature_level level, err *e)
-{
-    stmt *st = db_stmt(d, SQL_SET_LEVEL, e);
-    if (st == NULL)
-        return -1;
-    if (stmt_bind_text(st, 1, number) != 0 || stmt_bind_text(st, 2, signature_level_name(level)) != 0)
-        return db_fail(d, e, "bind certificate");
-    return db_exec_stmt(d, st, e);
 }
 
 /* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */

@@ -14,7 +14,7 @@ typedef struct stmt stmt;
 typedef struct db_engine db_engine;
 
 #define DB_STMT_CACHE 96
-#define DB_MAX_PARAMS 24
+#define DB_MAX_PARAMS 40
 #define DB_INT_TEXT 24 /* a long long in decimal, its sign and NUL */
 
 typedef enum { DB_PARAM_NULL, DB_PARAM_TEXT, DB_PARAM_INT64, DB_PARAM_BLOB } db_param_type;

@@ -18,8 +18,8 @@ static const char SQL_DUE[] =
     " WHERE e.delivery = 'pending' AND e.next_attempt_at <= ?1 AND k.webhook_url IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM portal_events p WHERE p.application_id = e.application_id AND p.id < e.id"
     " AND p.delivery = 'pending') ORDER BY e.id LIMIT ?2";
-static const char SQL_CLAIM[] =
-    "UPDATE portal_events SET next_attempt_at = ?3 WHERE id = ?1 AND delivery = 'pending' AND next_attempt_at = ?2";
+static const char SQL_CLAIM[] = "UPDATE portal_events SET next_attempt_at = ?1 WHERE delivery = 'pending'"
+                                " AND next_attempt_at <= ?2 AND id IN (" LEASE_IDS ") RETURNING id";
 static const char SQL_ATTEMPT[] =
     "UPDATE portal_events SET delivery = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
     " delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END WHERE id = ?1";
@@ -102,12 +102,9 @@ int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
     return db_each_row(d, st, read_job, &list, "read due events", e) == 0 ? list.count : -1;
 }
 
-int events_claim(db *d, event_record *ev, long long until_ms, err *e)
+int events_claim(db *d, const long long *seqs, int n, long long due_ms, long long until_ms, long long *taken, err *e)
 {
-    int rc = lease_take(d, SQL_CLAIM, ev->seq, ev->next_attempt_ms, until_ms, e);
-    if (rc == 1)
-        ev->next_attempt_ms = until_ms;
-    return rc;
+    return lease_take(d, SQL_CLAIM, seqs, n, due_ms, until_ms, taken, e);
 }
 
 int events_record_attempt(db *d, long long seq, event_delivery delivery, int attempts, long long next_ms,

@@ -25,9 +25,10 @@ typedef struct event_job {
    Returns how many, or -1 with e set. */
 int events_due(db *d, long long now_ms, event_job *out, int max, err *e);
 
-/* Claims event ev, as events_due read it, for the caller until until_ms (see outbox_claim: the same lease on the
-   same kind of column). Returns 1 claimed (ev updated), 0 not, -1 error. */
-int events_claim(db *d, event_record *ev, long long until_ms, err *e);
+/* Claims the events seqs (at most LEASE_BATCH_MAX, as events_due read them) still due at due_ms for the caller until
+   until_ms (see outbox_claim: the same lease on the same kind of column). Writes the seqs claimed into taken;
+   returns how many, or -1 with e set. */
+int events_claim(db *d, const long long *seqs, int n, long long due_ms, long long until_ms, long long *taken, err *e);
 
 /* Records a delivery attempt of event seq: delivered, failed for good, or pending again at next_ms, with the attempt
    count and last error (NULL when none). Returns 0 or -1. */

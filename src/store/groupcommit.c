@@ -23,9 +23,12 @@ struct group_commit {
     int ready;                  /* the committer's connection has its statements and is watched */
 };
 
-static const char SQL_SAVEPOINT[] = "SAVEPOINT item";
-static const char SQL_RELEASE[] = "RELEASE item";
+#define SAVEPOINT_SQL "SAVEPOINT item"
+#define RELEASE_SQL "RELEASE item"
+static const char SQL_SAVEPOINT[] = SAVEPOINT_SQL;
+static const char SQL_RELEASE[] = RELEASE_SQL;
 static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO item";
+static const char SQL_NEXT_SAVEPOINT[] = RELEASE_SQL "; " SAVEPOINT_SQL;
 
 static int exec_cached(db *d, const char *sql, err *e)
 {
@@ -33,26 +36,26 @@ static int exec_cached(db *d, const char *sql, err *e)
     return st != NULL ? db_exec_stmt(d, st, e) : -1;
 }
 
-/* Undoes a failed item's savepoint. When that fails too, the whole transaction is rolled back (the caller finds
-   no transaction open and fails the group): the item's writes are never committed. */
-static void undo_item(db *d)
+/* Ends the savepoint of the item before and starts the next item's: two cached statements on SQLite, one round trip
+   for both on PostgreSQL. (The last item's savepoint needs no release: COMMIT ends it.) Returns 0 or -1 with e
+   set. */
+static int next_savepoint(db *d, err *e)
 {
-    if (!db_in_transaction(d))
-        return;
-    err undo = {0};
-    if (exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0 || exec_cached(d, SQL_RELEASE, &undo) != 0)
-        db_rollback(d);
+    if (!db_is_embedded(d))
+        return db_exec_sql(d, SQL_NEXT_SAVEPOINT, e);
+    return exec_cached(d, SQL_RELEASE, e) == 0 ? exec_cached(d, SQL_SAVEPOINT, e) : -1;
 }
 
-/* Runs one item in its savepoint; a failed item (its work, or the release of its savepoint) leaves nothing
-   behind. Returns 0 or -1 with the item's error set. */
+/* Runs one item in the savepoint opened for it; a failed item is rolled back to that savepoint, so it leaves
+   nothing behind. When the roll-back fails too, the whole transaction is rolled back (the caller finds no
+   transaction open and fails the group). Returns 0 or -1 with the item's error set. */
 static int run_item(db *d, write_item *it)
 {
-    if (exec_cached(d, SQL_SAVEPOINT, &it->error) != 0)
-        return -1;
-    if (it->work(d, it->ctx, &it->error) == 0 && exec_cached(d, SQL_RELEASE, &it->error) == 0)
+    if (it->work(d, it->ctx, &it->error) == 0)
         return 0;
-    undo_item(d);
+    err undo = {0};
+    if (db_in_transaction(d) && exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0)
+        db_rollback(d);
     return -1;
 }
 
@@ -72,14 +75,31 @@ static db *committer_connection(group_commit *g, err *e)
     return d;
 }
 
-/* One transaction for all items. When the engine gives up the transaction (disk full, I/O error) or COMMIT fails,
-   every item of the group fails with that error, since none of them was stored. */
-static void run_group(group_commit *g, write_item *items)
+/* Takes every item queued so far. */
+static write_item *take_queue(group_commit *g)
+{
+    bgthread_lock(g->thread);
+    write_item *items = g->head;
+    g->head = g->tail = NULL;
+    bgthread_unlock(g->thread);
+    return items;
+}
+
+/* One transaction for all items queued by the time it has begun: on PostgreSQL BEGIN waits for the other nodes'
+   transactions, and what was queued meanwhile joins this one. When the engine gives up the transaction (disk full,
+   I/O error) or COMMIT fails, every item of the group fails with that error, since none of them was stored. Returns
+   the items. */
+static write_item *run_group(group_commit *g)
 {
     err group_error = {0};
     db *d = committer_connection(g, &group_error);
-    int ok = d != NULL && db_begin(d, &group_error) == 0;
+    int ok = d != NULL && db_begin(d, &group_error) == 0 && exec_cached(d, SQL_SAVEPOINT, &group_error) == 0;
+    write_item *items = take_queue(g);
     for (write_item *it = items; ok && it != NULL; it = it->next) {
+        if (it != items && next_savepoint(d, &group_error) != 0) {
+            ok = 0;
+            break;
+        }
         it->rc = run_item(d, it);
         if (!db_in_transaction(d)) {
             group_error = it->error;
@@ -87,7 +107,7 @@ static void run_group(group_commit *g, write_item *items)
         }
     }
     if (ok && db_commit(d, &group_error) == 0)
-        return;
+        return items;
     if (d != NULL)
         db_rollback(d);
     for (write_item *it = items; it != NULL; it = it->next) {
@@ -96,18 +116,17 @@ static void run_group(group_commit *g, write_item *items)
             it->error = group_error;
         }
     }
+    return items;
 }
 
 /* Runs everything queued as one group and tells its requesters; at the stop, ends once the queue is empty. */
 static long long committer_step(bgthread *t, void *ctx)
 {
     group_commit *g = ctx;
-    write_item *items = g->head;
-    if (items == NULL)
+    if (g->head == NULL)
         return bgthread_stopping(t) ? BGTHREAD_EXIT : BGTHREAD_IDLE;
-    g->head = g->tail = NULL;
     bgthread_unlock(t);
-    run_group(g, items);
+    write_item *items = run_group(g);
     bgthread_lock(t);
     for (write_item *it = items; it != NULL; it = it->next)
         it->done = 1;

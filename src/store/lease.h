@@ -1,13 +1,22 @@
-/* Leases on outbox rows: a sender takes a due row by moving its next attempt to the end of its lease, provided the
-   row is still as the sender read it. */
+/* Leases on outbox rows: a sender takes a batch of due rows by moving their next attempt to the end of its lease,
+   provided each row is still due (nobody took it, sent it or put it off since it was read). */
 #ifndef ARAYIS_STORE_LEASE_H
 #define ARAYIS_STORE_LEASE_H
 
 #include "store/db.h"
 
-/* Runs sql, an UPDATE whose ?1 is the row's id, ?2 the next-attempt time the row was read with and ?3 the end of the
-   lease. Returns 1 when it changed the row (the lease is the caller's), 0 when another sender changed it first,
-   -1 with e set. */
-int lease_take(db *d, const char *sql, long long id, long long seen_ms, long long until_ms, err *e);
+/* The most rows one lease statement takes. */
+#define LEASE_BATCH_MAX 32
+
+/* The id list of a lease statement: ?3 ... ?34 (unused places are bound to NULL and match nothing). */
+#define LEASE_IDS \
+    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, " \
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34"
+
+/* Runs sql, an UPDATE ... RETURNING id whose ?1 is the end of the lease, ?2 the time the rows must still be due at,
+   and LEASE_IDS the ids of the n (at most LEASE_BATCH_MAX) rows wanted. Writes the ids it took into taken and
+   returns how many, or -1 with e set. */
+int lease_take(db *d, const char *sql, const long long *ids, int n, long long due_ms, long long until_ms,
+               long long *taken, err *e);
 
 #endif

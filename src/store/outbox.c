@@ -15,8 +15,8 @@ static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox WHERE s
                               " ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
                                   " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END WHERE id = ?1";
-static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending'"
-                                " AND next_attempt_at = ?2";
+static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?1 WHERE status = 'pending'"
+                                " AND next_attempt_at <= ?2 AND id IN (" LEASE_IDS ") RETURNING id";
 static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox"
                                     " WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
@@ -84,12 +84,9 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
     return db_each_row(d, st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
 }
 
-int outbox_claim(db *d, outbox_message *m, long long until_ms, err *e)
+int outbox_claim(db *d, const long long *ids, int n, long long due_ms, long long until_ms, long long *taken, err *e)
 {
-    int rc = lease_take(d, SQL_CLAIM, m->id, m->next_attempt_ms, until_ms, e);
-    if (rc == 1)
-        m->next_attempt_ms = until_ms;
-    return rc;
+    return lease_take(d, SQL_CLAIM, ids, n, due_ms, until_ms, taken, e);
 }
 
 int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, long long next_ms, const char *error,

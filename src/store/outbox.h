@@ -17,11 +17,11 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
    stored text over its buffer). */
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e);
 
-/* Claims message m, as outbox_due read it, for the caller until until_ms: its next attempt moves there, so that no
-   other sender (another node) reads it as due meanwhile, and a sender that dies leaves it due again then. Fails to
-   claim when another sender did first (the message changed since it was read). Returns 1 claimed (m updated),
-   0 not, -1 error. */
-int outbox_claim(db *d, outbox_message *m, long long until_ms, err *e);
+/* Claims the messages ids (at most LEASE_BATCH_MAX, as outbox_due read them) that are still due at due_ms for the
+   caller until until_ms: their next attempt moves there, so that no other sender (another node) reads them as due
+   meanwhile, and a sender that dies leaves them due again then. Writes the ids claimed into taken; returns how
+   many, or -1 with e set. */
+int outbox_claim(db *d, const long long *ids, int n, long long due_ms, long long until_ms, long long *taken, err *e);
 
 /* Records a delivery attempt: the message's new status (SMS_PENDING: due again at next_ms), the attempt count and
    the last error (NULL for none). Call inside a transaction. Returns 0 or -1 with e set. */

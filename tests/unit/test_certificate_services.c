@@ -126,7 +126,7 @@ typedef struct stored_pdf {
 static int write_pdf(db *d, void *ctx, err *e)
 {
     const stored_pdf *s = ctx;
-    return certificates_store_pdf(d, s->number, s->pdf->data, s->pdf->len, s->sha256, e);
+    return certificates_store_pdf(d, s->number, s->pdf->data, s->pdf->len, s->sha256, SIGNATURE_B_B, e);
 }
 
 /* Numbers a certificate of key_id's new application valid from issued_at to valid_until and, unless pending_only,

@@ -115,7 +115,7 @@ static void store_document(const certificate_row *c, char sha256[65])
     char pdf[64];
     int len = snprintf(pdf, sizeof pdf, "%%PDF-1.7 %s", c->number);
     snprintf(sha256, 65, "%064x", (unsigned)fx.applications * 7919u);
-    assert_int_equal(certificates_store_pdf(fx.db, c->number, (const unsigned char *)pdf, (size_t)len, sha256, &e), 0);
+    assert_int_equal(certificates_store_pdf(fx.db, c->number, (const unsigned char *)pdf, (size_t)len, sha256, SIGNATURE_B_B, &e), 0);
 }
 
 /* --- certificates --- */
@@ -171,7 +171,7 @@ static void test_reserve_store_and_find(void **state)
     assert_memory_equal(pdf.data, expected, pdf.len);
     buf_free(&pdf);
 
-    assert_int_equal(certificates_store_pdf(fx.db, c.number, (const unsigned char *)"x", 1, sha, &e), -1);
+    assert_int_equal(certificates_store_pdf(fx.db, c.number, (const unsigned char *)"x", 1, sha, SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT); /* stored once only */
 }
 
@@ -186,7 +186,7 @@ static void test_lookups_of_what_is_not_there(void **state)
     assert_int_equal(certificates_find_by_sha256(fx.db, "", &got, &e), 0); /* pending rows have no digest yet */
     assert_int_equal(certificates_find_by_sha256(fx.db, "00", &got, &e), 0);
     assert_int_equal(certificates_read_pdf(fx.db, "AZI-2026-999999", &pdf, &e), 0);
-    assert_int_equal(certificates_store_pdf(fx.db, "AZI-2026-999999", (const unsigned char *)"x", 1, "ab", &e), -1);
+    assert_int_equal(certificates_store_pdf(fx.db, "AZI-2026-999999", (const unsigned char *)"x", 1, "ab", SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT);
     assert_int_equal(certificates_find(fx.db, c.number, &got, &e), 1);
     assert_int_equal(got.state, CERTIFICATE_PENDING); /* untouched by the failed store */
@@ -255,7 +255,7 @@ static void test_void_and_pending_listings(void **state)
     assert_int_equal(certificates_void(fx.db, "AZI-2026-999999", Y2026, "none", &e), 0);
     assert_int_equal(certificates_find(fx.db, a.number, &got, &e), 1);
     assert_int_equal(got.state, CERTIFICATE_VOID);
-    assert_int_equal(certificates_store_pdf(fx.db, a.number, (const unsigned char *)"x", 1, "cd", &e), -1);
+    assert_int_equal(certificates_store_pdf(fx.db, a.number, (const unsigned char *)"x", 1, "cd", SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT);
 
     assert_int_equal(certificates_each_void(fx.db, list_void, &voids, &e), 0);
