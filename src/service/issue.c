@@ -16,6 +16,7 @@
 #include "model/links.h"
 #include "service/history.h"
 #include "service/ltv_keeper.h"
+#include "service/tlog_append.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -232,6 +233,7 @@ static int write_issued(db *d, void *ctx, err *e)
     row.status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, e) == 0 &&
                    certificates_set_level(d, c->number, w->level, e) == 0 &&
+                   tlog_append_issuance(d, w->is->log, c->number, w->sha256, c->issued_at, c->valid_until, e) == 0 &&
                    applications_update(d, &row, e) == 0 &&
                    history_record(d, &row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number, e) == 0 &&
                    queue_sms(w->is, d, SMS_ISSUED, c->number, c->application_id, mobile, vars, e) == 0
@@ -239,7 +241,7 @@ static int write_issued(db *d, void *ctx, err *e)
                : -1;
 }
 
-/* Second write: the PDF, the application issued, and the SMS with the download link. */
+/* Second write: the PDF, its transparency log entry, the application issued, and the SMS with the download link. */
 static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
 {
     char sha[SHA256_HEX_LEN + 1];
