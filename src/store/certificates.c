@@ -139,6 +139,7 @@ static int read_row(stmt *st, void *ctx, err *e)
     if (signature_level_parse(stmt_column_text(st, 17), &c->level) != 0)
         return err_set(e, ERR_INVALID, "certificate row with an unknown signature level");
     c->state = state_of(c);
+    c->log_index = c->revocation_log_index = -1; /* the log's own tables say, when asked */
     return 0;
 }
 
