@@ -34,6 +34,20 @@ static void query_index(const http_request *req, const char *name, int required,
         *out = v;
 }
 
+/* Reads the two required parameters first and second of a range. Returns 0, or -1 with the 400 answer written. */
+static int query_pair(const http_request *req, http_response *res, const char *first_name, const char *second_name,
+                      uint64_t *first, uint64_t *second)
+{
+    field_errors errs = {0};
+    int given;
+    query_index(req, first_name, 1, first, &given, &errs);
+    query_index(req, second_name, 1, second, &given, &errs);
+    if (errs.count == 0)
+        return 0;
+    api_validation_failed(res, json_from_field_errors(&errs));
+    return -1;
+}
+
 /* 400 validation_failed for field with the message e gave, when the log refused the range (ERR_INVALID); else the
    failure itself. */
 static void refuse_range(const http_request *req, http_response *res, const err *e, const char *field)
@@ -88,15 +102,9 @@ void log_checkpoint_get(void *ctx, http_request *req, http_response *res)
 void log_entries_get(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
-    field_errors errs = {0};
     uint64_t start = 0, end = 0;
-    int given;
-    query_index(req, "start", 1, &start, &given, &errs);
-    query_index(req, "end", 1, &end, &given, &errs);
-    if (errs.count) {
-        api_validation_failed(res, json_from_field_errors(&errs));
+    if (query_pair(req, res, "start", "end", &start, &end) != 0)
         return;
-    }
     tlog_served_entry *entries = malloc(TLOG_ENTRIES_MAX * sizeof *entries);
     size_t count = 0;
     int complete = 0;
@@ -160,15 +168,9 @@ void log_inclusion_get(void *ctx, http_request *req, http_response *res)
 void log_consistency_get(void *ctx, http_request *req, http_response *res)
 {
     app *a = ctx;
-    field_errors errs = {0};
     uint64_t first = 0, second = 0;
-    int given;
-    query_index(req, "first", 1, &first, &given, &errs);
-    query_index(req, "second", 1, &second, &given, &errs);
-    if (errs.count) {
-        api_validation_failed(res, json_from_field_errors(&errs));
+    if (query_pair(req, res, "first", "second", &first, &second) != 0)
         return;
-    }
     merkle_proof proof;
     err e = {0};
     if (tlog_consistency(a->svc, first, second, &proof, &e) != 0) {

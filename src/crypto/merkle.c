@@ -128,6 +128,15 @@ int merkle_consistency_proof(uint64_t first, uint64_t second, merkle_subtree_fn 
     return subproof(first, 0, second, 1, subtree, ctx, out, e);
 }
 
+/* RFC 9162's step for a node on the right edge: right-shifts fn and sn together until fn is odd or 0. */
+static void skip_right_edge(uint64_t *fn, uint64_t *sn)
+{
+    while (!(*fn & 1) && *fn != 0) {
+        *fn >>= 1;
+        *sn >>= 1;
+    }
+}
+
 int merkle_verify_inclusion(uint64_t index, uint64_t size, const unsigned char leaf[MERKLE_HASH_LEN],
                             const unsigned char (*hashes)[MERKLE_HASH_LEN], size_t count,
                             const unsigned char root[MERKLE_HASH_LEN])
@@ -142,10 +151,7 @@ int merkle_verify_inclusion(uint64_t index, uint64_t size, const unsigned char l
             return 0;
         if ((fn & 1) || fn == sn) {
             merkle_node_hash(hashes[i], r, r);
-            while (!(fn & 1) && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
+            skip_right_edge(&fn, &sn);
         } else {
             merkle_node_hash(r, hashes[i], r);
         }
@@ -183,10 +189,7 @@ int merkle_verify_consistency(uint64_t first, uint64_t second, const unsigned ch
         if ((fn & 1) || fn == sn) {
             merkle_node_hash(hashes[i], fr, fr);
             merkle_node_hash(hashes[i], sr, sr);
-            while (!(fn & 1) && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
+            skip_right_edge(&fn, &sn);
         } else {
             merkle_node_hash(sr, hashes[i], sr);
         }

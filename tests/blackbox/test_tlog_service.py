@@ -48,6 +48,13 @@ def mth(leaves):
     return node_hash(mth(leaves[:k]), mth(leaves[k:]))
 
 
+def skip_right_edge(fn, sn):
+    while not fn & 1 and fn != 0:
+        fn >>= 1
+        sn >>= 1
+    return fn, sn
+
+
 def verify_inclusion(index, size, leaf, path, root):
     """RFC 9162 2.1.3.2."""
     if index >= size:
@@ -58,9 +65,7 @@ def verify_inclusion(index, size, leaf, path, root):
             return False
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
+            fn, sn = skip_right_edge(fn, sn)
         else:
             r = node_hash(r, p)
         fn >>= 1
@@ -87,9 +92,7 @@ def verify_consistency(first, second, first_root, second_root, path):
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
+            fn, sn = skip_right_edge(fn, sn)
         else:
             sr = node_hash(sr, c)
         fn >>= 1
