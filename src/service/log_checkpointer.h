@@ -14,7 +14,7 @@ typedef struct log_checkpointer log_checkpointer;
 /* Starts the thread; svc must outlive it. Returns NULL with e set. */
 log_checkpointer *log_checkpointer_start(struct services *svc, err *e);
 
-/* Stops the thread after the checkpoint in hand and frees c. c may be NULL. */
+/* Stops the thread after a last checkpoint (of what was appended until then) and frees c. c may be NULL. */
 void log_checkpointer_stop(log_checkpointer *c);
 
 #endif

@@ -150,8 +150,8 @@ void services_stop(services *svc)
 {
     if (svc == NULL)
         return;
-    log_checkpointer_stop(svc->checkpointer);
     resumer_stop(svc->resumer);
+    log_checkpointer_stop(svc->checkpointer); /* after the last writer of entries: its checkpoint covers them all */
     webhook_deliverer_stop(svc->webhooks);
     sms_sender_stop(svc->sender);
     sms_messages_free(svc->messages);

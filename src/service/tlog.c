@@ -1,9 +1,7 @@
-/* The read side of the transparency log, answered from stored subtree hashes within the latest checkpoint, and the
-   signing of checkpoints. */
+/* The read side of the transparency log, answered from stored subtree hashes within the latest checkpoint. */
 #include "service/tlog.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "crypto/b64.h"
 #include "service/context.h"
@@ -117,44 +115,4 @@ int tlog_indexes(services *svc, const char *number, long long *issued, long long
 {
     db *d = store_db(svc->store, e);
     return d ? tlog_store_indexes(d, number, issued, revoked, e) : -1;
-}
-
-/* A signed checkpoint as one write. */
-typedef struct checkpoint_write {
-    uint64_t size;
-    const unsigned char *root;
-    const char *note;
-} checkpoint_write;
-
-static int write_checkpoint(db *d, void *ctx, err *e)
-{
-    const checkpoint_write *w = ctx;
-    return tlog_store_put_checkpoint(d, w->size, w->root, w->note, time(NULL), e);
-}
-
-int tlog_checkpoint(services *svc, int *made, err *e)
-{
-    *made = 0;
-    db *d = store_db(svc->store, e);
-    uint64_t size, published;
-    unsigned char root[MERKLE_HASH_LEN];
-    int found = d ? tlog_store_latest_checkpoint(d, &published, root, NULL, e) : -1;
-    if (found < 0 || tlog_store_size(d, &size, e) != 0)
-        return -1;
-    if (found == 1 && size <= published)
-        return 0;
-    checkpoint_body body = {.size = size};
-    snprintf(body.origin, sizeof body.origin, "%s", svc->log_origin);
-    buf text = BUF_INIT, note = BUF_INIT;
-    int rc = -1;
-    if (merkle_root(size, tlog_stored_subtree, d, body.root, e) != 0 || checkpoint_text(&text, &body, e) != 0 ||
-        signed_note_sign(&note, buf_cstr(&text), svc->log_origin, svc->log_key, e) != 0)
-        goto out;
-    checkpoint_write w = {size, body.root, buf_cstr(&note)};
-    rc = store_write(svc->store, write_checkpoint, &w, e);
-    *made = rc == 0;
-out:
-    buf_free(&text);
-    buf_free(&note);
-    return rc;
 }

@@ -1,5 +1,5 @@
 /* The public transparency log as the service answers it: the latest checkpoint, entries by index, inclusion and
-   consistency proofs, the log's identity; and signing a new checkpoint when the tree has grown. */
+   consistency proofs, the log's identity. */
 #ifndef ARAYIS_SERVICE_TLOG_H
 #define ARAYIS_SERVICE_TLOG_H
 
@@ -56,9 +56,5 @@ int tlog_consistency(services *svc, uint64_t first, uint64_t second, merkle_proo
 
 /* The indexes of certificate number's issuance and revocation entries (-1 when none). Returns 0, or -1 with e set. */
 int tlog_indexes(services *svc, const char *number, long long *issued, long long *revoked, err *e);
-
-/* Signs and stores a checkpoint of the whole tree when it is larger than the latest one (also of the empty tree
-   when there is none); *made says whether one was made. Returns 0, or -1 with e set. */
-int tlog_checkpoint(services *svc, int *made, err *e);
 
 #endif

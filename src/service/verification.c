@@ -81,6 +81,9 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     if (found < 0)
         return -1;
     out->registered = found == 1;
+    if (out->registered &&
+        tlog_store_indexes(d, out->cert.number, &out->cert.log_index, &out->cert.revocation_log_index, e) != 0)
+        return -1;
     if (out->registered)
         out->status = certificate_verdict(&out->cert, time(NULL));
     out->genuine = out->registered && out->signature_valid;
