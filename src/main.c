@@ -20,6 +20,7 @@ static const command commands[] = {
     {"keygen", cmd_keygen, "make development signing keys, or a key pair in a PKCS#11 token"},
     {"csr", cmd_csr, "write a certificate request for the signing key"},
     {"keys", cmd_keys, "install a signing certificate (install-cert)"},
+    {"log", cmd_log, "audit the transparency log (verify URL) or check it against the database (check-store)"},
     {"render", cmd_render, "render and sign a sample certificate"},
     {"restore", cmd_backup, "install a backup as the database (service stopped)"},
     {"routes", cmd_routes, "list the HTTP routes"},

@@ -56,8 +56,9 @@ void certificates_get(void *ctx, http_request *req, http_response *res)
         api_json(res, 200, view_certificate(&c, a->cfg.public_base_url, time(NULL)));
 }
 
-/* Reads and validates {"reason": "…"} (1-CERTIFICATE_REASON_MAX characters). Writes the 4xx answer and returns NULL when bad. */
-static char *read_reason(const http_request *req, http_response *res)
+/* Reads and validates {"reason": "…", "reason_code": "…"} (1-CERTIFICATE_REASON_MAX characters; a code by name,
+   unspecified when absent) into *code. Writes the 4xx answer and returns NULL when bad. */
+static char *read_reason(const http_request *req, http_response *res, revocation_code *code)
 {
     json_t *body = api_read_json(req, res);
     if (body == NULL)
@@ -68,8 +69,15 @@ static char *read_reason(const http_request *req, http_response *res)
     const char *problem = errs.count ? NULL : validate_text(text, 1, CERTIFICATE_REASON_MAX, &reason);
     if (problem)
         field_errors_add(&errs, "reason", problem);
-    if (errs.count)
+    json_t *named = json_object_get(body, "reason_code");
+    *code = REVOCATION_UNSPECIFIED;
+    if (named != NULL && (!json_is_string(named) || revocation_code_parse(json_string_value(named), code) != 0))
+        field_errors_add(&errs, "reason_code", "must be unspecified, key_compromise, superseded or cessation_of_operation");
+    if (errs.count) {
         api_validation_failed(res, json_from_field_errors(&errs));
+        free(reason);
+        reason = NULL;
+    }
     json_decref(body);
     return reason;
 }
@@ -80,12 +88,13 @@ void certificates_post_revoke(void *ctx, http_request *req, http_response *res)
     apikey_row key;
     if (auth_require(a, req, res, AUTH_ROLE(ROLE_ADMIN), &key) != 0)
         return;
-    char *reason = read_reason(req, res);
+    revocation_code code;
+    char *reason = read_reason(req, res, &code);
     if (reason == NULL)
         return;
     err e = {0};
     certificate_row c;
-    int found = certificate_revoke(a->svc, req->params[0], reason, key.name, &c, &e);
+    int found = certificate_revoke(a->svc, req->params[0], reason, code, key.name, &c, &e);
     free(reason);
     if (found < 0)
         api_fail(req, res, &e);

@@ -6,6 +6,7 @@
 #include "api/certificates.h"
 #include "api/events.h"
 #include "api/health.h"
+#include "api/log.h"
 #include "api/verify.h"
 
 static const http_route routes[] = {
@@ -23,6 +24,10 @@ static const http_route routes[] = {
     {HTTP_POST, "/v/pdf", verify_pdf_form, 1, HTTP_LIMIT_PUBLIC, 0},
     {HTTP_POST, "/api/v1/verify/pdf", verify_pdf_api, 1, HTTP_LIMIT_PUBLIC, 0},
     {HTTP_GET, "/api/v1/keys", verify_keys, 0, HTTP_LIMIT_PUBLIC, 0},
+    {HTTP_GET, "/api/v1/log/checkpoint", log_checkpoint_get, 0, HTTP_LIMIT_PUBLIC, 0},
+    {HTTP_GET, "/api/v1/log/entries", log_entries_get, 0, HTTP_LIMIT_PUBLIC, 0},
+    {HTTP_GET, "/api/v1/log/proof/inclusion", log_inclusion_get, 0, HTTP_LIMIT_PUBLIC, 0},
+    {HTTP_GET, "/api/v1/log/proof/consistency", log_consistency_get, 0, HTTP_LIMIT_PUBLIC, 0},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -15,6 +15,7 @@
 #include "crypto/keyring.h"
 #include "http/form.h"
 #include "model/vcode.h"
+#include "service/tlog.h"
 #include "service/verification.h"
 
 static int wants_json(const http_request *req)
@@ -26,7 +27,7 @@ static int wants_json(const http_request *req)
 static json_t *verify_json(const certificate_row *c, certificate_status status)
 {
     char issued[TIME_TEXT_MAX], until[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s?, s:s?}", "status", certificate_status_name(status),
                      "number", c->number,
                      "issued_at", time_format_rfc3339(c->issued_at, issued), "valid_until",
                      time_format_rfc3339(c->valid_until, until), "subscriber_type",
@@ -34,6 +35,11 @@ static json_t *verify_json(const certificate_row *c, certificate_status status)
                      "holder", c->holder, "debt", view_debt(c->debt_qepik, c->debt_as_of), "sha256", c->sha256,
                      "signature_level", signature_level_name(c->level), "revoked_at", c->revoked_at ? time_format_rfc3339(c->revoked_at, revoked) : NULL,
                      "revocation_reason", c->revoked_at ? c->revocation_reason : NULL);
+    if (v != NULL && c->log_index >= 0)
+        json_object_set_new(v, "log_index", json_integer(c->log_index));
+    if (v != NULL && c->revocation_log_index >= 0)
+        json_object_set_new(v, "revocation_log_index", json_integer(c->revocation_log_index));
+    return v;
 }
 
 /* Wraps content (already HTML) in the page shell and answers with status. The language switch leads to
@@ -76,6 +82,21 @@ static int finding_text(const web_pages *w, web_lang lang, const certificate_row
     return placeholders_expand(web_text(w, lang, c->debt_qepik > 0 ? "t_debt" : "t_no_debt"), vars, out, e);
 }
 
+/* The line saying where the certificate is recorded in the public log ("" when it is not, or not looked up). */
+static int log_line(const web_pages *w, web_lang lang, const certificate_row *c, buf *out, err *e)
+{
+    if (c->log_index < 0)
+        return 0;
+    char position[24];
+    snprintf(position, sizeof position, "%lld", c->log_index);
+    const char *vars[] = {"position", position, NULL};
+    return buf_printf(out, "<dt>%s</dt><dd data-log-index=\"%s\">", web_text(w, lang, "t_log"), position) == 0 &&
+                   placeholders_expand(web_text(w, lang, "t_log_recorded"), vars, out, e) == 0 &&
+                   buf_puts(out, "</dd>") == 0
+               ? 0
+               : err_set(e, ERR_NOMEM, "out of memory for the page");
+}
+
 /* The verdict fragment for a found certificate. */
 static int render_found(app *a, web_lang lang, const certificate_row *c, certificate_status verdict, buf *out, err *e)
 {
@@ -84,10 +105,12 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
     const char *status = certificate_status_name(verdict);
     snprintf(verdict_key, sizeof verdict_key, "t_%s", status);
     snprintf(explanation_key, sizeof explanation_key, "t_%s_explanation", status);
-    buf holder = BUF_INIT, reason = BUF_INIT, finding = BUF_INIT, revocation = BUF_INIT;
+    buf holder = BUF_INIT, reason = BUF_INIT, finding = BUF_INIT, revocation = BUF_INIT, logged = BUF_INIT;
     int rc = web_escape(&holder, c->holder) == 0 && web_escape(&reason, c->revocation_reason) == 0
                  ? finding_text(a->web, lang, c, &finding, e)
                  : err_set(e, ERR_NOMEM, "out of memory for the page");
+    if (rc == 0)
+        rc = log_line(a->web, lang, c, &logged, e);
     const char *revoked_vars[] = {"revoked_date", time_format_az_date(c->revoked_at, revoked_date), "revocation_reason",
                                   buf_cstr(&reason), NULL};
     if (rc == 0 && c->revoked_at)
@@ -98,7 +121,7 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
                           time_format_az_date(c->valid_until, until), "revocation", buf_cstr(&revocation),
                           "subscriber_type", web_text(a->web, lang, c->non_residential ? "t_non_residential" : "t_residential"),
                           "subscriber_code", c->subscriber_code, "holder", buf_cstr(&holder), "finding", buf_cstr(&finding),
-                          "sha256", c->sha256, "level", signature_level_name(c->level), "level_note",
+                          "sha256", c->sha256, "log", buf_cstr(&logged), "level", signature_level_name(c->level), "level_note",
                           web_text(a->web, lang, c->level != SIGNATURE_B_B ? "t_level_timestamped" : "t_level_untimestamped"),
                           NULL};
     if (rc == 0)
@@ -107,6 +130,7 @@ static int render_found(app *a, web_lang lang, const certificate_row *c, certifi
     buf_free(&reason);
     buf_free(&finding);
     buf_free(&revocation);
+    buf_free(&logged);
     return rc;
 }
 
@@ -316,7 +340,6 @@ void verify_pdf_form(void *ctx, http_request *req, http_response *res)
 
 void verify_keys(void *ctx, http_request *req, http_response *res)
 {
-    (void)req;
     app *a = ctx;
     const keyring *ours = verification_keys(a->svc);
     json_t *keys = json_array();
@@ -348,9 +371,23 @@ void verify_keys(void *ctx, http_request *req, http_response *res)
                                                  r->next_update ? time_format_rfc3339(r->next_update, next_update) : NULL));
     }
     char fresh[TIME_TEXT_MAX];
-    api_json(res, 200, json_pack("{s:o, s:o, s:{s:o, s:s?}}", "keys", keys, "tsa_anchors", anchors, "revocation",
-                                 "ocsp", answers, "fresh_until",
-                                 held.fresh_until ? time_format_rfc3339(held.fresh_until, fresh) : NULL));
+    tlog_identity log = {.verifier_key = BUF_INIT};
+    err e = {0};
+    if (tlog_identity_of(a->svc, &log, &e) != 0) {
+        json_decref(keys);
+        json_decref(anchors);
+        json_decref(answers);
+        verification_trust_free(&held);
+        buf_free(&log.verifier_key);
+        api_fail(req, res, &e);
+        return;
+    }
+    api_json(res, 200, json_pack("{s:o, s:o, s:{s:o, s:s?}, s:{s:s, s:s, s:s}}", "keys", keys, "tsa_anchors", anchors,
+                                 "revocation", "ocsp", answers, "fresh_until",
+                                 held.fresh_until ? time_format_rfc3339(held.fresh_until, fresh) : NULL, "log",
+                                 "origin", log.origin, "public_key", log.public_key, "verifier_key",
+                                 buf_cstr(&log.verifier_key)));
+    buf_free(&log.verifier_key);
     verification_trust_free(&held);
     http_response_header(res, "Cache-Control", "public, max-age=60");
 }

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/copy_check.h"
+#include "cli/log_check.h"
 #include "store/backup.h"
 
 int cmd_backup(int argc, char **argv)
@@ -13,7 +14,8 @@ int cmd_backup(int argc, char **argv)
     int restore = strcmp(argv[0], "restore") == 0;
     if (argc < 2 || cli_is_help(argv[1])) {
         printf(restore ? "usage: arayis restore FILE [settings]\nInstalls a backup as the database (stop the service first).\n"
-                       : "usage: arayis backup FILE [settings]\nCopies the live database to FILE, a new SQLite database (safe while serving).\n");
+                       : "usage: arayis backup FILE [settings]\nChecks the database against its transparency log (as arayis log"
+                         " check-store), then copies it to FILE, a new SQLite database (safe while serving).\n");
         return argc < 2 ? 2 : 0;
     }
     config c;
@@ -33,6 +35,11 @@ int cmd_backup(int argc, char **argv)
         copy_check check = {.out = NULL};
         copy_hooks hooks = copy_check_hooks(&check);
         store *s = cli_open_store(&c);
+        if (s != NULL && log_check_store(s, &c) != 0) {
+            store_close(s);
+            fprintf(stderr, "arayis: no backup: the database does not match its transparency log\n");
+            return 1;
+        }
         rc = s ? backup_to_file(s, argv[1], &hooks, &e) : -1;
         store_close(s);
     }

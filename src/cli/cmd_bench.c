@@ -7,7 +7,9 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/share.h"
+#include "crypto/keyring.h"
 #include "service/issue.h"
+#include "service/tlog_append.h"
 #include "model/links.h"
 #include "crypto/codes.h"
 #include "crypto/signing_key.h"
@@ -136,6 +138,18 @@ static long long prepare_store(db *d, err *e)
     return ok && apikeys_find_active(d, hash, &row, e) == 1 ? row.id : -1;
 }
 
+/* The fingerprint of the signing certificate that log entries name, as serve takes it. */
+static int bench_log_key_id(const config *c, tlog_appender *log)
+{
+    err e = {0};
+    keyring *k = keyring_load(c->keys_dir, &e);
+    int rc = k && keyring_count(k) ? tlog_hex32(keyring_get(k, 0)->sha256, log->signing_key_id) : -1;
+    keyring_free(k);
+    if (rc != 0)
+        fprintf(stderr, "arayis: no signing certificate for the log's entries: %s\n", e.msg);
+    return rc;
+}
+
 static int bench_issue(const config *c, int count)
 {
     signer *s = NULL;
@@ -147,7 +161,10 @@ static int bench_issue(const config *c, int count)
     if (load(c, "ec", &s, &r) != 0 || (st = cli_open_store(c)) == NULL || (messages = sms_messages_load(&e)) == NULL ||
         bench_application(&a) != 0)
         return 1;
-    issuer is = {st, r, s, messages, c, NULL, NULL};
+    tlog_appender log = {c->transparency_log, {0}};
+    if (bench_log_key_id(c, &log) != 0)
+        return 1;
+    issuer is = {st, r, s, messages, c, NULL, NULL, &log};
     long long key_id = prepare_store(store_db(st, &e), &e);
     double *ms = calloc((size_t)count, sizeof *ms), start = now_seconds();
     int rc = key_id > 0 ? 0 : -1;
@@ -160,7 +177,9 @@ static int bench_issue(const config *c, int count)
         ms[i] = (now_seconds() - t0) * 1000;
     }
     if (rc == 0)
-        report("issue (validate, debt lookup, number, render, sign, durable commit)", ms, count, now_seconds() - start, 0);
+        report(c->transparency_log ? "issue (validate, debt lookup, number, render, sign, durable commit; log on)"
+                                   : "issue (validate, debt lookup, number, render, sign, durable commit; log off)",
+               ms, count, now_seconds() - start, 0);
     else
         fprintf(stderr, "arayis: %s\n", e.msg);
     free(ms);

@@ -11,6 +11,7 @@ int cmd_csr(int argc, char **argv);
 int cmd_billing(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_sms(int argc, char **argv);

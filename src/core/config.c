@@ -57,6 +57,8 @@ static const config_setting settings[] = {
     {"ARAYIS_SIGNER_SUBJECT", "--signer-subject", "subject of a certificate request (" CONFIG_DEFAULT_SUBJECT ")"},
     {"ARAYIS_OCSP_URL", "--ocsp-url", "OCSP responder asked about every certificate, instead of their AIA (none)"},
     {"ARAYIS_OCSP_TIMEOUT_MS", "--ocsp-timeout-ms", "longest wait for one OCSP answer in ms (5000)"},
+    {"ARAYIS_TRANSPARENCY_LOG", "--transparency-log", "on | off: append every issue and revocation to the public log and sign checkpoints (on)"},
+    {"ARAYIS_LOG_ORIGIN", "--log-origin", "the log's name in its checkpoints (the host of ARAYIS_PUBLIC_BASE_URL + \"/log\")"},
     {NULL, NULL, NULL},
 };
 
@@ -100,6 +102,7 @@ void config_defaults(config *c)
     c->tsa_required = 1;
     snprintf(c->signer_subject, sizeof c->signer_subject, "%s", CONFIG_DEFAULT_SUBJECT);
     c->ocsp_timeout_ms = 5000;
+    c->transparency_log = 1;
 }
 
 static int parse_long(const char *text, long min, long max, long *out)
@@ -264,6 +267,15 @@ static int apply_setting(config *c, const char *env_name, const char *value)
         return copy_text(c->pkcs11_pin, sizeof c->pkcs11_pin, value);
     if (strcmp(env_name, "ARAYIS_SIGNER_SUBJECT") == 0)
         return value[0] == '/' ? copy_text(c->signer_subject, sizeof c->signer_subject, value) : -1;
+    if (strcmp(env_name, "ARAYIS_TRANSPARENCY_LOG") == 0) {
+        static const char *const switches[] = {"on", "off", NULL};
+        if (!is_one_of(value, switches))
+            return -1;
+        c->transparency_log = strcmp(value, "on") == 0;
+        return 0;
+    }
+    if (strcmp(env_name, "ARAYIS_LOG_ORIGIN") == 0)
+        return copy_text(c->log_origin, sizeof c->log_origin, value);
     if (strcmp(env_name, "ARAYIS_LOG_LEVEL") == 0)
         return is_one_of(value, levels) ? copy_text(c->log_level, sizeof c->log_level, value) : -1;
     return parse_int_setting(env_name, value, c);

@@ -50,6 +50,9 @@ typedef struct config {
     char signer_subject[512];            /* "/C=AZ/O=…/CN=…": the subject of a certificate request */
     char ocsp_url[512];                  /* OCSP responder for every certificate checked, overriding their AIA; "" = AIA */
     int ocsp_timeout_ms;                 /* the longest one OCSP exchange may take */
+    int transparency_log;                /* 1: every issue and revocation is appended to the public log and
+                                            checkpoints are signed; 0: neither (the service publishes nothing) */
+    char log_origin[256];                /* the log's origin in checkpoints; "" = host of public_base_url + "/log" */
 } config;
 
 /* The subject of a certificate request when ARAYIS_SIGNER_SUBJECT is unset. */

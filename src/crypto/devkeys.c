@@ -108,8 +108,7 @@ fail:
     return NULL;
 }
 
-/* Writes a PEM file with the given mode, refusing to overwrite. Returns 0, or -1 with e set (ERR_TOO_LONG, ERR_IO). */
-static int write_pem(const char *dir, const char *file, mode_t mode, EVP_PKEY *key, X509 *cert, err *e)
+int signer_write_pem(const char *dir, const char *file, mode_t mode, EVP_PKEY *key, X509 *cert, err *e)
 {
     char path[1024];
     if (path_join(path, sizeof path, dir, file, e) != 0)
@@ -153,10 +152,10 @@ static int write_dev_keys(const char *keys_dir, const char *key_type, err *e)
     if ((ca = issue(ca_key, DEV_ORG, "arayis DEVELOPMENT root CA", NULL, NULL, 3650, e)) == NULL ||
         (cert = issue(key, DEV_ORG, "arayis DEVELOPMENT document signing", ca, ca_key, 1095, e)) == NULL)
         goto out;
-    if (write_pem(keys_dir, DEV_CA_KEY_FILE, 0600, ca_key, NULL, e) != 0 ||
-        write_pem(keys_dir, SIGNER_CA_FILE, 0644, NULL, ca, e) != 0 ||
-        write_pem(keys_dir, SIGNER_CERT_FILE, 0644, NULL, cert, e) != 0 ||
-        write_pem(keys_dir, SIGNER_KEY_FILE, 0600, key, NULL, e) != 0)
+    if (signer_write_pem(keys_dir, DEV_CA_KEY_FILE, 0600, ca_key, NULL, e) != 0 ||
+        signer_write_pem(keys_dir, SIGNER_CA_FILE, 0644, NULL, ca, e) != 0 ||
+        signer_write_pem(keys_dir, SIGNER_CERT_FILE, 0644, NULL, cert, e) != 0 ||
+        signer_write_pem(keys_dir, SIGNER_KEY_FILE, 0600, key, NULL, e) != 0)
         goto out;
     rc = 0;
 out:

@@ -4,6 +4,7 @@
 
 #include <openssl/types.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/config.h"
@@ -48,6 +49,10 @@ signer *signer_sample(const char *key_type, err *e);
    it (key files 0600, directory 0700) and sets *created to 1; otherwise sets it to 0. key_type is "ec"
    (also when NULL) or "rsa". Returns 0 or -1 with e set. */
 int signer_ensure_dev_keys(const char *keys_dir, const char *key_type, int *created, err *e);
+
+/* Writes dir/file as PEM (the private key when key is set, else the certificate cert) with mode, refusing to
+   overwrite a file or follow a link. Returns 0, or -1 with e set (ERR_TOO_LONG, ERR_IO). */
+int signer_write_pem(const char *dir, const char *file, mode_t mode, EVP_PKEY *key, X509 *cert, err *e);
 
 /* The signing certificate's subject, "CN=…, O=…" (owned by the signer). */
 const char *signer_subject(const signer *s);

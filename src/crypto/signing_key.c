@@ -24,8 +24,7 @@ int signing_key_in_token(const config *c)
     return p11_is_uri(c->signing_key);
 }
 
-/* Opens a private key file after checking it is a regular file that only its owner can read. */
-static EVP_PKEY *load_private_key(const char *path, err *e)
+EVP_PKEY *signing_key_read_file(const char *path, err *e)
 {
     struct stat st;
     if (lstat(path, &st) != 0) {
@@ -82,7 +81,7 @@ signing_key *signing_key_open(const config *c, err *e)
     }
     char path[1024];
     EVP_PKEY *key = NULL;
-    if (path_join(path, sizeof path, c->keys_dir, SIGNING_KEY_FILE, e) != 0 || (key = load_private_key(path, e)) == NULL)
+    if (path_join(path, sizeof path, c->keys_dir, SIGNING_KEY_FILE, e) != 0 || (key = signing_key_read_file(path, e)) == NULL)
         return NULL;
     signing_key *k = signing_key_of_pkey(key);
     if (k == NULL)

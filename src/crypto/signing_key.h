@@ -22,6 +22,10 @@ int signing_key_in_token(const config *c);
    ERR_CRYPTO). The caller frees the result with signing_key_free. */
 signing_key *signing_key_open(const config *c, err *e);
 
+/* Reads the PEM private key file at path, refused unless a regular file of mode 0600 or stricter. Returns a new key
+   (the caller frees it), or NULL with e set (ERR_PERMISSION, ERR_NOT_FOUND, ERR_IO, ERR_CRYPTO). */
+EVP_PKEY *signing_key_read_file(const char *path, err *e);
+
 /* A key held in memory; takes ownership of key. Returns NULL (and frees key) when out of memory. */
 signing_key *signing_key_of_pkey(EVP_PKEY *key);
 

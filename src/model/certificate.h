@@ -54,6 +54,8 @@ typedef struct certificate_row {
     char revoked_by[APIKEY_NAME_MAX + 1];
     time_t voided_at;               /* 0 unless void: numbered, but its document could not be made */
     signature_level level;          /* of the stored document's signature (B-B until it is stored) */
+    long long log_index;            /* its issuance entry in the transparency log; -1 when none or not looked up */
+    long long revocation_log_index; /* its revocation entry; -1 when none or not looked up */
 } certificate_row;
 
 /* The status of issued certificate c as of now: revoked once revoked (whatever its validity), else expired from

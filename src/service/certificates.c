@@ -54,12 +54,15 @@ int certificate_details(services *svc, const char *number, const apikey_row *ask
 /* One revocation as a unit of the shared write. */
 typedef struct revocation {
     const char *number, *reason, *actor;
+    revocation_code code;
+    const tlog_appender *log;
     time_t at;
     certificate_row *c;             /* the certificate as it stands after the write */
     int found;                      /* an issued certificate has the number */
 } revocation;
 
-/* Revokes, unless already revoked, with the audit and history entries; then reads the row back as it now stands. */
+/* Revokes, unless already revoked, with the audit and history entries; then reads the row back as it now stands and
+   appends its revocation to the transparency log. */
 static int write_revocation(db *d, void *ctx, err *e)
 {
     revocation *r = ctx;
@@ -69,7 +72,7 @@ static int write_revocation(db *d, void *ctx, err *e)
     r->found = found == 1 && r->c->state == CERTIFICATE_ISSUED;
     if (!r->found)
         return 0;
-    int changed = certificates_revoke(d, r->number, r->at, r->reason, r->actor, e);
+    int changed = certificates_revoke(d, r->number, r->at, r->reason, r->code, r->actor, e);
     if (changed <= 0)
         return changed;
     if (audit_append(d, r->at, r->actor, "certificate.revoke", r->number, r->reason, e) != 0 ||
@@ -78,13 +81,13 @@ static int write_revocation(db *d, void *ctx, err *e)
     found = certificates_find(d, r->number, r->c, e);
     if (found != 1)
         return found < 0 ? -1 : err_set(e, ERR_INTERNAL, "certificate %s vanished while revoked", r->number);
-    return 0;
+    return tlog_append_revocation(d, r->log, r->c, r->code, e);
 }
 
-int certificate_revoke(services *svc, const char *number, const char *reason, const char *actor, certificate_row *c,
-                       err *e)
+int certificate_revoke(services *svc, const char *number, const char *reason, revocation_code code, const char *actor,
+                       certificate_row *c, err *e)
 {
-    revocation r = {number, reason, actor, time(NULL), c, 0};
+    revocation r = {number, reason, actor, code, &svc->log, time(NULL), c, 0};
     if (store_write(svc->store, write_revocation, &r, e) != 0)
         return -1;
     if (r.found)

@@ -9,6 +9,7 @@
 #include "crypto/signer.h"
 #include "crypto/timestamp.h"
 #include "service/issue.h"
+#include "service/tlog_append.h"
 #include "service/sms_delivery.h"
 #include "service/webhook_delivery.h"
 #include "store/store.h"
@@ -29,6 +30,10 @@ struct services {
     sms_sender *sender;
     webhook_deliverer *webhooks;
     struct resumer *resumer;          /* completes certificates a failed request left pending */
+    tlog_appender log;               /* appending to the transparency log (log.enabled 0 when it is off) */
+    EVP_PKEY *log_key;               /* signs checkpoints */
+    char log_origin[256];            /* the log's name in checkpoints */
+    struct log_checkpointer *checkpointer; /* NULL when the log is off */
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

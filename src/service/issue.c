@@ -16,6 +16,7 @@
 #include "model/links.h"
 #include "service/history.h"
 #include "service/ltv_keeper.h"
+#include "service/tlog_append.h"
 #include "store/applications.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
@@ -211,6 +212,7 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
 }
 
 typedef struct issued_write {
+    const struct tlog_appender *log;
     const certificate_row *c;
     const buf *pdf;
     signature_level level;
@@ -226,6 +228,7 @@ static int write_issued(db *d, void *ctx, err *e)
     const certificate_row *c = w->c;
     w->row->status = APPLICATION_ISSUED;
     return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, w->level, e) == 0 &&
+                   tlog_append_issuance(d, w->log, c->number, w->sha256, c->issued_at, c->valid_until, e) == 0 &&
                    applications_update(d, w->row, e) == 0 &&
                    history_record(d, w->row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number,
                                   e) == 0 &&
@@ -234,9 +237,9 @@ static int write_issued(db *d, void *ctx, err *e)
                : -1;
 }
 
-/* Second write: the PDF, the application issued, and the SMS with the download link. What the write needs from the
-   application (its row, the mobile number) is read and the SMS text rendered before it, outside the write lock:
-   only this request changes a debt_checked application whose certificate it completes. */
+/* Second write: the PDF, its transparency log entry, the application issued, and the SMS with the download link.
+   What the write needs from the application (its row, the mobile number) is read and the SMS text rendered before
+   it, outside the write lock: only this request changes a debt_checked application whose certificate it completes. */
 static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
 {
     char sha[SHA256_HEX_LEN + 1], mobile[16];
@@ -260,7 +263,7 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
     const char *vars[] = {"number", c->number, "pdf_url", buf_cstr(&pdf_url), NULL};
     if (sms_messages_render(is->messages, SMS_ISSUED, vars, &text, e) != 0)
         goto out;
-    issued_write w = {c, pdf, level, sha, &row, mobile, buf_cstr(&text)};
+    issued_write w = {is->log, c, pdf, level, sha, &row, mobile, buf_cstr(&text)};
     rc = store_write(is->store, write_issued, &w, e);
 out:
     buf_free(&pdf_url);

@@ -21,6 +21,7 @@ typedef struct issuer {
     const config *cfg;               /* public_base_url, validity_days, tsa_required */
     tsa_client *tsa;                 /* signature timestamps (B-T); NULL for B-B */
     struct ltv_keeper *ltv;          /* validation data for a DSS (B-LT); NULL without it */
+    const struct tlog_appender *log; /* the transparency log every issue is appended to */
 } issuer;
 
 typedef enum submit_outcome {

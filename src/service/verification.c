@@ -12,6 +12,7 @@
 #include "service/ltv_keeper.h"
 #include "store/cert_codes.h"
 #include "store/certificates.h"
+#include "store/tlog.h"
 
 _Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the model makes");
 
@@ -42,6 +43,8 @@ int verification_by_code(services *svc, const char *number, const char *code, ce
     found = certificates_find(d, number, c, e);
     if (found != 1 || c->state != CERTIFICATE_ISSUED)
         return found < 0 ? -1 : 0;
+    if (tlog_store_indexes(d, c->number, &c->log_index, &c->revocation_log_index, e) != 0)
+        return -1;
     if (status != NULL)
         *status = certificate_verdict(c, time(NULL));
     return 1;
@@ -78,6 +81,9 @@ int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf
     if (found < 0)
         return -1;
     out->registered = found == 1;
+    if (out->registered &&
+        tlog_store_indexes(d, out->cert.number, &out->cert.log_index, &out->cert.revocation_log_index, e) != 0)
+        return -1;
     if (out->registered)
         out->status = certificate_verdict(&out->cert, time(NULL));
     out->genuine = out->registered && out->signature_valid;

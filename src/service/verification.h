@@ -15,7 +15,7 @@
 /* Loads the issued certificate named by number when code (any accepted spelling, see vcode_normalize) is its
    verification code, and its status as of now. An unknown number, a wrong code and a malformed one do the same
    work (one read that lands on a row, one constant-time comparison), so that timing tells nothing. code and status
-   may be NULL. Returns 1 found (c and *status set), 0 unknown number or wrong code (indistinguishable by design), -1 store
+   may be NULL. Returns 1 found (c, with its transparency log indexes, and *status set), 0 unknown number or wrong code (indistinguishable by design), -1 store
    failure (e set). */
 int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
                          certificate_status *status, err *e);

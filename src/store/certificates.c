@@ -30,7 +30,8 @@ static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_rea
 static const char SQL_VOIDS[] = "SELECT number, application_id, voided_at, void_reason FROM certificates"
                                 " WHERE voided_at IS NOT NULL ORDER BY voided_at, number";
 static const char SQL_PDF[] = "SELECT pdf FROM certificate_documents WHERE number = ?1";
-static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4"
+static const char SQL_REVOKE[] = "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3, revoked_by = ?4,"
+                                 " revocation_code = ?5"
                                  " WHERE number = ?1 AND revoked_at IS NULL";
 
 static int next_seq(db *d, int year, long long *seq, err *e)
@@ -128,6 +129,7 @@ static int read_row(stmt *st, void *ctx, err *e)
     if (signature_level_parse(stmt_column_text(st, 17), &c->level) != 0)
         return err_set(e, ERR_INVALID, "certificate row with an unknown signature level");
     c->state = state_of(c);
+    c->log_index = c->revocation_log_index = -1; /* the log's own tables say, when asked */
     return 0;
 }
 
@@ -177,7 +179,8 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
     return db_step_one(d, st, read_pdf, out, "read certificate", e);
 }
 
-int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e)
+int certificates_revoke(db *d, const char *number, time_t at, const char *reason, revocation_code code, const char *by,
+                        err *e)
 {
     stmt *st = db_stmt(d, SQL_REVOKE, e);
     if (st == NULL)
@@ -185,7 +188,8 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
     if (stmt_bind_text(st, 1, number) != 0 ||
         stmt_bind_int64(st, 2, at) != 0 ||
         stmt_bind_text(st, 3, reason) != 0 ||
-        stmt_bind_text(st, 4, by) != 0)
+        stmt_bind_text(st, 4, by) != 0 ||
+        stmt_bind_int64(st, 5, code) != 0)
         return db_fail(d, e, "bind certificate");
     if (db_exec_stmt(d, st, e) != 0)
         return -1;

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "model/certificate.h"
+#include "model/tlog_entry.h"
 #include "store/db.h"
 
 /* Takes the next number of c->issued_at's year (consecutive: a counter row updated in the caller's
@@ -40,8 +41,10 @@ int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, e
 /* Appends the stored PDF bytes of number to out. Returns 1 found, 0 none (or not yet stored), -1 error. */
 int certificates_read_pdf(db *d, const char *number, buf *out, err *e);
 
-/* Marks the certificate revoked unless it already is. Returns 1 revoked now, 0 already revoked or absent, -1 error. */
-int certificates_revoke(db *d, const char *number, time_t at, const char *reason, const char *by, err *e);
+/* Marks the certificate revoked (with its reason code) unless it already is. Returns 1 revoked now, 0 already revoked
+   or absent, -1 error. */
+int certificates_revoke(db *d, const char *number, time_t at, const char *reason, revocation_code code, const char *by,
+                        err *e);
 
 /* Calls fn with the number and application id of each certificate numbered before numbered_before but neither stored
    nor void (an interrupted issue) and not claimed past unclaimed_at; the strings live only during the call. Returns

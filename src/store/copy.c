@@ -15,12 +15,14 @@
 /* The parameter lists of the inserts, by their length. */
 #define PARAMS_2 "?1, ?2"
 #define PARAMS_5 PARAMS_2 ", ?3, ?4, ?5"
+#define PARAMS_4 PARAMS_2 ", ?3, ?4"
 #define PARAMS_6 PARAMS_5 ", ?6"
 #define PARAMS_8 PARAMS_6 ", ?7, ?8"
 #define PARAMS_9 PARAMS_8 ", ?9"
 #define PARAMS_11 PARAMS_9 ", ?10, ?11"
 #define PARAMS_12 PARAMS_11 ", ?12"
 #define PARAMS_20 PARAMS_12 ", ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20"
+#define PARAMS_21 PARAMS_20 ", ?21"
 
 /* One table and the statements that copy it. Statements are cached by the address of their text, so each one is a
    literal made from the pieces below. */
@@ -67,8 +69,8 @@ static const copy_table tables[] = {
     TABLE("certificates", "number",
           "application_id, code, issued_at, valid_until, subscriber_type, subscriber_code, holder, address, voen,"
           " debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by, voided_at, void_reason,"
-          " signature_level, claimed_until",
-          20, "ttt" "ii" "ttttt" "ii" "t" "itt" "it" "t" "i", NULL),
+          " signature_level, claimed_until, revocation_code",
+          21, "ttt" "ii" "ttttt" "ii" "t" "itt" "it" "t" "ii", NULL),
     TABLE("certificate_documents", "number", "pdf", 2, "tb", NULL),
     TABLE_WITH_ID("sms_outbox",
                   "reference, application_id, recipient, body, status, attempts, next_attempt_at, last_error,"
@@ -79,6 +81,9 @@ static const copy_table tables[] = {
                   "event_id, api_key_id, application_id, type, payload, created_at, delivery, attempts,"
                   " next_attempt_at, last_error, delivered_at",
                   12, "ititttitiiti"),
+    TABLE("tlog_entries", "idx", "number, type, entry, leaf_hash", 5, "itibb", NULL),
+    TABLE("tlog_subtrees", "id", "hash", 2, "ib", NULL),
+    TABLE("tlog_checkpoints", "tree_size", "root, note, created_at", 4, "ibti", NULL),
 };
 
 #define NTABLES (sizeof tables / sizeof tables[0])

@@ -167,6 +167,26 @@ static const char *const migrations[] = {
     /* 7: a pending certificate is claimed by the process completing it until a time, so that several nodes on one
        database never complete the same number twice and take over one left by a node that died. */
     "ALTER TABLE certificates ADD COLUMN claimed_until INTEGER;",
+    /* 8: the transparency log. Entries in append order (one per certificate and type: issuance 1, revocation 2),
+       the hashes of complete subtrees of two or more leaves (id = index << 6 | level, level >= 1; level 0 is the
+       entries' leaf hashes),
+       signed checkpoints; and a revocation's reason code (RFC 5280 numbering, NULL before the log). */
+    "CREATE TABLE tlog_entries ("
+    "  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+    "  number TEXT NOT NULL,"
+    "  type INTEGER NOT NULL CHECK (type IN (1, 2)),"
+    "  entry BLOB NOT NULL,"
+    "  leaf_hash BLOB NOT NULL,"
+    "  UNIQUE (number, type));"
+    "CREATE TABLE tlog_subtrees ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash BLOB NOT NULL);"
+    "CREATE TABLE tlog_checkpoints ("
+    "  tree_size INTEGER PRIMARY KEY,"
+    "  root BLOB NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "ALTER TABLE certificates ADD COLUMN revocation_code INTEGER;",
 };
 
 const char *const *schema_migrations(size_t *count)

@@ -121,6 +121,23 @@ static const char *const migrations[] = {
     "CREATE INDEX portal_events_by_key ON portal_events(api_key_id, id);"
     "CREATE INDEX portal_events_due ON portal_events(delivery, next_attempt_at) WHERE delivery = 'pending';"
     "CREATE INDEX portal_events_by_application ON portal_events(application_id, id);",
+    /* 2: the transparency log, as SQLite version 8. */
+    "CREATE TABLE tlog_entries ("
+    "  idx BIGINT PRIMARY KEY CHECK (idx >= 0),"
+    "  number TEXT NOT NULL,"
+    "  type BIGINT NOT NULL CHECK (type IN (1, 2)),"
+    "  entry BYTEA NOT NULL,"
+    "  leaf_hash BYTEA NOT NULL,"
+    "  UNIQUE (number, type));"
+    "CREATE TABLE tlog_subtrees ("
+    "  id BIGINT PRIMARY KEY,"
+    "  hash BYTEA NOT NULL);"
+    "CREATE TABLE tlog_checkpoints ("
+    "  tree_size BIGINT PRIMARY KEY,"
+    "  root BYTEA NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL);"
+    "ALTER TABLE certificates ADD COLUMN revocation_code BIGINT;",
 };
 
 const char *const *schema_postgres_migrations(size_t *count)

@@ -76,7 +76,10 @@ class OpenApiTest(unittest.TestCase):
                                        b'{"error": {"code": "rate_limited", "message": "slow down"}}')
         self.contract.check_answer("GET", "/api/v1/keys", 200,
                                    {"content-type": "application/json", "x-request-id": "0123456789abcdef"},
-                                   b'{"keys": [], "tsa_anchors": [], "revocation": {"ocsp": [], "fresh_until": null}}')
+                                   b'{"keys": [], "tsa_anchors": [], "revocation": {"ocsp": [], "fresh_until": null},'
+                                   b' "log": {"origin": "arayis.example.az/log",'
+                                   b' "public_key": "xbPaUh8ynQuluYkzuUkrGv+IJorWHQu/6ZQUgUlRAhw=",'
+                                   b' "verifier_key": "arayis.example.az/log+9c66b611+AcWz2lIfMp0LpbmJM7lJKxr/iCaK1h0Lv+mUFIFJUQIc"}}')
 
 
 if __name__ == "__main__":

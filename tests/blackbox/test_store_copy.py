@@ -16,7 +16,8 @@ from gateway import Gateway
 from harness import Service, run_cli
 
 TABLES = ("api_keys", "subscribers", "applications", "application_events", "certificate_counters", "certificates",
-          "certificate_documents", "sms_outbox", "audit_log", "portal_events")
+          "certificate_documents", "sms_outbox", "audit_log", "portal_events", "tlog_entries", "tlog_subtrees",
+          "tlog_checkpoints")
 MORE_SUBSCRIBERS = 300  # beside the demo data: over two batches of the copy
 IDENTITY_TABLES = ("api_keys", "application_events", "sms_outbox", "audit_log", "portal_events")
 

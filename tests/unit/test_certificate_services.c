@@ -227,7 +227,7 @@ static void test_revoke_found_then_again(void **state)
     certificate_row c, after;
     err e = {0};
     make_issued(&c, NULL);
-    assert_int_equal(certificate_revoke(fx.svc, c.number, "Səhv məlumat", "ops", &after, &e), 1);
+    assert_int_equal(certificate_revoke(fx.svc, c.number, "Səhv məlumat", REVOCATION_UNSPECIFIED, "ops", &after, &e), 1);
     assert_string_equal(after.number, c.number);
     assert_int_not_equal(after.revoked_at, 0);
     assert_string_equal(after.revocation_reason, "Səhv məlumat");
@@ -235,7 +235,7 @@ static void test_revoke_found_then_again(void **state)
     assert_int_equal(certificate_verdict(&after, time(NULL)), CERTIFICATE_REVOKED);
     time_t first = after.revoked_at;
     /* again: found, nothing changes, nothing more is recorded */
-    assert_int_equal(certificate_revoke(fx.svc, c.number, "başqa səbəb", "root", &after, &e), 1);
+    assert_int_equal(certificate_revoke(fx.svc, c.number, "başqa səbəb", REVOCATION_UNSPECIFIED, "root", &after, &e), 1);
     assert_int_equal(after.revoked_at, first);
     assert_string_equal(after.revocation_reason, "Səhv məlumat");
     assert_string_equal(after.revoked_by, "ops");
@@ -249,9 +249,9 @@ static void test_revoke_unknown_or_not_issued(void **state)
     certificate_row c, after;
     err e = {0};
     time_t now = time(NULL);
-    assert_int_equal(certificate_revoke(fx.svc, "AZI-2026-999999", "x", "ops", &after, &e), 0);
+    assert_int_equal(certificate_revoke(fx.svc, "AZI-2026-999999", "x", REVOCATION_UNSPECIFIED, "ops", &after, &e), 0);
     make_certificate(PORTAL_KEY, now, now + DAY, 1, &c, NULL);
-    assert_int_equal(certificate_revoke(fx.svc, c.number, "x", "ops", &after, &e), 0);
+    assert_int_equal(certificate_revoke(fx.svc, c.number, "x", REVOCATION_UNSPECIFIED, "ops", &after, &e), 0);
     assert_int_equal(audit_entries(c.number), 0);
 }
 
@@ -268,7 +268,7 @@ typedef struct revoker {
 static void *revoke_thread(void *arg)
 {
     revoker *r = arg;
-    r->rc = certificate_revoke(fx.svc, r->number, "eyni anda", r->actor, &r->c, &r->e);
+    r->rc = certificate_revoke(fx.svc, r->number, "eyni anda", REVOCATION_UNSPECIFIED, r->actor, &r->c, &r->e);
     return NULL;
 }
 
@@ -389,7 +389,7 @@ static void test_code_check_status(void **state)
     assert_int_equal(verification_by_code(fx.svc, expired.number, expired.code, &found, &status, &e), 1);
     assert_int_equal(status, CERTIFICATE_EXPIRED);
     make_issued(&revoked, NULL);
-    assert_int_equal(certificate_revoke(fx.svc, revoked.number, "ləğv", "ops", &found, &e), 1);
+    assert_int_equal(certificate_revoke(fx.svc, revoked.number, "ləğv", REVOCATION_UNSPECIFIED, "ops", &found, &e), 1);
     assert_int_equal(verification_by_code(fx.svc, revoked.number, revoked.code, &found, &status, &e), 1);
     assert_int_equal(status, CERTIFICATE_REVOKED);
 }

@@ -200,9 +200,9 @@ static void test_revoke_twice(void **state)
     certificate_row c = reserve(Y2026 + DAY), got;
     char sha[65];
     store_document(&c, sha);
-    assert_int_equal(certificates_revoke(fx.db, c.number, Y2026 + 2 * DAY, "Səhv məlumat", "ops", &e), 1);
-    assert_int_equal(certificates_revoke(fx.db, c.number, Y2026 + 3 * DAY, "again", "other", &e), 0);
-    assert_int_equal(certificates_revoke(fx.db, "AZI-2026-999999", Y2026, "none", "ops", &e), 0);
+    assert_int_equal(certificates_revoke(fx.db, c.number, Y2026 + 2 * DAY, "Səhv məlumat", REVOCATION_SUPERSEDED, "ops", &e), 1);
+    assert_int_equal(certificates_revoke(fx.db, c.number, Y2026 + 3 * DAY, "again", REVOCATION_UNSPECIFIED, "other", &e), 0);
+    assert_int_equal(certificates_revoke(fx.db, "AZI-2026-999999", Y2026, "none", REVOCATION_UNSPECIFIED, "ops", &e), 0);
     assert_int_equal(certificates_find(fx.db, c.number, &got, &e), 1);
     assert_int_equal(got.revoked_at, Y2026 + 2 * DAY); /* the first revocation stands */
     assert_string_equal(got.revocation_reason, "Səhv məlumat");

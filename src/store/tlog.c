@@ -1,0 +1,235 @@
+/* Statements on the transparency log's tables. Every lookup is by primary key or the (number, type) index: appending
+   and proofs read O(log n) rows, never a range of the tree. */
+#include "store/tlog.h"
+
+#include <string.h>
+
+#define SUBTREE_ID(level, index) ((long long)((index) << 6 | (uint64_t)(level)))
+
+static const char SQL_SIZE[] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_entries";
+static const char SQL_APPEND[] = "INSERT INTO tlog_entries(idx, number, type, entry, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_LEAF[] = "SELECT leaf_hash FROM tlog_entries WHERE idx = ?1";
+static const char SQL_SUBTREE[] = "SELECT hash FROM tlog_subtrees WHERE id = ?1";
+static const char SQL_PUT_SUBTREE[] = "INSERT INTO tlog_subtrees(id, hash) VALUES (?1, ?2)";
+static const char SQL_SUBTREE_COUNT[] = "SELECT count(*) FROM tlog_subtrees";
+static const char SQL_INDEXES[] = "SELECT type, idx FROM tlog_entries WHERE number = ?1";
+static const char SQL_ENTRIES[] = "SELECT idx, number, type, entry, leaf_hash FROM tlog_entries"
+                                  " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx";
+static const char SQL_LATEST[] = "SELECT tree_size, root, note FROM tlog_checkpoints ORDER BY tree_size DESC LIMIT 1";
+static const char SQL_PUT_CHECKPOINT[] = "INSERT INTO tlog_checkpoints(tree_size, root, note, created_at)"
+                                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tree_size) DO NOTHING";
+static const char SQL_UNLOGGED_ISSUED[] =
+    "SELECT number, sha256, issued_at, valid_until, revoked_at, coalesce(revocation_code, -1) FROM certificates c"
+    " WHERE number > ?1 AND sha256 <> '' AND voided_at IS NULL AND NOT EXISTS"
+    " (SELECT 1 FROM tlog_entries t WHERE t.number = c.number AND t.type = 1) ORDER BY number LIMIT ?2";
+static const char SQL_UNLOGGED_REVOKED[] =
+    "SELECT number, sha256, issued_at, valid_until, revoked_at, coalesce(revocation_code, -1) FROM certificates c"
+    " WHERE number > ?1 AND sha256 <> '' AND voided_at IS NULL AND revoked_at IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM tlog_entries t WHERE t.number = c.number AND t.type = 2) ORDER BY number LIMIT ?2";
+static const char SQL_COUNT_ISSUED[] = "SELECT count(*) FROM certificates WHERE sha256 <> '' AND voided_at IS NULL";
+static const char SQL_COUNT_REVOKED[] = "SELECT count(*) FROM certificates WHERE sha256 <> '' AND voided_at IS NULL"
+                                        " AND revoked_at IS NOT NULL";
+static const char SQL_COUNT_ENTRIES[] = "SELECT count(*) FROM tlog_entries WHERE type = ?1";
+
+/* Runs st (bound) for one integer into *out. */
+static int one_int(db *d, stmt *st, long long *out, const char *what, err *e)
+{
+    int rc = db_step_one(d, st, db_read_int64, out, what, e);
+    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
+}
+
+int tlog_store_size(db *d, uint64_t *size, err *e)
+{
+    stmt *st = db_stmt(d, SQL_SIZE, e);
+    long long n = 0;
+    if (st == NULL || one_int(d, st, &n, "log size", e) != 0)
+        return -1;
+    *size = (uint64_t)n;
+    return 0;
+}
+
+int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type type, const unsigned char *entry,
+                      size_t len, const unsigned char leaf_hash[32], err *e)
+{
+    stmt *st = db_stmt(d, SQL_APPEND, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_int64(st, 1, (long long)idx) != 0 || stmt_bind_text(st, 2, number) != 0 ||
+        stmt_bind_int64(st, 3, type) != 0 || stmt_bind_blob(st, 4, entry, len) != 0 ||
+        stmt_bind_blob(st, 5, leaf_hash, 32) != 0)
+        return db_fail(d, e, "bind log entry");
+    return db_exec_stmt(d, st, e);
+}
+
+/* Copies a 32-byte blob column 0 into ctx; another length is a broken row. */
+static int read_hash(stmt *st, void *ctx, err *e)
+{
+    size_t len;
+    const void *hash = stmt_column_blob(st, 0, &len);
+    if (len != 32)
+        return err_set(e, ERR_INTERNAL, "a stored log hash of %zu bytes", len);
+    memcpy(ctx, hash, 32);
+    return 0;
+}
+
+int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[32], err *e)
+{
+    stmt *st = db_stmt(d, level == 0 ? SQL_LEAF : SQL_SUBTREE, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_int64(st, 1, level == 0 ? (long long)index : SUBTREE_ID(level, index)) != 0)
+        return db_fail(d, e, "bind log subtree");
+    return db_step_one(d, st, read_hash, out, "read log subtree", e);
+}
+
+int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned char hash[32], err *e)
+{
+    stmt *st = db_stmt(d, SQL_PUT_SUBTREE, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_int64(st, 1, SUBTREE_ID(level, index)) != 0 || stmt_bind_blob(st, 2, hash, 32) != 0)
+        return db_fail(d, e, "bind log subtree");
+    return db_exec_stmt(d, st, e);
+}
+
+int tlog_store_subtree_count(db *d, long long *count, err *e)
+{
+    stmt *st = db_stmt(d, SQL_SUBTREE_COUNT, e);
+    return st ? one_int(d, st, count, "count log subtrees", e) : -1;
+}
+
+/* The two indexes of tlog_store_indexes. */
+typedef struct indexes {
+    long long *issued, *revoked;
+} indexes;
+
+static int read_index(stmt *st, void *ctx, err *e)
+{
+    (void)e;
+    const indexes *x = ctx;
+    *(stmt_column_int64(st, 0) == TLOG_ISSUANCE ? x->issued : x->revoked) = stmt_column_int64(st, 1);
+    return 0;
+}
+
+int tlog_store_indexes(db *d, const char *number, long long *issued, long long *revoked, err *e)
+{
+    *issued = *revoked = -1;
+    stmt *st = db_stmt(d, SQL_INDEXES, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, number) != 0)
+        return db_fail(d, e, "bind log lookup");
+    indexes x = {issued, revoked};
+    return db_each_row(d, st, read_index, &x, "find log entries", e);
+}
+
+/* The caller's function for entries, and its context. */
+typedef struct entry_visit {
+    int (*fn)(const tlog_stored_entry *s, void *ctx, err *e);
+    void *ctx;
+} entry_visit;
+
+static int visit_entry(stmt *st, void *ctx, err *e)
+{
+    const entry_visit *v = ctx;
+    size_t leaf_len;
+    tlog_stored_entry s = {(uint64_t)stmt_column_int64(st, 0), stmt_column_text(st, 1),
+                           (tlog_entry_type)stmt_column_int64(st, 2), NULL, 0, NULL};
+    s.entry = stmt_column_blob(st, 3, &s.len);
+    s.leaf_hash = stmt_column_blob(st, 4, &leaf_len);
+    if (leaf_len != 32)
+        s.leaf_hash = NULL;
+    return v->fn(&s, v->ctx, e);
+}
+
+int tlog_store_each_entry(db *d, uint64_t start, uint64_t end, int (*fn)(const tlog_stored_entry *s, void *ctx, err *e),
+                          void *ctx, err *e)
+{
+    stmt *st = db_stmt(d, SQL_ENTRIES, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_int64(st, 1, (long long)start) != 0 || stmt_bind_int64(st, 2, (long long)end) != 0)
+        return db_fail(d, e, "bind log entries");
+    entry_visit v = {fn, ctx};
+    return db_each_row(d, st, visit_entry, &v, "read log entries", e);
+}
+
+/* Where tlog_store_latest_checkpoint puts what it reads. */
+typedef struct checkpoint_read {
+    uint64_t *size;
+    unsigned char *root;
+    buf *note;
+} checkpoint_read;
+
+static int read_checkpoint(stmt *st, void *ctx, err *e)
+{
+    const checkpoint_read *r = ctx;
+    size_t len;
+    const void *root = stmt_column_blob(st, 1, &len);
+    const char *note = stmt_column_text(st, 2);
+    if (len != 32 || note == NULL)
+        return err_set(e, ERR_INTERNAL, "a stored checkpoint without a 32-byte root or a note");
+    *r->size = (uint64_t)stmt_column_int64(st, 0);
+    memcpy(r->root, root, 32);
+    if (r->note != NULL && buf_puts(r->note, note) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+int tlog_store_latest_checkpoint(db *d, uint64_t *size, unsigned char root[32], buf *note, err *e)
+{
+    stmt *st = db_stmt(d, SQL_LATEST, e);
+    checkpoint_read r = {size, root, note};
+    return st ? db_step_one(d, st, read_checkpoint, &r, "read checkpoint", e) : -1;
+}
+
+int tlog_store_put_checkpoint(db *d, uint64_t size, const unsigned char root[32], const char *note, time_t at, err *e)
+{
+    stmt *st = db_stmt(d, SQL_PUT_CHECKPOINT, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_int64(st, 1, (long long)size) != 0 || stmt_bind_blob(st, 2, root, 32) != 0 ||
+        stmt_bind_text(st, 3, note) != 0 || stmt_bind_int64(st, 4, at) != 0)
+        return db_fail(d, e, "bind checkpoint");
+    return db_exec_stmt(d, st, e);
+}
+
+/* The caller's function for unlogged certificates, its context, and the rows seen. */
+typedef struct unlogged_visit {
+    int (*fn)(const tlog_unlogged *u, void *ctx, err *e);
+    void *ctx;
+    int rows;
+} unlogged_visit;
+
+static int visit_unlogged(stmt *st, void *ctx, err *e)
+{
+    unlogged_visit *v = ctx;
+    tlog_unlogged u = {stmt_column_text(st, 0), stmt_column_text(st, 1), (time_t)stmt_column_int64(st, 2),
+                       (time_t)stmt_column_int64(st, 3), (time_t)stmt_column_int64(st, 4), stmt_column_int64(st, 5)};
+    v->rows++;
+    return v->fn(&u, v->ctx, e);
+}
+
+int tlog_store_each_unlogged(db *d, tlog_entry_type type, const char *after, int limit,
+                             int (*fn)(const tlog_unlogged *u, void *ctx, err *e), void *ctx, err *e)
+{
+    stmt *st = db_stmt(d, type == TLOG_ISSUANCE ? SQL_UNLOGGED_ISSUED : SQL_UNLOGGED_REVOKED, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, after) != 0 || stmt_bind_int64(st, 2, limit) != 0)
+        return db_fail(d, e, "bind unlogged certificates");
+    unlogged_visit v = {fn, ctx, 0};
+    return db_each_row(d, st, visit_unlogged, &v, "list unlogged certificates", e) == 0 ? v.rows : -1;
+}
+
+int tlog_store_counts(db *d, tlog_entry_type type, long long *certificates, long long *entries, err *e)
+{
+    stmt *certs = db_stmt(d, type == TLOG_ISSUANCE ? SQL_COUNT_ISSUED : SQL_COUNT_REVOKED, e);
+    stmt *logged = certs ? db_stmt(d, SQL_COUNT_ENTRIES, e) : NULL;
+    if (logged == NULL)
+        return -1;
+    if (stmt_bind_int64(logged, 1, type) != 0)
+        return db_fail(d, e, "bind log count");
+    return one_int(d, certs, certificates, "count certificates", e) == 0 ? one_int(d, logged, entries, "count log entries", e)
+                                                                         : -1;
+}
