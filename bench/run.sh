@@ -6,7 +6,8 @@
 # token made here (a service run of its own, just before the file-key one). DURATION (seconds per wrk run) defaults
 # to 20. Then issuing again with signature timestamps and validation data (PAdES B-LT) from local peers: a TSA built
 # from bench/tsa.c (OpenSSL's TS responder behind a small HTTP server) and two `openssl ocsp` responders whose
-# answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels.
+# answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels. Between the two, the
+# transparency log: issuing with it off and on, and inclusion proofs over the seeded log (bench/log_proof.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --bench
@@ -87,6 +88,33 @@ wait "$runner" || true
 trap 'rm -rf "$work"' EXIT
 echo "== service peak memory"
 grep "Maximum resident set size" "$work/time.txt"
+
+# The transparency log: HTTP issue with the log off, then on, on the same database; then inclusion proofs over the
+# whole log once the service has logged every seeded certificate (it backfills them at start) and the checkpoint
+# covers them.
+echo "== transparency log: HTTP issue off and on, 16 connections, ${duration}s each; inclusion proofs, 64 connections"
+for log in off on; do
+  ARAYIS_TRANSPARENCY_LOG=$log ./build/arayis serve 2>"$work/serve-log-$log.log" &
+  log_service=$!
+  trap 'kill -TERM $log_service 2>/dev/null || true; rm -rf "$work"' EXIT
+  for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+  if [ "$log" = on ]; then
+    for _ in $(seq 600); do  # up to 10 minutes for the backfill of SEED entries
+      [ "$(curl -sf "$url/api/v1/log/checkpoint" | sed -n 2p)" -ge "$seed" ] 2>/dev/null && break
+      sleep 1
+    done
+  fi
+  echo "-- ARAYIS_TRANSPARENCY_LOG=$log: POST /api/v1/applications"
+  wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
+  if [ "$log" = on ]; then
+    log_size=$(curl -sf "$url/api/v1/log/checkpoint" | sed -n 2p)
+    echo "-- GET /api/v1/log/proof/inclusion?index=random&tree_size=$log_size"
+    wrk -t2 -c64 -d"${duration}s" --latency -s bench/log_proof.lua "$url" -- "$log_size"
+  fi
+  kill -TERM "$log_service"
+  wait "$log_service" || true
+  trap 'rm -rf "$work"' EXIT
+done
 
 echo "== HTTP issue with a TSA and OCSP answers (PAdES B-LT), 16 connections, ${duration}s"
 tsa_port=$((port + 1)) tsa_ocsp_port=$((port + 2)) our_ocsp_port=$((port + 3))
