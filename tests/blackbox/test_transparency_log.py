@@ -27,8 +27,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SUBSCRIBERS = [("1234567890", "5ABC7D9", "Məmmədov Əli Şükür oğlu"), ("1234567891", "7XYZ2K4", "Hüseynova Gülnarə İsmayıl qızı")]
 MOBILE, EMAIL = "+994501234567", "ali@example.az"
 # Where the service keeps the log (src/store/): the entries by index, and the signed checkpoints.
-ENTRIES_TABLE, ENTRY_INDEX, ENTRY_BYTES = "log_entries", "idx", "entry"
-CHECKPOINTS_TABLE, CHECKPOINT_SIZE, CHECKPOINT_NOTE = "log_checkpoints", "tree_size", "note"
+ENTRIES_TABLE, ENTRY_INDEX, ENTRY_BYTES = "tlog_entries", "idx", "entry"
+CHECKPOINTS_TABLE, CHECKPOINT_SIZE, CHECKPOINT_NOTE = "tlog_checkpoints", "tree_size", "note"
 
 
 def application(reference, subscriber=SUBSCRIBERS[0]):
