@@ -6,7 +6,8 @@
 # token made here (a service run of its own, just before the file-key one). DURATION (seconds per wrk run) defaults
 # to 20. Then issuing again with signature timestamps and validation data (PAdES B-LT) from local peers: a TSA built
 # from bench/tsa.c (OpenSSL's TS responder behind a small HTTP server) and two `openssl ocsp` responders whose
-# answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels.
+# answers the service keeps until their nextUpdate (an hour), with the PDF sizes of both levels. Between the two, the
+# transparency log: issuing with it off and on, and inclusion proofs over the seeded log (bench/log_proof.lua).
 # Then the same HTTP issue and verify runs on PostgreSQL: a cluster started here (as nobody when run as root), seeded
 # with as many certificates, two nodes on it, wrk against both at once; the run's certificate numbers are checked for
 # gaps and duplicates, and a table puts both engines' figures side by side. ENGINES picks the engines ("sqlite
@@ -35,6 +36,14 @@ every_part() { [ "$parts" = all ]; }
 trap 'exit 130' INT TERM  # the EXIT trap stops what the bench started
 export ARAYIS_DATA_DIR="$work/data" ARAYIS_KEYS_DIR="$work/keys" ARAYIS_LISTEN="127.0.0.1:$port" ARAYIS_LOG_LEVEL=warn
 export ARAYIS_RATE_PUBLIC=0 ARAYIS_RATE_API=0  # one load generator is not an abusive client
+
+# Waits until the service at $1 answers /healthz: up to ten minutes, for a first start after seeding writes the
+# seeded certificates' transparency log entries before it listens.
+wait_healthy() {
+  for _ in $(seq 6000); do curl -sf "$1/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "the service at $1 did not start" >&2
+  return 1
+}
 
 # A SoftHSM2 token of its own with an EC key made by arayis, certified by a development CA of its keys directory.
 token_setup() {
@@ -79,7 +88,7 @@ sqlite_engine() {
   env "${token_env[@]}" ./build/arayis serve 2>"$work/serve-token.log" &
   service=$!
   trap 'kill -TERM $service 2>/dev/null || true; rm -rf "$work"' EXIT
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  wait_healthy "http://127.0.0.1:$port"
   wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "http://127.0.0.1:$port"
   kill -TERM "$service"
   wait "$service" || true
@@ -89,7 +98,7 @@ sqlite_engine() {
   /usr/bin/time -v -o "$work/time.txt" ./build/arayis serve 2>"$work/serve.log" &
   runner=$!
   trap 'pkill -TERM -P $runner 2>/dev/null || true; rm -rf "$work"' EXIT
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  wait_healthy "http://127.0.0.1:$port"
   service=$(pgrep -P "$runner")
   rss() { echo "service resident memory: $(awk '/VmRSS/ {print $2, $3}' "/proc/$service/status")"; }
   url="http://127.0.0.1:$port"
@@ -112,6 +121,35 @@ sqlite_engine() {
   trap 'rm -rf "$work"' EXIT
   echo "== service peak memory"
   grep "Maximum resident set size" "$work/time.txt"
+
+  # The transparency log: HTTP issue with the log off, then on, on the same database; then inclusion proofs over the
+  # whole log once the service has logged every seeded certificate (it backfills them at start) and the checkpoint
+  # covers them.
+  if every_part; then
+  echo "== transparency log: HTTP issue off and on, 16 connections, ${duration}s each; inclusion proofs, 64 connections"
+  for log in off on; do
+    ARAYIS_TRANSPARENCY_LOG=$log ./build/arayis serve 2>"$work/serve-log-$log.log" &
+    log_service=$!
+    trap 'kill -TERM $log_service 2>/dev/null || true; rm -rf "$work"' EXIT
+    wait_healthy "$url"
+    if [ "$log" = on ]; then
+      for _ in $(seq 600); do  # up to 10 minutes for the backfill of SEED entries
+        [ "$(curl -sf "$url/api/v1/log/checkpoint" | sed -n 2p)" -ge "$seed" ] 2>/dev/null && break
+        sleep 1
+      done
+    fi
+    echo "-- ARAYIS_TRANSPARENCY_LOG=$log: POST /api/v1/applications"
+    wrk -t2 -c16 -d"${duration}s" --latency -s bench/issue.lua "$url"
+    if [ "$log" = on ]; then
+      log_size=$(curl -sf "$url/api/v1/log/checkpoint" | sed -n 2p)
+      echo "-- GET /api/v1/log/proof/inclusion?index=random&tree_size=$log_size"
+      wrk -t2 -c64 -d"${duration}s" --latency -s bench/log_proof.lua "$url" -- "$log_size"
+    fi
+    kill -TERM "$log_service"
+    wait "$log_service" || true
+    trap 'rm -rf "$work"' EXIT
+  done
+  fi
 
   echo "== HTTP issue with a TSA and OCSP answers (PAdES B-LT), 16 connections, ${duration}s"
   tsa_port=$((port + 1)) tsa_ocsp_port=$((port + 2)) our_ocsp_port=$((port + 3))
@@ -274,7 +312,7 @@ pg_check_numbers() {
 pg_warm_up() {
   env "${env_pg[@]}" ARAYIS_LISTEN="127.0.0.1:$((port + 5))" ./build/arayis serve 2>"$work/pg-warm-up.log" &
   local warm=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((port + 5))/healthz" >/dev/null && break; sleep 0.1; done
+  wait_healthy "http://127.0.0.1:$((port + 5))"
   wrk -t1 -c8 -d3s -s bench/issue.lua "http://127.0.0.1:$((port + 5))" -- warm-up >/dev/null
   kill -TERM "$warm"
   wait "$warm" || true
@@ -305,8 +343,7 @@ postgresql_engine() {
     pg_nodes+=" $!"
   done
   for n in 1 2; do
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:${node_port[n]}/healthz" >/dev/null && break; sleep 0.1; done
-    curl -sf "http://127.0.0.1:${node_port[n]}/healthz" >/dev/null
+    wait_healthy "http://127.0.0.1:${node_port[n]}"
   done
   echo "== PostgreSQL HTTP issue: POST /api/v1/applications, two nodes, 8 connections each, ${duration}s"
   wrk_both_nodes pg-issue 8 bench/issue.lua

@@ -9,7 +9,7 @@ packages=(
   python3 sqlite3 openssl curl
 )
 case "${1:-}" in
-  --test) packages+=(softhsm2 poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema nginx-light
+  --test) packages+=(softhsm2 poppler-utils qpdf zbar-tools chromium mupdf-tools python3-fonttools python3-yaml python3-jsonschema python3-cryptography nginx-light
                     postgresql python3-psycopg2)
           command -v npm >/dev/null || packages+=(nodejs npm) ;;
   --bench) packages+=(wrk time softhsm2 sqlite3 jq postgresql) ;;
