@@ -121,6 +121,17 @@ class SharedDatabaseTest(unittest.TestCase):
         with concurrent.futures.ThreadPoolExecutor(12) as pool:
             list(pool.map(same_everywhere, certificates))
 
+        # one transparency log for all nodes: every certificate in it once, every node signing the same tree
+        def checkpoints():
+            return [node.request("GET", "/api/v1/log/checkpoint")[2].decode() for node in nodes]
+
+        self.assertTrue(wait_until(lambda: all(c.splitlines()[1] == str(total) for c in checkpoints()), timeout=30))
+        heads = {"\n".join(c.splitlines()[:3]) for c in checkpoints()}
+        self.assertEqual(len(heads), 1, heads)
+        nodes[0].cli("log", "check-store")
+        logged = nodes.sql("SELECT count(*), count(DISTINCT number) FROM tlog_entries")[0]
+        self.assertEqual(tuple(logged), (total, total))
+
     def test_one_reference_posted_to_two_nodes_at_once_is_one_application(self):
         nodes = self.start_nodes(2)
         for round_ in range(20):
