@@ -180,6 +180,7 @@ sqlite_engine() {
   ARAYIS_TSA_URL="http://127.0.0.1:$tsa_port/" ARAYIS_TSA_CA="$peers/ca.crt" \
     ARAYIS_OCSP_URL="http://127.0.0.1:$our_ocsp_port/" ./build/arayis serve 2>"$work/serve-lt.log" &
   lt_runner=$!
+  wait_healthy "$url"
   for _ in $(seq 100); do
     [ "$(curl -sf "$url/api/v1/keys" | jq -r .revocation.fresh_until 2>/dev/null)" != null ] && break
     sleep 0.1
