@@ -20,7 +20,7 @@ int apikeys_insert(db *d, const char *name, apikey_role role, const char *hash, 
     stmt_bind_text(st, 2, apikey_role_name(role));
     stmt_bind_text(st, 3, hash);
     stmt_bind_int64(st, 4, now);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 static int read_row(stmt *st, void *ctx, err *e)
@@ -42,7 +42,7 @@ int apikeys_find_active(db *d, const char *hash, apikey_row *row, err *e)
     if (st == NULL)
         return -1;
     stmt_bind_text(st, 1, hash);
-    return db_step_one(d, st, read_row, row, "find key", e);
+    return db_step_one(st, read_row, row, "find key", e);
 }
 
 /* The caller's function for each key apikeys_each reads. */
@@ -67,7 +67,7 @@ int apikeys_each(db *d, void (*fn)(const apikey_row *row, void *ctx), void *ctx,
     if (st == NULL)
         return -1;
     key_visit v = {fn, ctx};
-    return db_each_row(d, st, visit_key, &v, "list keys", e);
+    return db_each_row(st, visit_key, &v, "list keys", e);
 }
 
 int apikeys_revoke(db *d, const char *name, time_t now, err *e)
@@ -77,7 +77,7 @@ int apikeys_revoke(db *d, const char *name, time_t now, err *e)
         return -1;
     stmt_bind_text(st, 1, name);
     stmt_bind_int64(st, 2, now);
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) > 0;
 }
@@ -90,7 +90,7 @@ static int update_named(db *d, const char *sql, const char *name, const char *va
         return -1;
     if (stmt_bind_text(st, 1, name) != 0 || stmt_bind_text(st, 2, value) != 0)
         return db_fail(d, e, "bind key");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) == 1;
 }

@@ -46,7 +46,7 @@ int applications_insert(db *d, const application_row *row, const applicant_data 
                             who->org_voen, who->org_name,  who->mobile,     who->email};
     for (int i = 0; i < 9; i++)
         stmt_bind_text(st, 12 + i, values[i]);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 int applications_update(db *d, const application_row *row, err *e)
@@ -56,7 +56,7 @@ int applications_update(db *d, const application_row *row, err *e)
         return -1;
     stmt_bind_text(st, 1, row->id);
     bind_state(st, 2, row);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* Reads the type, status and rejection reason by name; a name this build does not know is refused. */
@@ -93,7 +93,7 @@ int applications_find(db *d, const char *id, application_row *row, err *e)
     if (st == NULL)
         return -1;
     stmt_bind_text(st, 1, id);
-    return db_step_one(d, st, read_row, row, "find application", e);
+    return db_step_one(st, read_row, row, "find application", e);
 }
 
 int applications_find_by_reference(db *d, long long api_key_id, const char *reference, application_row *row, err *e)
@@ -103,7 +103,7 @@ int applications_find_by_reference(db *d, long long api_key_id, const char *refe
         return -1;
     stmt_bind_int64(st, 1, api_key_id);
     stmt_bind_text(st, 2, reference);
-    return db_step_one(d, st, read_row, row, "find application", e);
+    return db_step_one(st, read_row, row, "find application", e);
 }
 
 /* Where applications_mobile copies the number. */
@@ -125,7 +125,7 @@ int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e
         return -1;
     stmt_bind_text(st, 1, id);
     text_out out = {mobile, size};
-    return db_step_one(d, st, read_first_text, &out, "read mobile", e);
+    return db_step_one(st, read_first_text, &out, "read mobile", e);
 }
 
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e)
@@ -137,7 +137,7 @@ int application_events_append(db *d, const char *id, const char *status, time_t 
     stmt_bind_text(st, 2, status);
     stmt_bind_int64(st, 3, at);
     stmt_bind_text(st, 4, detail);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* The caller's function for each event application_events_each reads. */
@@ -161,5 +161,5 @@ int application_events_each(db *d, const char *id, void (*fn)(const char *status
         return -1;
     stmt_bind_text(st, 1, id);
     event_visit v = {fn, ctx};
-    return db_each_row(d, st, visit_event, &v, "read history", e);
+    return db_each_row(st, visit_event, &v, "read history", e);
 }

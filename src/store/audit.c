@@ -14,5 +14,5 @@ int audit_append(db *d, time_t at, const char *actor, const char *action, const 
         stmt_bind_text(st, 4, target) != 0 ||
         stmt_bind_text(st, 5, detail) != 0)
         return db_fail(d, e, "bind audit entry");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }

@@ -32,6 +32,6 @@ int cert_codes_find(db *d, const char *number, char code[CERT_CODE_LEN + 1], err
     if (stmt_bind_text(st, 1, number) != 0)
         return db_fail(d, e, "bind certificate number");
     code_lookup l = {code, 0};
-    int rc = db_step_one(d, st, read_code, &l, "find certificate code", e);
+    int rc = db_step_one(st, read_code, &l, "find certificate code", e);
     return rc < 0 ? -1 : l.exact;
 }

@@ -41,8 +41,7 @@ static int next_seq(db *d, int year, long long *seq, err *e)
         return -1;
     if (stmt_bind_int64(st, 1, year) != 0)
         return db_fail(d, e, "bind certificate");
-    int rc = db_step_one(d, st, db_read_int64, seq, "number certificate", e);
-    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "number certificate: no row") : -1;
+    return db_one_int64(st, seq, "number certificate", e);
 }
 
 int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e)
@@ -74,7 +73,7 @@ int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e
         stmt_bind_int64(st, 12, c->debt_as_of) != 0 ||
         stmt_bind_int64(st, 13, claimed_until) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256,
@@ -86,14 +85,14 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     if (stmt_bind_text(mark, 1, number) != 0 || stmt_bind_text(mark, 2, sha256) != 0 ||
         stmt_bind_text(mark, 3, signature_level_name(level)) != 0)
         return db_fail(d, e, "bind certificate");
-    if (db_exec_stmt(d, mark, e) != 0)
+    if (db_exec_stmt(mark, e) != 0)
         return -1;
     if (db_changes(d) != 1)
         return err_set(e, ERR_CONFLICT, "certificate %s is not pending", number);
     if (stmt_bind_text(store, 1, number) != 0 ||
         stmt_bind_blob(store, 2, pdf, len) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_exec_stmt(d, store, e);
+    return db_exec_stmt(store, e);
 }
 
 /* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */
@@ -141,7 +140,7 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
         return -1;
     if (stmt_bind_text(st, 1, key) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_step_one(d, st, read_row, c, "find certificate", e);
+    return db_step_one(st, read_row, c, "find certificate", e);
 }
 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
@@ -176,7 +175,7 @@ int certificates_read_pdf(db *d, const char *number, buf *out, err *e)
         return -1;
     if (stmt_bind_text(st, 1, number) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_step_one(d, st, read_pdf, out, "read certificate", e);
+    return db_step_one(st, read_pdf, out, "read certificate", e);
 }
 
 int certificates_revoke(db *d, const char *number, time_t at, const char *reason, revocation_code code, const char *by,
@@ -191,7 +190,7 @@ int certificates_revoke(db *d, const char *number, time_t at, const char *reason
         stmt_bind_text(st, 4, by) != 0 ||
         stmt_bind_int64(st, 5, code) != 0)
         return db_fail(d, e, "bind certificate");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) > 0;
 }
@@ -219,7 +218,7 @@ int certificates_each_pending(db *d, time_t numbered_before, time_t unclaimed_at
     if (stmt_bind_int64(st, 1, numbered_before) != 0 || stmt_bind_int64(st, 2, unclaimed_at) != 0)
         return db_fail(d, e, "bind pending");
     pending_visit visit = {fn, ctx};
-    return db_each_row(d, st, visit_pending, &visit, "list pending certificates", e);
+    return db_each_row(st, visit_pending, &visit, "list pending certificates", e);
 }
 
 int certificates_claim(db *d, const char *number, time_t now, time_t until, err *e)
@@ -229,7 +228,7 @@ int certificates_claim(db *d, const char *number, time_t now, time_t until, err 
         return -1;
     if (stmt_bind_text(st, 1, number) != 0 || stmt_bind_int64(st, 2, now) != 0 || stmt_bind_int64(st, 3, until) != 0)
         return db_fail(d, e, "bind claim");
-    return db_exec_stmt(d, st, e) == 0 ? db_changes(d) == 1 : -1;
+    return db_exec_stmt(st, e) == 0 ? db_changes(d) == 1 : -1;
 }
 
 int certificates_release(db *d, const char *number, err *e)
@@ -239,7 +238,7 @@ int certificates_release(db *d, const char *number, err *e)
         return -1;
     if (stmt_bind_text(st, 1, number) != 0)
         return db_fail(d, e, "bind claim");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 int certificates_void(db *d, const char *number, time_t at, const char *reason, err *e)
@@ -251,7 +250,7 @@ int certificates_void(db *d, const char *number, time_t at, const char *reason, 
         stmt_bind_int64(st, 2, at) != 0 ||
         stmt_bind_text(st, 3, reason) != 0)
         return db_fail(d, e, "bind certificate");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) > 0;
 }
@@ -279,5 +278,5 @@ int certificates_each_void(db *d, void (*fn)(const certificate_void *v, void *ct
     if (st == NULL)
         return -1;
     void_visit visit = {fn, ctx};
-    return db_each_row(d, st, visit_void, &visit, "list void certificates", e);
+    return db_each_row(st, visit_void, &visit, "list void certificates", e);
 }

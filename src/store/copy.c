@@ -141,7 +141,7 @@ static int walk_pages(db *d, const char *first, const char *next, page_walk *w, 
             }
         }
         w->batch_rows = 0;
-        if (db_each_row(d, st, walk_row, w, what, e) != 0)
+        if (db_each_row(st, walk_row, w, what, e) != 0)
             goto out;
         buf swap = from;
         from = w->last_text;
@@ -184,7 +184,7 @@ static int copy_row(stmt *row, void *ctx, err *e)
     for (size_t i = 0; i < c->table->ncolumns; i++)
         if (bind_column(c->insert, row, (int)i, c->table->kinds[i]) != 0)
             return err_set(e, ERR_INTERNAL, "cannot bind column %zu", i + 1);
-    if (db_exec_stmt(c->target, c->insert, e) != 0)
+    if (db_exec_stmt(c->insert, e) != 0)
         return -1;
     c->copied++;
     return 0;
@@ -196,8 +196,7 @@ static int count_rows(db *d, const copy_table *t, long long *rows, err *e)
     stmt *st = db_stmt(d, t->count, e);
     if (st == NULL)
         return -1;
-    int rc = db_step_one(d, st, db_read_int64, rows, "count rows", e);
-    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "count rows: no row") : -1;
+    return db_one_int64(st, rows, "count rows", e);
 }
 
 /* Puts the table's name in front of the message of the failure e describes. Returns -1. */
@@ -265,7 +264,7 @@ static int move_sequences(db *d, err *e)
         if (tables[i].sequence == NULL)
             continue;
         stmt *st = db_stmt(d, tables[i].sequence, e);
-        if (st == NULL || db_exec_stmt(d, st, e) != 0)
+        if (st == NULL || db_exec_stmt(st, e) != 0)
             return fail_in(tables[i].name, e);
     }
     return 0;

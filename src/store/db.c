@@ -226,16 +226,9 @@ int db_column_copy(stmt *st, int col, char *dst, size_t size, err *e)
     return 0;
 }
 
-int db_read_int64(stmt *st, void *ctx, err *e)
-{
-    (void)e;
-    *(long long *)ctx = stmt_column_int64(st, 0);
-    return 0;
-}
 
-int db_step_one(db *d, stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
+int db_step_one(stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
 {
-    (void)d;
     int result = st->owner->engine->step(st, what, e);
     if (result == 1 && read(st, ctx, e) != 0)
         result = -1;
@@ -243,9 +236,21 @@ int db_step_one(db *d, stmt *st, db_row_reader read, void *ctx, const char *what
     return result;
 }
 
-int db_each_row(db *d, stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
+static int read_int64(stmt *st, void *ctx, err *e)
 {
-    (void)d;
+    (void)e;
+    *(long long *)ctx = stmt_column_int64(st, 0);
+    return 0;
+}
+
+int db_one_int64(stmt *st, long long *out, const char *what, err *e)
+{
+    int rc = db_step_one(st, read_int64, out, what, e);
+    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
+}
+
+int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
+{
     int rc = 0, result = 0;
     while (result == 0 && (rc = st->owner->engine->step(st, what, e)) == 1)
         result = fn(st, ctx, e);
@@ -255,9 +260,8 @@ int db_each_row(db *d, stmt *st, db_row_reader fn, void *ctx, const char *what, 
     return result;
 }
 
-int db_exec_stmt(db *d, stmt *st, err *e)
+int db_exec_stmt(stmt *st, err *e)
 {
-    (void)d;
     int rc = st->owner->engine->step(st, "write", e);
     stmt_reset(st);
     return rc < 0 ? -1 : 0;

@@ -82,20 +82,21 @@ int db_column_copy(stmt *st, int col, char *dst, size_t size, err *e);
 /* Reads the current row of st into ctx. Returns 0, or -1 with e set (ERR_TOO_LONG for a text over its buffer). */
 typedef int (*db_row_reader)(stmt *st, void *ctx, err *e);
 
-/* A db_row_reader for one integer: column 0 into the long long ctx. */
-int db_read_int64(stmt *st, void *ctx, err *e);
+/* Runs st, a query of exactly one row, and reads its column 0 into *out. Returns 0, or -1 with e set (the statement
+   failed, naming what, or gave no row: ERR_INTERNAL). */
+int db_one_int64(stmt *st, long long *out, const char *what, err *e);
 
 /* Runs st, for a lookup that yields at most one row, reads that row with read(st, ctx, e) and resets st (always,
    whatever the outcome). Returns 1 (a row, read), 0 (no row) or -1 with e set (the statement failed, naming what,
    or read failed). */
-int db_step_one(db *d, stmt *st, db_row_reader read, void *ctx, const char *what, err *e);
+int db_step_one(stmt *st, db_row_reader read, void *ctx, const char *what, err *e);
 
 /* Runs st through all its rows, calling fn(st, ctx, e) on each, and resets st (always). Stops at the first fn that
    fails. Returns 0, or -1 with e set (the statement failed, naming what, or fn failed). */
-int db_each_row(db *d, stmt *st, db_row_reader fn, void *ctx, const char *what, err *e);
+int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e);
 
 /* Runs a statement to completion (rows, if any, are dropped); resets it. Returns 0 or -1 with e set. */
-int db_exec_stmt(db *d, stmt *st, err *e);
+int db_exec_stmt(stmt *st, err *e);
 
 /* The number of rows the last statement run on d inserted, updated or deleted. */
 long long db_changes(db *d);

@@ -48,7 +48,7 @@ int events_append(db *d, const char *event_id, long long api_key_id, const char 
         stmt_bind_text(st, 5, payload) != 0 ||
         stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
 }
@@ -99,7 +99,7 @@ int events_due(db *d, long long now_ms, event_job *out, int max, err *e)
         stmt_bind_int64(st, 2, max) != 0)
         return db_fail(d, e, "bind event");
     job_list list = {out, 0};
-    return db_each_row(d, st, read_job, &list, "read due events", e) == 0 ? list.count : -1;
+    return db_each_row(st, read_job, &list, "read due events", e) == 0 ? list.count : -1;
 }
 
 int events_claim(db *d, const long long *seqs, int n, long long due_ms, long long until_ms, long long *taken, err *e)
@@ -120,7 +120,7 @@ int events_record_attempt(db *d, long long seq, event_delivery delivery, int att
         stmt_bind_text(st, 5, error) != 0 ||
         stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* The caller's function for listed events, and its context. */
@@ -140,10 +140,10 @@ static int visit_event(stmt *st, void *ctx, err *e)
 }
 
 /* Runs a prepared listing and calls fn for each event. */
-static int each_event(db *d, stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
+static int each_event(stmt *st, void (*fn)(const event_record *ev, void *ctx), void *ctx, err *e)
 {
     event_visit visit = {fn, ctx};
-    return db_each_row(d, st, visit_event, &visit, "list events", e);
+    return db_each_row(st, visit_event, &visit, "list events", e);
 }
 
 int events_each_after(db *d, long long api_key_id, long long after, int limit,
@@ -156,7 +156,7 @@ int events_each_after(db *d, long long api_key_id, long long after, int limit,
         stmt_bind_int64(st, 2, after) != 0 ||
         stmt_bind_int64(st, 3, limit) != 0)
         return db_fail(d, e, "bind event");
-    return each_event(d, st, fn, ctx, e);
+    return each_event(st, fn, ctx, e);
 }
 
 int events_each_by_delivery(db *d, event_delivery delivery, int limit, void (*fn)(const event_record *ev, void *ctx),
@@ -168,7 +168,7 @@ int events_each_by_delivery(db *d, event_delivery delivery, int limit, void (*fn
     if (stmt_bind_text(st, 1, delivery == DELIVERY_COUNT ? NULL : event_delivery_name(delivery)) != 0 ||
         stmt_bind_int64(st, 2, limit) != 0)
         return db_fail(d, e, "bind event");
-    return each_event(d, st, fn, ctx, e);
+    return each_event(st, fn, ctx, e);
 }
 
 int events_retry(db *d, long long seq, long long now_ms, err *e)
@@ -179,7 +179,7 @@ int events_retry(db *d, long long seq, long long now_ms, err *e)
     if (stmt_bind_int64(st, 1, seq) != 0 ||
         stmt_bind_int64(st, 2, now_ms) != 0)
         return db_fail(d, e, "bind event");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) == 1;
 }
@@ -190,8 +190,7 @@ static int single_integer(db *d, const char *sql, long long *out, err *e)
     stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    int found = db_step_one(d, st, db_read_int64, out, "count events", e);
-    return found == 1 ? 0 : found == 0 ? err_set(e, ERR_INTERNAL, "an aggregate query gave no row") : -1;
+    return db_one_int64(st, out, "count events", e);
 }
 
 int events_next_due_ms(db *d, long long *due_ms, err *e)

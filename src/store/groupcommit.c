@@ -33,7 +33,7 @@ static const char SQL_NEXT_SAVEPOINT[] = RELEASE_SQL "; " SAVEPOINT_SQL;
 static int exec_cached(db *d, const char *sql, err *e)
 {
     stmt *st = db_stmt(d, sql, e);
-    return st != NULL ? db_exec_stmt(d, st, e) : -1;
+    return st != NULL ? db_exec_stmt(st, e) : -1;
 }
 
 /* Ends the savepoint of the item before and starts the next item's: two cached statements on SQLite, one round trip

@@ -31,5 +31,5 @@ int lease_take(db *d, const char *sql, const long long *ids, int n, long long du
         if ((i < n ? stmt_bind_int64(st, i + 3, ids[i]) : stmt_bind_null(st, i + 3)) != 0)
             return db_fail(d, e, "bind lease");
     taken_ids t = {taken, 0};
-    return db_each_row(d, st, read_taken, &t, "take lease", e) == 0 ? t.n : -1;
+    return db_each_row(st, read_taken, &t, "take lease", e) == 0 ? t.n : -1;
 }

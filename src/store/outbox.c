@@ -37,7 +37,7 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
     stmt_bind_text(st, 3, recipient);
     stmt_bind_text(st, 4, body);
     stmt_bind_int64(st, 5, now);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 static int read_message(stmt *st, outbox_message *m, err *e)
@@ -81,7 +81,7 @@ int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
     stmt_bind_int64(st, 1, now_ms);
     stmt_bind_int64(st, 2, max);
     message_array a = {out, max, 0};
-    return db_each_row(d, st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
+    return db_each_row(st, append_message, &a, "read outbox", e) == 0 ? a.n : -1;
 }
 
 int outbox_claim(db *d, const long long *ids, int n, long long due_ms, long long until_ms, long long *taken, err *e)
@@ -101,7 +101,7 @@ int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, lon
     stmt_bind_int64(st, 4, next_ms);
     stmt_bind_text(st, 5, error);
     stmt_bind_int64(st, 6, now);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* The caller's function for each message outbox_each reads. */
@@ -129,7 +129,7 @@ int outbox_each(db *d, const sms_status *status, int limit, void (*fn)(const out
     stmt_bind_text(st, 1, status != NULL ? sms_status_name(*status) : NULL);
     stmt_bind_int64(st, 2, limit);
     message_visit v = {fn, ctx};
-    return db_each_row(d, st, visit_message, &v, "list outbox", e);
+    return db_each_row(st, visit_message, &v, "list outbox", e);
 }
 
 int outbox_retry(db *d, long long id, long long now_ms, err *e)
@@ -139,7 +139,7 @@ int outbox_retry(db *d, long long id, long long now_ms, err *e)
         return -1;
     stmt_bind_int64(st, 1, id);
     stmt_bind_int64(st, 2, now_ms);
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     return db_changes(d) > 0;
 }
@@ -174,7 +174,7 @@ static int read_aggregate(db *d, const char *sql, db_row_reader read, pending_nu
     stmt *st = db_stmt(d, sql, e);
     if (st == NULL)
         return -1;
-    int rc = db_step_one(d, st, read, p, what, e);
+    int rc = db_step_one(st, read, p, what, e);
     return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
 }
 

@@ -56,9 +56,9 @@ static int seed_rows(db *d, void *ctx, err *e)
     stmt_bind_int64(apps, 3, plan->now);
     stmt_bind_int64(certs, 1, plan->count);
     stmt_bind_int64(certs, 2, plan->now);
-    if (db_exec_stmt(d, apps, e) != 0 || db_exec_stmt(d, certs, e) != 0)
+    if (db_exec_stmt(apps, e) != 0 || db_exec_stmt(certs, e) != 0)
         return -1;
-    return db_exec_stmt(d, counters, e);
+    return db_exec_stmt(counters, e);
 }
 
 int seed_certificates(db *d, long long count, long long api_key_id, err *e)

@@ -27,8 +27,7 @@ static int user_version(db *d, long long *version, err *e)
     stmt *st = db_stmt(d, SQL_USER_VERSION, e);
     if (st == NULL)
         return -1;
-    int rc = db_step_one(d, st, db_read_int64, version, "read schema version", e);
-    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "read schema version: no row") : -1;
+    return db_one_int64(st, version, "read schema version", e);
 }
 
 static int broken_reference(stmt *st, void *ctx, err *e)
@@ -44,7 +43,7 @@ static int check_foreign_keys(db *d, err *e)
     stmt *st = db_stmt(d, SQL_FOREIGN_KEY_CHECK, e);
     if (st == NULL)
         return -1;
-    return db_step_one(d, st, broken_reference, NULL, "check foreign keys", e) == 0 ? 0 : -1;
+    return db_step_one(st, broken_reference, NULL, "check foreign keys", e) == 0 ? 0 : -1;
 }
 
 /* One migration: its script and its number (0-based). */
@@ -113,7 +112,7 @@ static int migrate_postgres_locked(db *d, void *ctx, err *e)
                        " INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);", e) != 0)
         return -1;
     stmt *read = db_stmt(d, SQL_PG_VERSION, e);
-    if (read == NULL || db_step_one(d, read, db_read_int64, &version, "read schema version", e) < 0 ||
+    if (read == NULL || db_one_int64(read, &version, "read schema version", e) != 0 ||
         check_not_newer(version, count, e) != 0)
         return -1;
     for (size_t v = (size_t)version; v < count; v++)
@@ -122,7 +121,7 @@ static int migrate_postgres_locked(db *d, void *ctx, err *e)
     stmt *set = db_stmt(d, SQL_PG_SET_VERSION, e);
     if (set == NULL || stmt_bind_int64(set, 1, (long long)count) != 0)
         return -1;
-    return db_exec_stmt(d, set, e);
+    return db_exec_stmt(set, e);
 }
 
 static int migrate(db *d, err *e)
@@ -258,5 +257,5 @@ int store_ping(store *s, err *e)
     stmt *st = d ? db_stmt(d, SQL_PING, e) : NULL;
     if (st == NULL)
         return -1;
-    return db_step_one(d, st, read_nothing, NULL, "ping the database", e) == 1 ? 0 : -1;
+    return db_step_one(st, read_nothing, NULL, "ping the database", e) == 1 ? 0 : -1;
 }

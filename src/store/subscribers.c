@@ -29,7 +29,7 @@ static int stored_as_of(db *d, const char *code, time_t *as_of, err *e)
         return -1;
     if (stmt_bind_text(st, 1, code) != 0)
         return db_fail(d, e, "bind subscriber");
-    return db_step_one(d, st, read_as_of, as_of, "read subscriber", e);
+    return db_step_one(st, read_as_of, as_of, "read subscriber", e);
 }
 
 int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write *result, err *e)
@@ -55,7 +55,7 @@ int subscribers_put(db *d, const billing_record *r, time_t now, subscriber_write
         stmt_bind_int64(st, 8, r->as_of) != 0 ||
         stmt_bind_int64(st, 9, now) != 0)
         return db_fail(d, e, "bind subscriber");
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     *result = exists ? SUBSCRIBER_UPDATED : SUBSCRIBER_CREATED;
     return 0;
@@ -99,5 +99,5 @@ int subscribers_find(db *d, const char *code, billing_record *r, err *e)
         return db_fail(d, e, "bind subscriber");
     memset(r, 0, sizeof *r);
     memcpy(r->subscriber_code, code, strlen(code) + 1);
-    return db_step_one(d, st, read_subscriber, r, "find subscriber", e);
+    return db_step_one(st, read_subscriber, r, "find subscriber", e);
 }

@@ -31,18 +31,11 @@ static const char SQL_COUNT_REVOKED[] = "SELECT count(*) FROM certificates WHERE
                                         " AND revoked_at IS NOT NULL";
 static const char SQL_COUNT_ENTRIES[] = "SELECT count(*) FROM tlog_entries WHERE type = ?1";
 
-/* Runs st (bound) for one integer into *out. */
-static int one_int(db *d, stmt *st, long long *out, const char *what, err *e)
-{
-    int rc = db_step_one(d, st, db_read_int64, out, what, e);
-    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
-}
-
 int tlog_store_size(db *d, uint64_t *size, err *e)
 {
     stmt *st = db_stmt(d, SQL_SIZE, e);
     long long n = 0;
-    if (st == NULL || one_int(d, st, &n, "log size", e) != 0)
+    if (st == NULL || db_one_int64(st, &n, "log size", e) != 0)
         return -1;
     *size = (uint64_t)n;
     return 0;
@@ -58,7 +51,7 @@ int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type t
         stmt_bind_int64(st, 3, type) != 0 || stmt_bind_blob(st, 4, entry, len) != 0 ||
         stmt_bind_blob(st, 5, leaf_hash, 32) != 0)
         return db_fail(d, e, "bind log entry");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* Copies a 32-byte blob column 0 into ctx; another length is a broken row. */
@@ -79,7 +72,7 @@ int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[
         return -1;
     if (stmt_bind_int64(st, 1, level == 0 ? (long long)index : SUBTREE_ID(level, index)) != 0)
         return db_fail(d, e, "bind log subtree");
-    return db_step_one(d, st, read_hash, out, "read log subtree", e);
+    return db_step_one(st, read_hash, out, "read log subtree", e);
 }
 
 int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned char hash[32], err *e)
@@ -89,13 +82,13 @@ int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned
         return -1;
     if (stmt_bind_int64(st, 1, SUBTREE_ID(level, index)) != 0 || stmt_bind_blob(st, 2, hash, 32) != 0)
         return db_fail(d, e, "bind log subtree");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 int tlog_store_subtree_count(db *d, long long *count, err *e)
 {
     stmt *st = db_stmt(d, SQL_SUBTREE_COUNT, e);
-    return st ? one_int(d, st, count, "count log subtrees", e) : -1;
+    return st ? db_one_int64(st, count, "count log subtrees", e) : -1;
 }
 
 /* The two indexes of tlog_store_indexes. */
@@ -120,7 +113,7 @@ int tlog_store_indexes(db *d, const char *number, long long *issued, long long *
     if (stmt_bind_text(st, 1, number) != 0)
         return db_fail(d, e, "bind log lookup");
     indexes x = {issued, revoked};
-    return db_each_row(d, st, read_index, &x, "find log entries", e);
+    return db_each_row(st, read_index, &x, "find log entries", e);
 }
 
 /* The caller's function for entries, and its context. */
@@ -151,7 +144,7 @@ int tlog_store_each_entry(db *d, uint64_t start, uint64_t end, int (*fn)(const t
     if (stmt_bind_int64(st, 1, (long long)start) != 0 || stmt_bind_int64(st, 2, (long long)end) != 0)
         return db_fail(d, e, "bind log entries");
     entry_visit v = {fn, ctx};
-    return db_each_row(d, st, visit_entry, &v, "read log entries", e);
+    return db_each_row(st, visit_entry, &v, "read log entries", e);
 }
 
 /* Where tlog_store_latest_checkpoint puts what it reads. */
@@ -180,7 +173,7 @@ int tlog_store_latest_checkpoint(db *d, uint64_t *size, unsigned char root[32], 
 {
     stmt *st = db_stmt(d, SQL_LATEST, e);
     checkpoint_read r = {size, root, note};
-    return st ? db_step_one(d, st, read_checkpoint, &r, "read checkpoint", e) : -1;
+    return st ? db_step_one(st, read_checkpoint, &r, "read checkpoint", e) : -1;
 }
 
 int tlog_store_put_checkpoint(db *d, uint64_t size, const unsigned char root[32], const char *note, time_t at, err *e)
@@ -191,7 +184,7 @@ int tlog_store_put_checkpoint(db *d, uint64_t size, const unsigned char root[32]
     if (stmt_bind_int64(st, 1, (long long)size) != 0 || stmt_bind_blob(st, 2, root, 32) != 0 ||
         stmt_bind_text(st, 3, note) != 0 || stmt_bind_int64(st, 4, at) != 0)
         return db_fail(d, e, "bind checkpoint");
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 /* The caller's function for unlogged certificates, its context, and the rows seen. */
@@ -219,7 +212,7 @@ int tlog_store_each_unlogged(db *d, tlog_entry_type type, const char *after, int
     if (stmt_bind_text(st, 1, after) != 0 || stmt_bind_int64(st, 2, limit) != 0)
         return db_fail(d, e, "bind unlogged certificates");
     unlogged_visit v = {fn, ctx, 0};
-    return db_each_row(d, st, visit_unlogged, &v, "list unlogged certificates", e) == 0 ? v.rows : -1;
+    return db_each_row(st, visit_unlogged, &v, "list unlogged certificates", e) == 0 ? v.rows : -1;
 }
 
 int tlog_store_counts(db *d, tlog_entry_type type, long long *certificates, long long *entries, err *e)
@@ -230,6 +223,6 @@ int tlog_store_counts(db *d, tlog_entry_type type, long long *certificates, long
         return -1;
     if (stmt_bind_int64(logged, 1, type) != 0)
         return db_fail(d, e, "bind log count");
-    return one_int(d, certs, certificates, "count certificates", e) == 0 ? one_int(d, logged, entries, "count log entries", e)
+    return db_one_int64(certs, certificates, "count certificates", e) == 0 ? db_one_int64(logged, entries, "count log entries", e)
                                                                          : -1;
 }

@@ -14,96 +14,32 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import der
 
-CONFIG = """
-[ tsa ]
-default_tsa = good
+# The `openssl ts` configuration: one section per way the TSA answers (its certificate and key, the certificates it
+# sends, the digests it accepts, whether the signing-certificate attribute names the whole chain).
+SECTIONS = {
+    "good": {"signer": "tsa", "certs": "ca.crt", "digests": "sha256, sha384, sha512", "chain": "no"},
+    "grown": {"signer": "tsa", "certs": "grown.pem", "digests": "sha256", "chain": "no"},
+    "renewed": {"signer": "tsa2", "certs": "ca.crt", "digests": "sha256", "chain": "no"},
+    "chain_ids": {"signer": "tsa", "certs": "ca.crt", "digests": "sha256", "chain": "yes"},
+    "refusing": {"signer": "tsa", "certs": None, "digests": "sha1", "chain": None},
+    "untrusted": {"signer": "rogue", "certs": None, "digests": "sha256", "chain": None},
+}
 
-[ good ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/tsa.crt
-certs = {dir}/ca.crt
-signer_key = {dir}/tsa.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
 
-[ grown ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/tsa.crt
-certs = {dir}/grown.pem
-signer_key = {dir}/tsa.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-
-[ renewed ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/tsa2.crt
-certs = {dir}/ca.crt
-signer_key = {dir}/tsa2.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-
-[ chain_ids ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/tsa.crt
-certs = {dir}/ca.crt
-signer_key = {dir}/tsa.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = yes
-ess_cert_id_alg = sha256
-
-[ refusing ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/tsa.crt
-signer_key = {dir}/tsa.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha1
-ess_cert_id_alg = sha256
-
-[ untrusted ]
-dir = {dir}
-serial = {dir}/serial
-crypto_device = builtin
-signer_cert = {dir}/rogue.crt
-signer_key = {dir}/rogue.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256
-ess_cert_id_alg = sha256
-"""
+def config(dir):
+    """The configuration text for the TSA in dir."""
+    lines = ["[ tsa ]", "default_tsa = good", ""]
+    for name, s in SECTIONS.items():
+        lines += [f"[ {name} ]", f"dir = {dir}", f"serial = {dir}/serial", "crypto_device = builtin",
+                  f"signer_cert = {dir}/{s['signer']}.crt"]
+        if s["certs"]:
+            lines.append(f"certs = {dir}/{s['certs']}")
+        lines += [f"signer_key = {dir}/{s['signer']}.key", "signer_digest = sha256", "default_policy = 1.2.3.4.1",
+                  f"digests = {s['digests']}"]
+        if s["chain"]:
+            lines += ["accuracy = secs:1", "ordering = no", "tsa_name = no", f"ess_cert_id_chain = {s['chain']}"]
+        lines += ["ess_cert_id_alg = sha256", ""]
+    return "\n".join(lines)
 
 
 def openssl(*args, cwd=None, input_bytes=None):
@@ -180,7 +116,7 @@ class Tsa:
             f.write("01\n")
         self.config = os.path.join(self.dir, "tsa.cnf")
         with open(self.config, "w") as f:
-            f.write(CONFIG.format(dir=self.dir))
+            f.write(config(self.dir))
         self.ca_file = os.path.join(self.dir, "ca.crt")
         self.mode, self.delay_s = mode, 0
         self.queries = []

@@ -81,7 +81,7 @@ static int copy_of(const char *text, char *dst, size_t size, err *e)
     assert_non_null(st);
     assert_int_equal(stmt_bind_text(st, 1, text), 0);
     copy_target target = {dst, size};
-    int rc = db_step_one(d, st, copy_holder, &target, "read", e);
+    int rc = db_step_one(st, copy_holder, &target, "read", e);
     db_pool_free(pool);
     return rc == 1 ? 0 : -1;
 }

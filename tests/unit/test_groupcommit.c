@@ -53,7 +53,7 @@ static int insert_key(db *d, void *ctx, err *e)
     if (st == NULL)
         return -1;
     stmt_bind_text(st, 1, w->key);
-    if (db_exec_stmt(d, st, e) != 0)
+    if (db_exec_stmt(st, e) != 0)
         return -1;
     if (w->hold_ms > 0) {
         pthread_mutex_lock(&started_lock);
@@ -188,7 +188,7 @@ static int insert_blob(db *d, void *ctx, err *e)
         return -1;
     stmt_bind_int64(st, 1, *i);
     stmt_bind_blob(st, 2, zeros, sizeof zeros);
-    return db_exec_stmt(d, st, e);
+    return db_exec_stmt(st, e);
 }
 
 static void test_wal_is_checkpointed_in_the_background(void **state)

@@ -245,7 +245,7 @@ static int messages_of(store *s, const char *run, err *e)
         return -1;
     stmt_bind_text(st, 1, run);
     long long n = 0;
-    return db_step_one(d, st, db_read_int64, &n, "count messages", e) == 1 ? (int)n : -1;
+    return db_one_int64(st, &n, "count messages", e) == 0 ? (int)n : -1;
 }
 
 /* What one run did: whether the write was acknowledged, and whether anything failed (then e says what). */
