@@ -43,20 +43,22 @@ static uint64_t split_point(uint64_t n)
 
 /* MTH of leaves [lo, hi), hi > lo, where lo is a multiple of the smallest power of two >= hi - lo (true of every
    range the RFC's recursion makes): the complete subtrees that hi - lo's binary digits name, folded from the right.
-   One subtree call per set bit. */
+   One subtree call per set bit; nothing is folded once a call says its hash is not known. */
 static int range_hash(uint64_t lo, uint64_t hi, merkle_subtree_fn subtree, void *ctx, unsigned char out[MERKLE_HASH_LEN],
                       err *e)
 {
     uint64_t n = hi - lo;
-    int have = 0;
+    int have = 0, known = 1;
     unsigned char piece[MERKLE_HASH_LEN];
     for (unsigned level = 0; level < MERKLE_MAX_LEVELS; level++) {
         if (!((n >> level) & 1))
             continue;
         uint64_t start = lo + ((n >> level >> 1) << level << 1); /* the leaves of the higher pieces come first */
-        if (subtree(ctx, level, start >> level, have ? piece : out, e) != 0)
+        int rc = subtree(ctx, level, start >> level, have ? piece : out, e);
+        if (rc < 0)
             return -1;
-        if (have)
+        known &= rc == 0;
+        if (have && known)
             merkle_node_hash(piece, out, out);
         have = 1;
     }
@@ -215,7 +217,7 @@ int merkle_range_load(merkle_range *r, uint64_t size, merkle_subtree_fn subtree,
     for (unsigned level = MERKLE_MAX_LEVELS; level-- > 0;) {
         if (!((size >> level) & 1))
             continue;
-        if (subtree(ctx, level, start >> level, r->hashes[r->count], e) != 0)
+        if (subtree(ctx, level, start >> level, r->hashes[r->count], e) < 0)
             return -1;
         r->count++;
         start += UINT64_C(1) << level;

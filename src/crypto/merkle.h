@@ -24,7 +24,8 @@ typedef struct merkle_proof {
 } merkle_proof;
 
 /* Writes the hash of the complete subtree at (level, index) into out: the 2^level leaves from index * 2^level on
-   (level 0: the leaf hash of entry index). Returns 0, or -1 with e set. */
+   (level 0: the leaf hash of entry index). Returns 0, 1 when the hash is not known yet (a pass that only learns
+   which subtrees a proof reads: hashes made from it are left unwritten), or -1 with e set. */
 typedef int (*merkle_subtree_fn)(void *ctx, unsigned level, uint64_t index, unsigned char out[MERKLE_HASH_LEN],
                                  err *e);
 

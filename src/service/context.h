@@ -12,6 +12,7 @@
 #include "service/tlog_append.h"
 #include "service/sms_delivery.h"
 #include "service/webhook_delivery.h"
+#include "service/subtree_cache.h"
 #include "store/store.h"
 
 struct services {
@@ -34,6 +35,8 @@ struct services {
     EVP_PKEY *log_key;               /* signs checkpoints */
     char log_origin[256];            /* the log's name in checkpoints */
     struct log_checkpointer *checkpointer; /* NULL when the log is off */
+    subtree_cache *subtrees;         /* upper subtree hashes that proofs read */
+    _Atomic uint64_t log_published;  /* the largest checkpoint size seen: sizes only grow */
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;

@@ -128,7 +128,7 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa, svc->ltv, &svc->log};
     register_counters(svc);
-    if (open_log(svc, cfg, e) != 0)
+    if ((svc->subtrees = subtree_cache_new(e)) == NULL || open_log(svc, cfg, e) != 0)
         goto fail;
     if (resumer_run(svc, store_is_shared(s) ? time(NULL) : ISSUE_ANY_CLAIM, e) != 0)
         goto fail;
@@ -163,6 +163,7 @@ void services_stop(services *svc)
     ocsp_client_free(svc->ocsp);
     signer_free(svc->signer);
     EVP_PKEY_free(svc->log_key);
+    subtree_cache_free(svc->subtrees);
     free(svc);
 }
 

@@ -1,11 +1,12 @@
 /* The read side of the transparency log, answered from stored subtree hashes within the latest checkpoint. */
 #include "service/tlog.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "crypto/b64.h"
 #include "service/context.h"
-#include "service/tlog_append.h"
+#include "service/subtree_cache.h"
 #include "store/tlog.h"
 
 int tlog_identity_of(services *svc, tlog_identity *id, err *e)
@@ -30,14 +31,74 @@ int tlog_latest(services *svc, buf *note, uint64_t *size, err *e)
     return d ? tlog_store_latest_checkpoint(d, size, root, note, e) : -1;
 }
 
-/* The latest checkpoint's size (0 when none) on d. */
-static int published_size(db *d, uint64_t *size, err *e)
+/* The latest checkpoint's size (0 when none) into *size, read from d only when the largest size seen is below
+   at_least: checkpoints only grow, so a size seen is still covered. */
+static int published_size(services *svc, db *d, uint64_t at_least, uint64_t *size, err *e)
 {
+    uint64_t seen = atomic_load(&svc->log_published);
+    if (at_least <= seen) {
+        *size = seen;
+        return 0;
+    }
     unsigned char root[MERKLE_HASH_LEN];
     int found = tlog_store_latest_checkpoint(d, size, root, NULL, e);
+    if (found < 0)
+        return -1;
     if (found == 0)
         *size = 0;
-    return found < 0 ? -1 : 0;
+    while (seen < *size && !atomic_compare_exchange_weak(&svc->log_published, &seen, *size))
+        ;
+    return 0;
+}
+
+/* The subtrees one proof reads, in the order its computation asks for them: at most one per level on the path and
+   one per level for the incomplete range at the tree's right edge. */
+#define PROOF_READS_MAX (2 * MERKLE_MAX_LEVELS)
+typedef struct proof_reads {
+    tlog_subtree_ref refs[PROOF_READS_MAX];
+    size_t count, next;
+} proof_reads;
+
+/* A merkle_subtree_fn that only notes what the proof reads. */
+static int plan_read(void *ctx, unsigned level, uint64_t index, unsigned char out[MERKLE_HASH_LEN], err *e)
+{
+    proof_reads *r = ctx;
+    if (r->count == PROOF_READS_MAX)
+        return err_set(e, ERR_INTERNAL, "a proof reading more than %d subtrees", PROOF_READS_MAX);
+    r->refs[r->count++] = (tlog_subtree_ref){level, index, 0, {0}};
+    memset(out, 0, MERKLE_HASH_LEN);
+    return 1;
+}
+
+/* A merkle_subtree_fn that answers from what plan_read noted, once found, in the same order. */
+static int planned_read(void *ctx, unsigned level, uint64_t index, unsigned char out[MERKLE_HASH_LEN], err *e)
+{
+    proof_reads *r = ctx;
+    if (r->next == r->count || r->refs[r->next].level != level || r->refs[r->next].index != index)
+        return err_set(e, ERR_INTERNAL, "a proof read a subtree out of its plan");
+    memcpy(out, r->refs[r->next++].hash, MERKLE_HASH_LEN);
+    return 0;
+}
+
+/* merkle_inclusion_proof or merkle_consistency_proof. */
+typedef int (*proof_fn)(uint64_t a, uint64_t b, merkle_subtree_fn subtree, void *ctx, merkle_proof *out, err *e);
+
+/* Runs proof(a, b) twice: first to learn which subtrees it reads, which then come from the cache or from one store
+   read, then on those hashes. */
+static int stored_proof(services *svc, db *d, proof_fn proof, uint64_t a, uint64_t b, merkle_proof *out, err *e)
+{
+    proof_reads r = {.count = 0, .next = 0};
+    if (proof(a, b, plan_read, &r, out, e) != 0)
+        return -1;
+    subtree_cache_lookup(svc->subtrees, r.refs, r.count);
+    int upper_missed = 0;
+    for (size_t i = 0; i < r.count; i++)
+        upper_missed |= !r.refs[i].found && r.refs[i].level >= SUBTREE_CACHE_LOWEST;
+    if (tlog_store_fill_subtrees(d, r.refs, r.count, e) != 0)
+        return -1;
+    if (upper_missed)
+        subtree_cache_keep(svc->subtrees, r.refs, r.count);
+    return proof(a, b, planned_read, &r, out, e);
 }
 
 /* Where tlog_entries puts the rows it reads. */
@@ -63,7 +124,7 @@ int tlog_entries(services *svc, uint64_t start, uint64_t end, tlog_served_entry 
 {
     db *d = store_db(svc->store, e);
     uint64_t size;
-    if (d == NULL || published_size(d, &size, e) != 0)
+    if (d == NULL || published_size(svc, d, end, &size, e) != 0)
         return -1;
     if (start >= end || end - start > TLOG_ENTRIES_MAX || start >= size)
         return err_set(e, ERR_INVALID, "start must be below end and below the tree size %llu, and at most %d entries",
@@ -84,7 +145,7 @@ int tlog_inclusion(services *svc, const char *number, uint64_t *index, uint64_t 
 {
     db *d = store_db(svc->store, e);
     uint64_t size;
-    if (d == NULL || published_size(d, &size, e) != 0)
+    if (d == NULL || published_size(svc, d, tree_size, &size, e) != 0)
         return -1;
     if (number != NULL) {
         long long issued, revoked;
@@ -97,18 +158,18 @@ int tlog_inclusion(services *svc, const char *number, uint64_t *index, uint64_t 
     if (*index >= tree_size || tree_size > size)
         return err_set(e, ERR_INVALID, "the index must be below tree_size, and tree_size at most %llu",
                        (unsigned long long)size);
-    return merkle_inclusion_proof(*index, tree_size, tlog_stored_subtree, d, proof, e) == 0 ? 1 : -1;
+    return stored_proof(svc, d, merkle_inclusion_proof, *index, tree_size, proof, e) == 0 ? 1 : -1;
 }
 
 int tlog_consistency(services *svc, uint64_t first, uint64_t second, merkle_proof *proof, err *e)
 {
     db *d = store_db(svc->store, e);
     uint64_t size;
-    if (d == NULL || published_size(d, &size, e) != 0)
+    if (d == NULL || published_size(svc, d, second, &size, e) != 0)
         return -1;
     if (first == 0 || first > second || second > size)
         return err_set(e, ERR_INVALID, "0 < first <= second <= %llu is required", (unsigned long long)size);
-    return merkle_consistency_proof(first, second, tlog_stored_subtree, d, proof, e);
+    return stored_proof(svc, d, merkle_consistency_proof, first, second, proof, e);
 }
 
 int tlog_indexes(services *svc, const char *number, long long *issued, long long *revoked, err *e)

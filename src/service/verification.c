@@ -10,11 +10,10 @@
 #include "pdf/sigcheck.h"
 #include "service/context.h"
 #include "service/ltv_keeper.h"
-#include "store/cert_codes.h"
 #include "store/certificates.h"
 #include "store/tlog.h"
 
-_Static_assert(CERT_CODE_LEN == VCODE_LEN, "the store keeps codes of the length the model makes");
+_Static_assert(sizeof((certificate_row *)0)->code == VCODE_LEN + 1, "the store keeps codes of the length the model makes");
 
 /* The stored code compared when no row precedes the number, and the given code compared when it is malformed: the
    comparison runs on every path. Neither can match, since a code has no '#' or '*' in it. */
@@ -24,7 +23,7 @@ static const char malformed_code[VCODE_LEN + 1] = "****************";
 int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
                          certificate_status *status, err *e)
 {
-    char wanted[VCODE_LEN + 1], stored[CERT_CODE_LEN + 1];
+    char wanted[VCODE_LEN + 1];
     db *d = store_db(svc->store, e);
     if (d == NULL)
         return -1;
@@ -33,18 +32,15 @@ int verification_by_code(services *svc, const char *number, const char *code, ce
         memcpy(wanted, malformed_code, sizeof wanted);
     /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
        certificate's or its neighbour's), one comparison */
-    memcpy(stored, unknown_code, sizeof stored);
-    int found = cert_codes_find(d, number, stored, e);
+    int exact;
+    int found = certificates_find_at_or_before(d, number, c, &exact, e);
     if (found < 0)
         return -1;
-    int same = hash_equal_ct(stored, wanted, VCODE_LEN);
-    if (!(same && found && valid_code))
+    int same = hash_equal_ct(found ? c->code : unknown_code, wanted, VCODE_LEN);
+    if (!(same && exact && valid_code) || c->state != CERTIFICATE_ISSUED) {
+        memset(c, 0, sizeof *c); /* a neighbour's row is nobody's answer */
         return 0;
-    found = certificates_find(d, number, c, e);
-    if (found != 1 || c->state != CERTIFICATE_ISSUED)
-        return found < 0 ? -1 : 0;
-    if (tlog_store_indexes(d, c->number, &c->log_index, &c->revocation_log_index, e) != 0)
-        return -1;
+    }
     if (status != NULL)
         *status = certificate_verdict(c, time(NULL));
     return 1;

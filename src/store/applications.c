@@ -46,7 +46,7 @@ int applications_insert(db *d, const application_row *row, const applicant_data 
                             who->org_voen, who->org_name,  who->mobile,     who->email};
     for (int i = 0; i < 9; i++)
         stmt_bind_text(st, 12 + i, values[i]);
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 int applications_update(db *d, const application_row *row, err *e)
@@ -56,7 +56,7 @@ int applications_update(db *d, const application_row *row, err *e)
         return -1;
     stmt_bind_text(st, 1, row->id);
     bind_state(st, 2, row);
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 /* Reads the type, status and rejection reason by name; a name this build does not know is refused. */
@@ -137,7 +137,7 @@ int application_events_append(db *d, const char *id, const char *status, time_t 
     stmt_bind_text(st, 2, status);
     stmt_bind_int64(st, 3, at);
     stmt_bind_text(st, 4, detail);
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 /* The caller's function for each event application_events_each reads. */

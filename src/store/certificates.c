@@ -17,6 +17,13 @@ static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2, sign
                                      " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
+/* Lands on a row either way (the number's or the nearest before it), so that the work is alike whether the number
+   exists or not: one seek, one record, its two log positions looked up by the (number, type) index. */
+static const char SQL_AT_OR_BEFORE[] =
+    "SELECT " CERT_COLUMNS ", number = ?1 AND sha256 <> '',"
+    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"
+    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2)"
+    " FROM certificates c WHERE number <= ?1 ORDER BY number DESC LIMIT 1";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
@@ -73,7 +80,7 @@ int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e
         stmt_bind_int64(st, 12, c->debt_as_of) != 0 ||
         stmt_bind_int64(st, 13, claimed_until) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256,
@@ -85,14 +92,12 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
     if (stmt_bind_text(mark, 1, number) != 0 || stmt_bind_text(mark, 2, sha256) != 0 ||
         stmt_bind_text(mark, 3, signature_level_name(level)) != 0)
         return db_fail(d, e, "bind certificate");
-    if (db_exec_stmt(mark, e) != 0)
+    if (db_exec_checked(mark, 1, e) != 0) /* one row: the number was pending (else ERR_CONFLICT) */
         return -1;
-    if (db_changes(d) != 1)
-        return err_set(e, ERR_CONFLICT, "certificate %s is not pending", number);
     if (stmt_bind_text(store, 1, number) != 0 ||
         stmt_bind_blob(store, 2, pdf, len) != 0)
         return db_fail(d, e, "bind certificate");
-    return db_exec_stmt(store, e);
+    return db_exec_deferred(store, e);
 }
 
 /* The state the stored columns say: void once voided_at is set, issued once the document's hash is, else pending. */
@@ -146,6 +151,36 @@ static int find_one(db *d, const char *sql, const char *key, certificate_row *c,
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
 {
     return find_one(d, SQL_BY_NUMBER, number, c, e);
+}
+
+/* Where read_checked puts the row and whether it was the number asked for. */
+typedef struct checked_row {
+    certificate_row *c;
+    int exact;
+} checked_row;
+
+static int read_checked(stmt *st, void *ctx, err *e)
+{
+    checked_row *r = ctx;
+    if (read_row(st, r->c, e) != 0)
+        return -1;
+    r->exact = (int)stmt_column_int64(st, 18);
+    r->c->log_index = stmt_column_is_null(st, 19) ? -1 : stmt_column_int64(st, 19);
+    r->c->revocation_log_index = stmt_column_is_null(st, 20) ? -1 : stmt_column_int64(st, 20);
+    return 0;
+}
+
+int certificates_find_at_or_before(db *d, const char *number, certificate_row *c, int *exact, err *e)
+{
+    checked_row r = {c, 0};
+    stmt *st = db_stmt(d, SQL_AT_OR_BEFORE, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, number) != 0)
+        return db_fail(d, e, "bind certificate number");
+    int found = db_step_one(st, read_checked, &r, "find certificate code", e);
+    *exact = found == 1 && r.exact;
+    return found;
 }
 
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)

@@ -35,6 +35,12 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);
 
+/* The read behind the public code check, alike whether number exists or not: loads, with one index seek, the row of
+   number or else the nearest row before it, with its transparency log positions. *exact is 1 when the row is
+   number's own and its PDF is stored. Returns 1 (a row read into c: number's or a neighbour's), 0 (no row precedes
+   number; c untouched), -1 error. */
+int certificates_find_at_or_before(db *d, const char *number, certificate_row *c, int *exact, err *e);
+
 /* Loads the issued certificate whose PDF has this SHA-256. Returns 1 found, 0 none, -1 error. */
 int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, err *e);
 

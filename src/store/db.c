@@ -83,6 +83,8 @@ db *db_pool_get(db_pool *p, err *e)
         db_free(d);
     }
     d = p->engine->connect(p->target, &p->writer, e);
+    if (d != NULL)
+        d->failed_statement = -1;
     if (d != NULL && pthread_setspecific(p->key, d) != 0) {
         db_free(d);
         err_set(e, ERR_NOMEM, "cannot keep connection");
@@ -227,9 +229,26 @@ int db_column_copy(stmt *st, int col, char *dst, size_t size, err *e)
 }
 
 
+/* Numbers the statement about to run on st's connection. */
+static void count_statement(stmt *st)
+{
+    st->owner->statements++;
+}
+
+/* Notes, when the engine has not named an earlier one, that the statement just numbered failed. Returns -1. */
+static int note_failure(stmt *st)
+{
+    if (st->owner->failed_statement < 0)
+        st->owner->failed_statement = st->owner->statements;
+    return -1;
+}
+
 int db_step_one(stmt *st, db_row_reader read, void *ctx, const char *what, err *e)
 {
+    count_statement(st);
     int result = st->owner->engine->step(st, what, e);
+    if (result < 0)
+        note_failure(st);
     if (result == 1 && read(st, ctx, e) != 0)
         result = -1;
     stmt_reset(st);
@@ -245,26 +264,74 @@ static int read_int64(stmt *st, void *ctx, err *e)
 
 int db_one_int64(stmt *st, long long *out, const char *what, err *e)
 {
-    int rc = db_step_one(st, read_int64, out, what, e);
-    return rc == 1 ? 0 : rc == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
+    int found = db_step_one(st, read_int64, out, what, e);
+    return found == 1 ? 0 : found == 0 ? err_set(e, ERR_INTERNAL, "%s: no row", what) : -1;
 }
 
 int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
 {
     int rc = 0, result = 0;
+    count_statement(st);
     while (result == 0 && (rc = st->owner->engine->step(st, what, e)) == 1)
         result = fn(st, ctx, e);
     if (result == 0 && rc < 0)
-        result = -1;
+        result = note_failure(st);
     stmt_reset(st);
     return result;
 }
 
 int db_exec_stmt(stmt *st, err *e)
 {
+    count_statement(st);
     int rc = st->owner->engine->step(st, "write", e);
+    if (rc < 0)
+        note_failure(st);
     stmt_reset(st);
     return rc < 0 ? -1 : 0;
+}
+
+int db_exec_checked(stmt *st, long long changes, err *e)
+{
+    db *d = st->owner;
+    if (d->engine->send == NULL) {
+        if (db_exec_stmt(st, e) != 0)
+            return -1;
+        if (changes < 0 || d->changes == changes)
+            return 0;
+        d->failed_statement = d->statements;
+        return err_set(e, ERR_CONFLICT, "a write changed %lld rows, not %lld", d->changes, changes);
+    }
+    count_statement(st);
+    int rc = d->engine->send(st, changes, e);
+    if (rc < 0)
+        note_failure(st);
+    stmt_reset(st);
+    return rc;
+}
+
+int db_exec_deferred(stmt *st, err *e)
+{
+    return db_exec_checked(st, -1, e);
+}
+
+int db_settle(db *d, err *e)
+{
+    return d->engine->settle != NULL ? d->engine->settle(d, e) : 0;
+}
+
+long long db_statement_count(const db *d)
+{
+    return d->statements;
+}
+
+long long db_failed_statement(const db *d)
+{
+    return d->failed_statement;
+}
+
+void db_forget_failure(db *d)
+{
+    d->failed_statement = -1;
 }
 
 long long db_changes(db *d)

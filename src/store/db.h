@@ -98,7 +98,28 @@ int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
 /* Runs a statement to completion (rows, if any, are dropped); resets it. Returns 0 or -1 with e set. */
 int db_exec_stmt(stmt *st, err *e);
 
-/* The number of rows the last statement run on d inserted, updated or deleted. */
+/* Runs a write whose rows and changes nobody reads. Inside a PostgreSQL transaction it is only sent: the server runs
+   it in order, and its failure is reported by the next statement on the connection that waits for an answer (one
+   round trip answers them all), by db_settle or by the commit; elsewhere it runs at once, as db_exec_stmt. Its
+   parameters are copied when it is sent. Returns 0 or -1 with e set. */
+int db_exec_deferred(stmt *st, err *e);
+
+/* As db_exec_deferred, for a write that must change exactly `changes` rows: any other count is its failure
+   (ERR_CONFLICT), reported as a deferred write's. */
+int db_exec_checked(stmt *st, long long changes, err *e);
+
+/* Waits for the answers of the statements db_exec_deferred sent on d. Returns 0, or -1 with e set from the first
+   that failed. */
+int db_settle(db *d, err *e);
+
+/* Statements on d are numbered as they run or are sent, from 1. The count so far; the number of the statement
+   whose failure a call reported (a deferred one may fail after later statements were sent), -1 when none since
+   db_forget_failure. */
+long long db_statement_count(const db *d);
+long long db_failed_statement(const db *d);
+void db_forget_failure(db *d);
+
+/* The number of rows the last statement run on d inserted, updated or deleted (not counting deferred ones). */
 long long db_changes(db *d);
 
 /* A unit of writes run inside a transaction it does not own: returns 0, or -1 with e set. */

@@ -42,6 +42,8 @@ struct db {
     const db_engine *engine;
     pthread_mutex_t *writer;      /* the pool's */
     long long changes;            /* rows changed by the last statement run */
+    long long statements;         /* statements run or sent so far, numbering them */
+    long long failed_statement;   /* the number of the statement whose failure was reported first; -1 none */
     size_t nstmts;
     stmt *stmts[DB_STMT_CACHE];
 };
@@ -62,6 +64,12 @@ struct db_engine {
     /* Runs st on its bound parameters on the first call after a reset, then moves to the next row: 1 (a row),
        0 (no more rows, changes set) or -1 with e set, naming what failed. */
     int (*step)(stmt *st, const char *what, err *e);
+    /* Runs a statement whose rows nobody reads, possibly later (see db_exec_deferred), that must change `changes`
+       rows unless that is -1: 0 or -1 with e set (setting the owner's failed_statement when the failure is that of
+       an earlier statement). NULL: db.c steps it at once. */
+    int (*send)(stmt *st, long long changes, err *e);
+    /* Reads the answers of the statements sent: 0, or -1 with e set from the first that failed. NULL: none wait. */
+    int (*settle)(db *d, err *e);
     /* Drops the statement's rows, so that it can run again (bindings are db.c's to clear). */
     void (*reset)(stmt *st);
     long long (*column_int64)(stmt *st, int col);

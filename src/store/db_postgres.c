@@ -12,6 +12,7 @@
 #include "store/db_engine.h"
 
 #define PG_MAX_COLUMNS 32
+#define PG_PIPELINE_MAX 256 /* statements sent before their answers are read at the latest */
 #define PG_CONNECT_TIMEOUT_S "5"
 /* The longest a statement may run or wait for a lock before it fails (ERR_BUSY) instead of holding a worker. */
 #define PG_SESSION_SETTINGS                                                                                       \
@@ -28,6 +29,9 @@ typedef struct pg_db {
     db base;
     PGconn *conn;
     unsigned next_name;         /* prepared statements are named s0, s1, ... per connection */
+    int sent;                   /* statements sent in pipeline mode (pg_send) whose answers are not read yet */
+    long long first_sent;       /* the number (db.statements) of the first of them */
+    long long expected[PG_PIPELINE_MAX]; /* the rows each must change, -1 for any */
 } pg_db;
 
 typedef struct pg_stmt {
@@ -88,9 +92,72 @@ static int pg_fail(db *d, err *e, const char *what)
     return fail_with(pg(d)->conn, NULL, e, what);
 }
 
+/* Whether the answer of the k-th statement of the pipeline is a failure: an error, or a count of changed rows
+   other than the one it must have. */
+static int answer_failed(pg_db *p, int k, PGresult *res, ExecStatusType status)
+{
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return 1;
+    if (k >= p->sent || p->expected[k] < 0)
+        return 0;
+    const char *changed = PQcmdTuples(res);
+    return (changed[0] ? atoll(changed) : 0) != p->expected[k];
+}
+
+/* Ends the pipeline: marks a sync point, reads the answers of the p->sent statements sent before it and, when own
+   is not NULL, of own sent last (its rows kept in *own), then leaves pipeline mode. The first failure is reported,
+   and its statement's number noted (the server skipped the statements after it). Returns 0, or -1 with e set. */
+static int end_pipeline(pg_db *p, PGresult **own, const char *what, err *e)
+{
+    int expected = p->sent + (own != NULL), seen = 0, rc = 0, nulls = 0;
+    if (PQpipelineSync(p->conn) != 1)
+        rc = fail_with(p->conn, NULL, e, what);
+    for (;;) {
+        PGresult *res = PQgetResult(p->conn);
+        if (res == NULL) {
+            /* a NULL ends each statement's answers; two in a row: nothing more will come (connection lost) */
+            if (++nulls > 1 || PQstatus(p->conn) == CONNECTION_BAD) {
+                if (rc == 0)
+                    rc = fail_with(p->conn, NULL, e, what);
+                break;
+            }
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        int k = seen++;
+        if (rc == 0 && answer_failed(p, k, res, status)) {
+            p->base.failed_statement = p->first_sent + k;
+            rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                     ? err_set(e, ERR_CONFLICT, "a write changed %s rows, not %lld", PQcmdTuples(res), p->expected[k])
+                     : fail_with(p->conn, res, e, k < p->sent ? "write" : what);
+        }
+        if (own != NULL && k == expected - 1 && rc == 0)
+            *own = res;
+        else
+            PQclear(res);
+    }
+    p->sent = 0;
+    if (PQexitPipelineMode(p->conn) != 1 && rc == 0)
+        rc = fail_with(p->conn, NULL, e, what);
+    return rc;
+}
+
+/* Reads the answers of the statements sent in pipeline mode, if any (see end_pipeline). */
+static int settle(pg_db *p, err *e)
+{
+    return PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF ? 0 : end_pipeline(p, NULL, "write", e);
+}
+
 /* Runs SQL text without parameters; returns 0 when it succeeded. */
 static int run_plain(db *d, const char *sql, const char *what, err *e)
 {
+    if (settle(pg(d), e) != 0)
+        return -1;
     PGresult *res = PQexec(pg(d)->conn, sql);
     ExecStatusType status = PQresultStatus(res);
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : fail_with(pg(d)->conn, res, e, what);
@@ -199,22 +266,49 @@ static int prepare_on_server(pg_stmt *s, const char *what, err *e)
     return rc;
 }
 
-/* Runs the prepared statement on its parameters; its rows (binary) are kept in s->result. */
-static int run(pg_stmt *s, const char *what, err *e)
-{
+/* The statement's parameters as libpq takes them (integers as text, blobs in binary). */
+typedef struct pg_params {
     const char *values[DB_MAX_PARAMS];
     int lengths[DB_MAX_PARAMS], formats[DB_MAX_PARAMS];
+} pg_params;
+
+static void params_of(const pg_stmt *s, pg_params *out)
+{
     for (int i = 0; i < s->base.nparams; i++) {
         const db_param *p = &s->base.params[i];
-        values[i] = p->type == DB_PARAM_NULL ? NULL : p->type == DB_PARAM_INT64 ? p->text : p->data;
-        lengths[i] = (int)p->len;
-        formats[i] = p->type == DB_PARAM_BLOB;
+        out->values[i] = p->type == DB_PARAM_NULL ? NULL : p->type == DB_PARAM_INT64 ? p->text : p->data;
+        out->lengths[i] = (int)p->len;
+        out->formats[i] = p->type == DB_PARAM_BLOB;
     }
+}
+
+/* Prepares s on the server unless it is, after reading what the pipeline owes (preparing waits for its answer).
+   Returns 0 or -1 with e set. */
+static int ensure_prepared(pg_stmt *s, const char *what, err *e)
+{
+    return s->prepared ? 0 : settle(pg(s->base.owner), e) == 0 ? prepare_on_server(s, what, e) : -1;
+}
+
+/* Runs the prepared statement on its parameters; its rows (binary) are kept in s->result. In pipeline mode it goes
+   after the statements sent before it, and one round trip answers them all. */
+static int run(pg_stmt *s, const char *what, err *e)
+{
+    pg_params args;
+    params_of(s, &args);
     db *d = s->base.owner;
-    s->result = PQexecPrepared(pg(d)->conn, s->name, s->base.nparams, values, lengths, formats, 1);
-    ExecStatusType status = PQresultStatus(s->result);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-        return fail_with(pg(d)->conn, s->result, e, what);
+    PGconn *conn = pg(d)->conn;
+    if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
+        s->result = PQexecPrepared(conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1);
+        ExecStatusType status = PQresultStatus(s->result);
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+            return fail_with(conn, s->result, e, what);
+    } else if (PQsendQueryPrepared(conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1) != 1) {
+        err ignored = {0};
+        settle(pg(d), &ignored);
+        return fail_with(conn, NULL, e, what);
+    } else if (end_pipeline(pg(d), &s->result, what, e) != 0) {
+        return -1;
+    }
     const char *changed = PQcmdTuples(s->result);
     d->changes = changed[0] ? atoll(changed) : 0;
     s->row = -1;
@@ -224,10 +318,47 @@ static int run(pg_stmt *s, const char *what, err *e)
 static int pg_step(stmt *st, const char *what, err *e)
 {
     pg_stmt *s = pg_of(st);
-    if (s->result == NULL && ((!s->prepared && prepare_on_server(s, what, e) != 0) || run(s, what, e) != 0))
+    if (s->result == NULL && (ensure_prepared(s, what, e) != 0 || run(s, what, e) != 0))
         return -1;
     s->row++;
     return s->row < PQntuples(s->result) ? 1 : 0;
+}
+
+/* Inside a transaction: sends the statement in pipeline mode without waiting for its answer, which the next
+   statement that waits (or settle) reads. Outside one (or in one that failed) it runs at once. */
+static int pg_send(stmt *st, long long changes, err *e)
+{
+    pg_stmt *s = pg_of(st);
+    pg_db *p = pg(st->owner);
+    int pipelined = PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF;
+    if (!pipelined && PQtransactionStatus(p->conn) != PQTRANS_INTRANS) {
+        if (pg_step(st, "write", e) < 0)
+            return -1;
+        return changes < 0 || st->owner->changes == changes
+                   ? 0
+                   : err_set(e, ERR_CONFLICT, "a write changed %lld rows, not %lld", st->owner->changes, changes);
+    }
+    if (ensure_prepared(s, "write", e) != 0 || (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0))
+        return -1;
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
+        if (PQenterPipelineMode(p->conn) != 1)
+            return fail_with(p->conn, NULL, e, "write");
+        p->first_sent = st->owner->statements;
+    }
+    pg_params args;
+    params_of(s, &args);
+    if (PQsendQueryPrepared(p->conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1) != 1) {
+        err ignored = {0};
+        settle(p, &ignored);
+        return fail_with(p->conn, NULL, e, "write");
+    }
+    p->expected[p->sent++] = changes;
+    return 0;
+}
+
+static int pg_settle(db *d, err *e)
+{
+    return settle(pg(d), e);
 }
 
 static void pg_reset(stmt *st)
@@ -320,6 +451,8 @@ static int pg_begin(db *d, err *e)
 
 static int pg_commit(db *d, err *e)
 {
+    if (settle(pg(d), e) != 0)
+        return -1;
     /* COMMIT of a transaction in error rolls it back and still answers success: refuse that first. */
     if (PQtransactionStatus(pg(d)->conn) != PQTRANS_INTRANS) {
         err_set(e, PQstatus(pg(d)->conn) == CONNECTION_OK ? ERR_IO : ERR_UNAVAILABLE,
@@ -331,11 +464,11 @@ static int pg_commit(db *d, err *e)
 
 static void pg_rollback(db *d)
 {
+    err ignored = {0};
+    settle(pg(d), &ignored);
     PGTransactionStatusType t = PQtransactionStatus(pg(d)->conn);
-    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
-        err ignored = {0};
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
         run_plain(d, "ROLLBACK", "rollback", &ignored);
-    }
 }
 
 static int pg_in_transaction(db *d)
@@ -354,6 +487,8 @@ const db_engine db_engine_postgres = {
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .step = pg_step,
+    .send = pg_send,
+    .settle = pg_settle,
     .reset = pg_reset,
     .column_int64 = pg_column_int64,
     .column_text = pg_column_text,

@@ -9,10 +9,11 @@
     "e.id, e.event_id, e.api_key_id, e.application_id, e.type, e.payload, e.created_at, e.delivery, e.attempts,"      \
     " e.next_attempt_at, e.last_error"
 
+/* An unknown key leaves delivery NULL, which the table refuses. */
 static const char SQL_APPEND[] =
     "INSERT INTO portal_events(event_id, api_key_id, application_id, type, payload, created_at, delivery, next_attempt_at)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN webhook_url IS NULL THEN 'none' ELSE 'pending' END, ?6 * 1000"
-    " FROM api_keys WHERE id = ?2";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT CASE WHEN webhook_url IS NULL THEN 'none' ELSE 'pending' END"
+    " FROM api_keys WHERE id = ?2), ?6 * 1000)";
 static const char SQL_DUE[] =
     "SELECT " EVENT_COLUMNS ", k.webhook_url, k.webhook_secret FROM portal_events e JOIN api_keys k ON k.id = e.api_key_id"
     " WHERE e.delivery = 'pending' AND e.next_attempt_at <= ?1 AND k.webhook_url IS NOT NULL"
@@ -48,9 +49,7 @@ int events_append(db *d, const char *event_id, long long api_key_id, const char 
         stmt_bind_text(st, 5, payload) != 0 ||
         stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
-    if (db_exec_stmt(st, e) != 0)
-        return -1;
-    return db_changes(d) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no API key %lld for the event", api_key_id);
+    return db_exec_deferred(st, e);
 }
 
 /* Reads the event columns (the first eleven of the row). */

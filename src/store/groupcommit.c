@@ -1,4 +1,5 @@
-/* The committer thread: takes all queued writes at once, runs each in its own savepoint, commits them together. */
+/* The committer thread: takes all queued writes at once and commits them together, in one transaction without the
+   writes that fail. */
 #include "store/groupcommit.h"
 
 #include <stdlib.h>
@@ -11,6 +12,8 @@ typedef struct write_item {
     err error;
     int rc;
     int done;                   /* set under the lock once the item's group has ended */
+    int failed;                 /* its work failed: the group goes on without it */
+    long long first, last;      /* the numbers of its statements in the current try */
     struct write_item *next;
 } write_item;
 
@@ -20,55 +23,16 @@ struct group_commit {
     bgthread *thread;           /* its lock guards the queue and the items' done flags */
     pthread_cond_t finished;    /* requesters wait here for the end of their group */
     write_item *head, *tail;
-    int ready;                  /* the committer's connection has its statements and is watched */
+    int ready;                  /* the committer's connection is watched by the checkpointer */
 };
 
-#define SAVEPOINT_SQL "SAVEPOINT item"
-#define RELEASE_SQL "RELEASE item"
-static const char SQL_SAVEPOINT[] = SAVEPOINT_SQL;
-static const char SQL_RELEASE[] = RELEASE_SQL;
-static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO item";
-static const char SQL_NEXT_SAVEPOINT[] = RELEASE_SQL "; " SAVEPOINT_SQL;
-
-static int exec_cached(db *d, const char *sql, err *e)
-{
-    stmt *st = db_stmt(d, sql, e);
-    return st != NULL ? db_exec_stmt(st, e) : -1;
-}
-
-/* Ends the savepoint of the item before and starts the next item's: two cached statements on SQLite, one round trip
-   for both on PostgreSQL. (The last item's savepoint needs no release: COMMIT ends it.) Returns 0 or -1 with e
-   set. */
-static int next_savepoint(db *d, err *e)
-{
-    if (!db_is_embedded(d))
-        return db_exec_sql(d, SQL_NEXT_SAVEPOINT, e);
-    return exec_cached(d, SQL_RELEASE, e) == 0 ? exec_cached(d, SQL_SAVEPOINT, e) : -1;
-}
-
-/* Runs one item in the savepoint opened for it; a failed item is rolled back to that savepoint, so it leaves
-   nothing behind. When the roll-back fails too, the whole transaction is rolled back (the caller finds no
-   transaction open and fails the group). Returns 0 or -1 with the item's error set. */
-static int run_item(db *d, write_item *it)
-{
-    if (it->work(d, it->ctx, &it->error) == 0)
-        return 0;
-    err undo = {0};
-    if (db_in_transaction(d) && exec_cached(d, SQL_ROLLBACK_TO, &undo) != 0)
-        db_rollback(d);
-    return -1;
-}
-
-/* The committer's connection. On first use its savepoint statements are prepared (so that undoing an item needs
-   no memory) and its commits start being watched by the checkpointer. Returns NULL with e set. */
+/* The committer's connection; on first use its commits start being watched by the checkpointer. Returns NULL with
+   e set. */
 static db *committer_connection(group_commit *g, err *e)
 {
     db *d = db_pool_get(g->connections, e);
     if (d == NULL || g->ready)
         return d;
-    if (db_stmt(d, SQL_SAVEPOINT, e) == NULL || db_stmt(d, SQL_RELEASE, e) == NULL ||
-        db_stmt(d, SQL_ROLLBACK_TO, e) == NULL)
-        return NULL;
     if (g->checkpointer != NULL)
         checkpointer_watch(g->checkpointer, d);
     g->ready = 1;
@@ -85,33 +49,76 @@ static write_item *take_queue(group_commit *g)
     return items;
 }
 
+/* After a failure e in the work of `current` (NULL: in the commit): marks failed the item whose statement failed,
+   found by its number (a deferred statement of an earlier item may fail while a later one runs), or else current,
+   whose work failed on its own. Returns 1 (the transaction is to be tried again without it), or -1 with
+   group_error set when the failure is the transaction's, not an item's (its connection lost, the engine gave it
+   up, the commit failed). */
+static int blame(db *d, write_item *items, write_item *current, const err *e, err *group_error)
+{
+    long long failed = db_failed_statement(d);
+    write_item *culprit = failed < 0 ? current : NULL;
+    for (write_item *it = items; culprit == NULL && it != NULL; it = it->next) {
+        long long last = it == current ? db_statement_count(d) : it->last;
+        if (!it->failed && failed >= it->first && failed <= last)
+            culprit = it;
+    }
+    if (culprit == NULL || !db_in_transaction(d)) {
+        *group_error = *e;
+        return -1;
+    }
+    culprit->failed = 1;
+    culprit->rc = -1;
+    culprit->error = *e;
+    return 1;
+}
+
+/* One try in the open transaction: the work of every item not failed, then COMMIT. Returns 0 (committed), 1 (an
+   item failed and is marked: roll back and try again without it) or -1 with group_error set. */
+static int try_group(db *d, write_item *items, err *group_error)
+{
+    db_forget_failure(d);
+    for (write_item *it = items; it != NULL; it = it->next) {
+        if (it->failed)
+            continue;
+        it->error = (err){0};
+        it->first = db_statement_count(d) + 1;
+        if (it->work(d, it->ctx, &it->error) != 0)
+            return blame(d, items, it, &it->error, group_error);
+        it->last = db_statement_count(d);
+    }
+    err commit_error = {0};
+    return db_commit(d, &commit_error) == 0 ? 0 : blame(d, items, NULL, &commit_error, group_error);
+}
+
 /* One transaction for all items queued by the time it has begun: on PostgreSQL BEGIN waits for the other nodes'
-   transactions, and what was queued meanwhile joins this one. When the engine gives up the transaction (disk full,
-   I/O error) or COMMIT fails, every item of the group fails with that error, since none of them was stored. Returns
-   the items. */
+   transactions, and what was queued meanwhile joins this one. An item whose work fails (a constraint, a refused
+   value: found by the number of the failed statement) is left out and the others are run again in a new
+   transaction, so that a failed item leaves nothing behind and spares its group; a group needs no savepoints, and
+   on PostgreSQL its deferred writes go out together. When the transaction fails as a whole (connection lost, disk
+   full, COMMIT refused), every item left fails with that error, since none of them was stored. Returns the items. */
 static write_item *run_group(group_commit *g)
 {
     err group_error = {0};
     db *d = committer_connection(g, &group_error);
-    int ok = d != NULL && db_begin(d, &group_error) == 0 && exec_cached(d, SQL_SAVEPOINT, &group_error) == 0;
+    int outcome = d != NULL && db_begin(d, &group_error) == 0 ? 1 : -1;
     write_item *items = take_queue(g);
-    for (write_item *it = items; ok && it != NULL; it = it->next) {
-        if (it != items && next_savepoint(d, &group_error) != 0) {
-            ok = 0;
-            break;
-        }
-        it->rc = run_item(d, it);
-        if (!db_in_transaction(d)) {
-            group_error = it->error;
-            ok = 0;
-        }
+    if (outcome == 1)
+        outcome = try_group(d, items, &group_error);
+    while (outcome == 1) {
+        db_rollback(d);
+        outcome = db_begin(d, &group_error) == 0 ? try_group(d, items, &group_error) : -1;
     }
-    if (ok && db_commit(d, &group_error) == 0)
+    if (outcome == 0) {
+        for (write_item *it = items; it != NULL; it = it->next)
+            if (!it->failed)
+                it->rc = 0;
         return items;
+    }
     if (d != NULL)
         db_rollback(d);
     for (write_item *it = items; it != NULL; it = it->next) {
-        if (it->rc == 0) {
+        if (!it->failed) {
             it->rc = -1;
             it->error = group_error;
         }

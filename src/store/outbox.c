@@ -37,7 +37,7 @@ int outbox_enqueue(db *d, const char *reference, const char *application_id, con
     stmt_bind_text(st, 3, recipient);
     stmt_bind_text(st, 4, body);
     stmt_bind_int64(st, 5, now);
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 static int read_message(stmt *st, outbox_message *m, err *e)

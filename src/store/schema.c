@@ -169,7 +169,7 @@ static const char *const migrations[] = {
     "ALTER TABLE certificates ADD COLUMN claimed_until INTEGER;",
     /* 8: the transparency log. Entries in append order (one per certificate and type: issuance 1, revocation 2),
        the hashes of complete subtrees of two or more leaves (id = index << 6 | level, level >= 1; level 0 is the
-       entries' leaf hashes),
+       entries' leaf hashes; renumbered by version 9),
        signed checkpoints; and a revocation's reason code (RFC 5280 numbering, NULL before the log). */
     "CREATE TABLE tlog_entries ("
     "  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
@@ -187,6 +187,15 @@ static const char *const migrations[] = {
     "  note TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL);"
     "ALTER TABLE certificates ADD COLUMN revocation_code INTEGER;",
+    /* 9: a subtree's id names its first leaf instead of its index (id = first leaf << 6 | level), so that the small
+       subtrees around a leaf, which every proof of it reads, lie side by side. */
+    "CREATE TABLE tlog_subtrees_by_leaf ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash BLOB NOT NULL);"
+    "INSERT INTO tlog_subtrees_by_leaf(id, hash)"
+    " SELECT (id >> 6) << (id & 63) << 6 | (id & 63), hash FROM tlog_subtrees ORDER BY 1;"
+    "DROP TABLE tlog_subtrees;"
+    "ALTER TABLE tlog_subtrees_by_leaf RENAME TO tlog_subtrees;",
 };
 
 const char *const *schema_migrations(size_t *count)

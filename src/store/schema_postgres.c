@@ -138,6 +138,15 @@ static const char *const migrations[] = {
     "  note TEXT NOT NULL,"
     "  created_at BIGINT NOT NULL);"
     "ALTER TABLE certificates ADD COLUMN revocation_code BIGINT;",
+    /* 3: subtree ids by first leaf, as SQLite version 9. */
+    "CREATE TABLE tlog_subtrees_by_leaf ("
+    "  id BIGINT PRIMARY KEY,"
+    "  hash BYTEA NOT NULL);"
+    "INSERT INTO tlog_subtrees_by_leaf(id, hash)"
+    " SELECT (id >> 6) << (id & 63)::int << 6 | (id & 63), hash FROM tlog_subtrees ORDER BY 1;"
+    "DROP TABLE tlog_subtrees;"
+    "ALTER TABLE tlog_subtrees_by_leaf RENAME TO tlog_subtrees;"
+    "ALTER INDEX tlog_subtrees_by_leaf_pkey RENAME TO tlog_subtrees_pkey;",
 };
 
 const char *const *schema_postgres_migrations(size_t *count)

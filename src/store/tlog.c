@@ -4,12 +4,23 @@
 
 #include <string.h>
 
-#define SUBTREE_ID(level, index) ((long long)((index) << 6 | (uint64_t)(level)))
+/* A subtree's key: its first leaf and its level (schema version 9), so that the subtrees of neighbouring leaves are
+   neighbours in the table. */
+#define SUBTREE_ID(level, index) ((long long)((uint64_t)(index) << (level) << 6 | (uint64_t)(level)))
 
 static const char SQL_SIZE[] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_entries";
 static const char SQL_APPEND[] = "INSERT INTO tlog_entries(idx, number, type, entry, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_LEAF[] = "SELECT leaf_hash FROM tlog_entries WHERE idx = ?1";
 static const char SQL_SUBTREE[] = "SELECT hash FROM tlog_subtrees WHERE id = ?1";
+/* FILL_SUBTREES ids of subtrees, then FILL_LEAVES indexes of leaves, whose hashes come back under the same ids
+   (level 0: index << 6); a parameter left NULL matches nothing. One seek each, without the temporary index an IN
+   list would build. */
+#define FILL_SUBTREES 8
+#define FILL_LEAVES 2
+#define FILL_SUBTREE(n) "SELECT id, hash FROM tlog_subtrees WHERE id = ?" #n " UNION ALL "
+#define FILL_LEAF(n) "SELECT idx * 64, leaf_hash FROM tlog_entries WHERE idx = ?" #n
+static const char SQL_FILL[] = FILL_SUBTREE(1) FILL_SUBTREE(2) FILL_SUBTREE(3) FILL_SUBTREE(4) FILL_SUBTREE(5)
+    FILL_SUBTREE(6) FILL_SUBTREE(7) FILL_SUBTREE(8) FILL_LEAF(9) " UNION ALL " FILL_LEAF(10);
 static const char SQL_PUT_SUBTREE[] = "INSERT INTO tlog_subtrees(id, hash) VALUES (?1, ?2)";
 static const char SQL_SUBTREE_COUNT[] = "SELECT count(*) FROM tlog_subtrees";
 static const char SQL_INDEXES[] = "SELECT type, idx FROM tlog_entries WHERE number = ?1";
@@ -51,18 +62,24 @@ int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type t
         stmt_bind_int64(st, 3, type) != 0 || stmt_bind_blob(st, 4, entry, len) != 0 ||
         stmt_bind_blob(st, 5, leaf_hash, 32) != 0)
         return db_fail(d, e, "bind log entry");
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
-/* Copies a 32-byte blob column 0 into ctx; another length is a broken row. */
-static int read_hash(stmt *st, void *ctx, err *e)
+/* Copies the 32-byte blob of column col into out; another length is a broken row. */
+static int copy_hash(stmt *st, int col, unsigned char out[32], err *e)
 {
     size_t len;
-    const void *hash = stmt_column_blob(st, 0, &len);
+    const void *hash = stmt_column_blob(st, col, &len);
     if (len != 32)
         return err_set(e, ERR_INTERNAL, "a stored log hash of %zu bytes", len);
-    memcpy(ctx, hash, 32);
+    memcpy(out, hash, 32);
     return 0;
+}
+
+/* Reads the hash of column 0 into ctx. */
+static int read_hash(stmt *st, void *ctx, err *e)
+{
+    return copy_hash(st, 0, ctx, e);
 }
 
 int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[32], err *e)
@@ -75,6 +92,73 @@ int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[
     return db_step_one(st, read_hash, out, "read log subtree", e);
 }
 
+/* The refs of one fill statement. */
+typedef struct fill_round {
+    tlog_subtree_ref *refs;
+    size_t n;
+} fill_round;
+
+/* Marks every ref with the row's id found, with its hash. */
+static int read_filled(stmt *st, void *ctx, err *e)
+{
+    const fill_round *r = ctx;
+    uint64_t id = (uint64_t)stmt_column_int64(st, 0);
+    unsigned char hash[32];
+    if (copy_hash(st, 1, hash, e) != 0)
+        return -1;
+    for (size_t i = 0; i < r->n; i++)
+        if ((uint64_t)SUBTREE_ID(r->refs[i].level, r->refs[i].index) == id) {
+            memcpy(r->refs[i].hash, hash, 32);
+            r->refs[i].found = 1;
+        }
+    return 0;
+}
+
+/* Binds the ids of up to FILL_SUBTREES subtrees and FILL_LEAVES leaves not yet found, marking them asked (found
+   -1). Returns the number bound, or -1 for a bug. */
+static int bind_round(stmt *st, tlog_subtree_ref *refs, size_t n)
+{
+    int subtrees = 0, leaves = 0;
+    for (size_t i = 0; i < n; i++) {
+        tlog_subtree_ref *r = &refs[i];
+        int leaf = r->level == 0;
+        if (r->found || (leaf ? leaves == FILL_LEAVES : subtrees == FILL_SUBTREES))
+            continue;
+        int param = leaf ? 1 + FILL_SUBTREES + leaves++ : 1 + subtrees++;
+        if (stmt_bind_int64(st, param, leaf ? (long long)r->index : SUBTREE_ID(r->level, r->index)) != 0)
+            return -1;
+        r->found = -1;
+    }
+    for (int p = 1 + subtrees; p <= FILL_SUBTREES; p++)
+        if (stmt_bind_null(st, p) != 0)
+            return -1;
+    for (int p = 1 + FILL_SUBTREES + leaves; p <= FILL_SUBTREES + FILL_LEAVES; p++)
+        if (stmt_bind_null(st, p) != 0)
+            return -1;
+    return subtrees + leaves;
+}
+
+int tlog_store_fill_subtrees(db *d, tlog_subtree_ref *refs, size_t n, err *e)
+{
+    stmt *st = db_stmt(d, SQL_FILL, e);
+    if (st == NULL)
+        return -1;
+    fill_round round = {refs, n};
+    for (;;) {
+        int asked = bind_round(st, refs, n);
+        if (asked < 0)
+            return db_fail(d, e, "bind log subtrees");
+        if (asked == 0)
+            return 0;
+        if (db_each_row(st, read_filled, &round, "read log subtrees", e) != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (refs[i].found == -1)
+                return err_set(e, ERR_INTERNAL, "the log has no subtree hash at level %u, index %llu", refs[i].level,
+                               (unsigned long long)refs[i].index);
+    }
+}
+
 int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned char hash[32], err *e)
 {
     stmt *st = db_stmt(d, SQL_PUT_SUBTREE, e);
@@ -82,7 +166,7 @@ int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned
         return -1;
     if (stmt_bind_int64(st, 1, SUBTREE_ID(level, index)) != 0 || stmt_bind_blob(st, 2, hash, 32) != 0)
         return db_fail(d, e, "bind log subtree");
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 int tlog_store_subtree_count(db *d, long long *count, err *e)

@@ -24,6 +24,18 @@ int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type t
    stored hash. Returns 1, 0 when none is stored, or -1 with e set. */
 int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[32], err *e);
 
+/* One complete subtree a proof needs, (level, index), and its hash once found. */
+typedef struct tlog_subtree_ref {
+    unsigned level;
+    uint64_t index;
+    int found;
+    unsigned char hash[32];
+} tlog_subtree_ref;
+
+/* Reads the hashes of the refs not yet found (leaf hashes for level 0), many to a statement, and marks them found.
+   Returns 0, or -1 with e set (ERR_INTERNAL naming a subtree the log lacks). */
+int tlog_store_fill_subtrees(db *d, tlog_subtree_ref *refs, size_t n, err *e);
+
 /* Stores the hash of the complete subtree (level >= 1, index). Returns 0 or -1 with e set. */
 int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned char hash[32], err *e);
 

@@ -12,7 +12,7 @@
 #include "crypto/hash.h"
 #include "scratch_dir.h"
 #include "store/db_sqlite.h"
-#include "store/cert_codes.h"
+#include "store/certificates.h"
 #include "store/store.h"
 
 static void test_equal_ct_compares_every_byte(void **state)
@@ -45,31 +45,52 @@ static const char CERTIFICATES[] =
     " ('AZI-2026-000002', 'A2', 'BBBBBBBBBBBBBBBB', 0, 1, 'residential', '1234567890', 'Ad', 0, 0, 'sha-2'),"
     " ('AZI-2026-000003', 'A3', 'CCCCCCCCCCCCCCCC', 0, 1, 'residential', '1234567890', 'Ad', 0, 0, '');";
 
+/* The row find_at_or_before read for number: its return, whether it was exact, the code it read. */
+typedef struct landing {
+    int found, exact;
+    char code[17];
+} landing;
+
+static landing land(db *d, const char *number)
+{
+    err e = {0};
+    certificate_row c;
+    landing l = {0, 0, "################"};
+    l.found = certificates_find_at_or_before(d, number, &c, &l.exact, &e);
+    if (l.found == 1)
+        memcpy(l.code, c.code, sizeof l.code);
+    return l;
+}
+
 static void test_code_read_lands_on_a_row_either_way(void **state)
 {
     (void)state;
-    char dir[SCRATCH_DIR_LEN], code[CERT_CODE_LEN + 1];
+    char dir[SCRATCH_DIR_LEN];
     err e = {0};
     assert_int_equal(scratch_dir_make(dir, "codes"), 0);
     store *s = store_open(dir, "", &e);
     assert_non_null(s);
     db *d = store_db(s, &e);
     assert_int_equal(sqlite3_exec(db_sqlite_handle(d), CERTIFICATES, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(cert_codes_find(d, "AZI-2026-000001", code, &e), 1);
-    assert_string_equal(code, "AAAAAAAAAAAAAAAA");
-    assert_int_equal(cert_codes_find(d, "AZI-2026-000002", code, &e), 1);
-    assert_string_equal(code, "BBBBBBBBBBBBBBBB");
+    landing l = land(d, "AZI-2026-000001");
+    assert_true(l.found == 1 && l.exact);
+    assert_string_equal(l.code, "AAAAAAAAAAAAAAAA");
+    l = land(d, "AZI-2026-000002");
+    assert_true(l.found == 1 && l.exact);
+    assert_string_equal(l.code, "BBBBBBBBBBBBBBBB");
     /* not issued yet: its own row, but not its code to accept */
-    assert_int_equal(cert_codes_find(d, "AZI-2026-000003", code, &e), 0);
+    l = land(d, "AZI-2026-000003");
+    assert_true(l.found == 1 && !l.exact);
     /* unknown: the nearest row before it was read */
-    assert_int_equal(cert_codes_find(d, "AZI-2026-000002x", code, &e), 0);
-    assert_string_equal(code, "BBBBBBBBBBBBBBBB");
-    assert_int_equal(cert_codes_find(d, "AZI-2026-999999", code, &e), 0);
-    assert_string_equal(code, "CCCCCCCCCCCCCCCC");
-    /* nothing before it: the code is left as it was */
-    strcpy(code, "################");
-    assert_int_equal(cert_codes_find(d, "AZI-2025-000001", code, &e), 0);
-    assert_string_equal(code, "################");
+    l = land(d, "AZI-2026-000002x");
+    assert_true(l.found == 1 && !l.exact);
+    assert_string_equal(l.code, "BBBBBBBBBBBBBBBB");
+    l = land(d, "AZI-2026-999999");
+    assert_true(l.found == 1 && !l.exact);
+    assert_string_equal(l.code, "CCCCCCCCCCCCCCCC");
+    /* nothing before it: no row */
+    l = land(d, "AZI-2025-000001");
+    assert_true(l.found == 0 && !l.exact);
     store_close(s);
     assert_int_equal(scratch_dir_remove(dir), 0);
 }

@@ -14,6 +14,7 @@
 #include "scratch_dir.h"
 #include "store/store.h"
 #include "store/schema.h"
+#include "store/tlog.h"
 
 typedef struct fixture {
     char dir[SCRATCH_DIR_LEN];
@@ -214,6 +215,37 @@ static void test_version_5_keeps_levels_and_takes_b_lt(void **state)
     store_close(s);
 }
 
+/* Version 8 numbered a subtree by its index (id = index << 6 | level); each subtree of a tree of 8 leaves gets a hash
+   made of its level and index. */
+static void test_version_8_subtrees_keep_their_hashes(void **state)
+{
+    fixture *f = *state;
+    char sql[2048] = "";
+    for (unsigned level = 1; level <= 3; level++)
+        for (unsigned index = 0; index < 8u >> level; index++) {
+            size_t used = strlen(sql);
+            snprintf(sql + used, sizeof sql - used,
+                     "INSERT INTO tlog_subtrees(id, hash) VALUES (%u, zeroblob(30) || x'%02x%02x');", index << 6 | level,
+                     level, index);
+        }
+    write_database(f, 8, sql);
+    err e = {0};
+    store *s = store_open(f->dir, "", &e);
+    assert_non_null(s);
+    db *d = store_db(s, &e);
+    long long count = 0;
+    assert_int_equal(tlog_store_subtree_count(d, &count, &e), 0);
+    assert_int_equal(count, 4 + 2 + 1);
+    for (unsigned level = 1; level <= 3; level++)
+        for (unsigned index = 0; index < 8u >> level; index++) {
+            unsigned char hash[32];
+            assert_int_equal(tlog_store_subtree(d, level, index, hash, &e), 1);
+            assert_int_equal(hash[30], level);
+            assert_int_equal(hash[31], index);
+        }
+    store_close(s);
+}
+
 static void test_every_version_opens_at_the_current_one(void **state)
 {
     fixture *f = *state;
@@ -243,6 +275,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version_1_keeps_its_certificates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_2_gains_void_certificates_and_failed_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_5_keeps_levels_and_takes_b_lt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_8_subtrees_keep_their_hashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_version_opens_at_the_current_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_database_is_refused, setup, teardown),
     };

@@ -14,7 +14,6 @@
 #include "store/apikeys.h"
 #include "store/applications.h"
 #include "store/audit.h"
-#include "store/cert_codes.h"
 #include "store/certificates.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -308,17 +307,25 @@ static void test_codes_by_number(void **state)
 {
     (void)state;
     err e = {0};
-    char code[CERT_CODE_LEN + 1] = "untouched";
-    assert_int_equal(cert_codes_find(fx.db, "AZI-2026-000001", code, &e), 0);
-    assert_string_equal(code, "untouched"); /* no row precedes it */
+    certificate_row got;
+    int exact = 1;
+    assert_int_equal(certificates_find_at_or_before(fx.db, "AZI-2026-000001", &got, &exact, &e), 0);
+    assert_false(exact); /* no row precedes it */
     certificate_row first = reserve(Y2026 + DAY), second = reserve(Y2026 + DAY);
     char sha[65];
     store_document(&first, sha);
-    assert_int_equal(cert_codes_find(fx.db, first.number, code, &e), 1);
-    assert_string_equal(code, first.code);
-    assert_int_equal(cert_codes_find(fx.db, second.number, code, &e), 0); /* pending: no document yet */
-    assert_int_equal(cert_codes_find(fx.db, "AZI-2026-000009", code, &e), 0);
-    assert_string_equal(code, second.code); /* the neighbour's, read as much as a real one */
+    assert_int_equal(query_int("INSERT INTO tlog_entries(idx, number, type, entry, leaf_hash)"
+                               " VALUES (7, 'AZI-2026-000001', 1, x'00', x'00') RETURNING idx"), 7);
+    assert_int_equal(certificates_find_at_or_before(fx.db, first.number, &got, &exact, &e), 1);
+    assert_true(exact);
+    assert_string_equal(got.code, first.code);
+    assert_int_equal(got.log_index, 7);
+    assert_int_equal(got.revocation_log_index, -1);
+    assert_int_equal(certificates_find_at_or_before(fx.db, second.number, &got, &exact, &e), 1);
+    assert_false(exact); /* pending: no document yet */
+    assert_int_equal(certificates_find_at_or_before(fx.db, "AZI-2026-000009", &got, &exact, &e), 1);
+    assert_false(exact);
+    assert_string_equal(got.code, second.code); /* the neighbour's, read as much as a real one */
 }
 
 /* --- subscribers --- */
