@@ -32,13 +32,14 @@ static long long drainer_step(bgthread *t, void *ctx)
 }
 
 typedef struct claim_batch {
-    unsigned char *items;
+    const unsigned char *items;
     int n;
     size_t size;
     drainer_id_fn id_of;
     drainer_claim_fn claim;
     long long due_ms, until_ms;
-    int kept;
+    long long taken[LEASE_BATCH_MAX];  /* the ids claimed, set by each run of the write */
+    int ntaken;
 } claim_batch;
 
 static int taken_contains(const long long *taken, int n, long long id)
@@ -49,24 +50,15 @@ static int taken_contains(const long long *taken, int n, long long id)
     return 0;
 }
 
+/* Claims the batch's items; reads the items only (the write may run again, see store_write). */
 static int write_claims(db *d, void *ctx, err *e)
 {
     claim_batch *b = ctx;
-    long long ids[LEASE_BATCH_MAX], taken[LEASE_BATCH_MAX];
+    long long ids[LEASE_BATCH_MAX];
     for (int i = 0; i < b->n; i++)
         ids[i] = b->id_of(b->items + (size_t)i * b->size);
-    int ntaken = b->claim(d, ids, b->n, b->due_ms, b->until_ms, taken, e);
-    if (ntaken < 0)
-        return -1;
-    b->kept = 0;
-    for (int i = 0; i < b->n; i++) {
-        if (!taken_contains(taken, ntaken, ids[i]))
-            continue;
-        if (b->kept != i)
-            memcpy(b->items + (size_t)b->kept * b->size, b->items + (size_t)i * b->size, b->size);
-        b->kept++;
-    }
-    return 0;
+    b->ntaken = b->claim(d, ids, b->n, b->due_ms, b->until_ms, b->taken, e);
+    return b->ntaken < 0 ? -1 : 0;
 }
 
 int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_id_fn id_of, drainer_claim_fn claim,
@@ -75,8 +67,20 @@ int drainer_claim(drainer *dr, void *items, int n, size_t size, drainer_id_fn id
     assert(n <= LEASE_BATCH_MAX);
     if (n <= 0 || !store_is_shared(dr->store))
         return n;
-    claim_batch b = {items, n, size, id_of, claim, due_ms, until_ms, 0};
-    return store_write(dr->store, write_claims, &b, e) == 0 ? b.kept : -1;
+    claim_batch b = {items, n, size, id_of, claim, due_ms, until_ms, {0}, 0};
+    if (store_write(dr->store, write_claims, &b, e) != 0)
+        return -1;
+    /* the claimed items move to the front, in their order */
+    unsigned char *all = items;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        if (!taken_contains(b.taken, b.ntaken, id_of(all + (size_t)i * size)))
+            continue;
+        if (kept != i)
+            memcpy(all + (size_t)kept * size, all + (size_t)i * size, size);
+        kept++;
+    }
+    return kept;
 }
 
 int drainer_start(drainer *dr, const char *name, err *e)

@@ -130,6 +130,7 @@ typedef struct unlogged_row {
 typedef struct backfill_batch {
     const tlog_appender *a;
     tlog_entry_type type;
+    char from[TLOG_NUMBER_MAX + 1];    /* the batch lists numbers after this one */
     char after[TLOG_NUMBER_MAX + 1];   /* the last number listed */
     unlogged_row *rows;                /* room for TLOG_BACKFILL_BATCH */
     int count;
@@ -175,8 +176,9 @@ static int write_batch(db *d, void *ctx, err *e)
 {
     backfill_batch *b = ctx;
     uint64_t size;
-    b->count = 0;
-    if (tlog_store_each_unlogged(d, b->type, b->after, TLOG_BACKFILL_BATCH, collect_unlogged, b, e) < 0 ||
+    b->count = 0; /* from the batch's start each time: the write may run again (see store_write) */
+    strcpy(b->after, b->from);
+    if (tlog_store_each_unlogged(d, b->type, b->from, TLOG_BACKFILL_BATCH, collect_unlogged, b, e) < 0 ||
         tlog_store_size(d, &size, e) != 0)
         return -1;
     for (int i = 0; i < b->count; i++)
@@ -190,7 +192,7 @@ int tlog_backfill(store *s, const tlog_appender *a, tlog_backfilled *out, err *e
     *out = (tlog_backfilled){0, 0};
     if (!a->enabled)
         return 0;
-    backfill_batch b = {a, TLOG_ISSUANCE, "", calloc(TLOG_BACKFILL_BATCH, sizeof(unlogged_row)), 0};
+    backfill_batch b = {a, TLOG_ISSUANCE, "", "", calloc(TLOG_BACKFILL_BATCH, sizeof(unlogged_row)), 0};
     if (b.rows == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
     db *d = store_db(s, e);
@@ -198,15 +200,17 @@ int tlog_backfill(store *s, const tlog_appender *a, tlog_backfilled *out, err *e
     static const tlog_entry_type order[] = {TLOG_ISSUANCE, TLOG_REVOCATION};
     for (size_t t = 0; rc == 0 && t < 2; t++) {
         b.type = order[t];
-        b.after[0] = '\0';
+        b.from[0] = '\0';
         /* as many entries as certificates of the type means each has its one: no search under the write lock */
         long long certificates = 0, entries = 0;
         if ((rc = tlog_store_counts(d, b.type, &certificates, &entries, e)) != 0 || entries == certificates)
             continue;
         do {
             rc = store_write(s, write_batch, &b, e);
-            if (rc == 0)
+            if (rc == 0) {
                 *(b.type == TLOG_ISSUANCE ? &out->issuances : &out->revocations) += b.count;
+                strcpy(b.from, b.after);
+            }
         } while (rc == 0 && b.count == TLOG_BACKFILL_BATCH);
     }
     free(b.rows);

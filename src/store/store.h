@@ -37,7 +37,9 @@ db *store_db(store *s, err *e);
 
 /* Runs work on the store's committer connection together with the work of other threads, in one transaction whose
    COMMIT they share (group commit), and returns once that commit is durable. For the writes of the request path.
-   work must not begin or end transactions itself. Returns 0, or -1 with e set (nothing of work was stored). */
+   work must not begin or end transactions itself, and may be run more than once (the group runs again without a
+   write that failed): what it keeps in ctx must be set afresh by each run. Returns 0, or -1 with e set (nothing of
+   work was stored). */
 int store_write(store *s, store_work work, void *ctx, err *e);
 
 /* Runs a small read on the calling thread's connection, to tell whether the database answers. Returns 0, or -1 with
