@@ -43,11 +43,13 @@ typedef struct write_spec {
     store *s;
     int rc;
     err e;
+    int runs;                               /* how many times the work ran */
 } write_spec;
 
 static int insert_key(db *d, void *ctx, err *e)
 {
     write_spec *w = ctx;
+    w->runs++;
     sqlite3_commit_hook(db_sqlite_handle(d), count_commit, NULL);
     stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
     if (st == NULL)
@@ -123,13 +125,13 @@ static int count_blobs(store *s)
     return count_of(s, "SELECT count(*) FROM blobs");
 }
 
-/* Starts a leader write that holds its group open, waits until it runs, then submits the followers: they queue
-   behind the leader's group and all run in the next one. */
+/* Starts a leader write that holds its group open, waits until it runs, then submits the followers 30 ms apart:
+   they queue behind the leader's group in that order and all run in the next one. */
 static void run_behind_leader(store *s, write_spec *leader, write_spec *followers, size_t n)
 {
     pthread_t lead, threads[FOLLOWERS];
     leader->s = s;
-    leader->hold_ms = 200;
+    leader->hold_ms = 100 + 60 * (int)n; /* room for every follower to queue */
     assert_int_equal(pthread_create(&lead, NULL, submit, leader), 0);
     pthread_mutex_lock(&started_lock);
     while (!leader_started)
@@ -138,6 +140,7 @@ static void run_behind_leader(store *s, write_spec *leader, write_spec *follower
     for (size_t i = 0; i < n; i++) {
         followers[i].s = s;
         assert_int_equal(pthread_create(&threads[i], NULL, submit, &followers[i]), 0);
+        usleep(30 * 1000);
     }
     pthread_join(lead, NULL);
     for (size_t i = 0; i < n; i++)
@@ -179,6 +182,26 @@ static void test_failed_write_leaves_nothing_and_spares_its_group(void **state)
     assert_int_equal(count_rows(f->s, "k = 'taken'"), 1);
 }
 
+/* A write that fails takes its group back to its start: the writes before it run again (once), those after it run
+   once, and every one that succeeded is stored once, in one commit. */
+static void test_a_failed_write_makes_its_group_run_again_without_it(void **state)
+{
+    fixture *f = *state;
+    write_spec leader = {.key = "leader"};
+    write_spec followers[3] = {{.key = "before"}, {.key = "bad", .fail_after_insert = 1}, {.key = "after"}};
+    run_behind_leader(f->s, &leader, followers, 3);
+    assert_int_equal(followers[0].rc, 0);
+    assert_int_equal(followers[2].rc, 0);
+    assert_int_equal(followers[1].rc, -1);
+    assert_int_equal(followers[1].e.code, 99);
+    assert_int_equal(followers[0].runs, 2);
+    assert_int_equal(followers[1].runs, 1);
+    assert_int_equal(followers[2].runs, 1);
+    assert_int_equal(count_rows(f->s, "k IN ('before', 'after')"), 2);
+    assert_int_equal(count_rows(f->s, "k = 'bad'"), 0);
+    assert_int_equal(commits, 2);
+}
+
 static int insert_blob(db *d, void *ctx, err *e)
 {
     static const unsigned char zeros[BLOB_BYTES];
@@ -213,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_queued_writes_share_one_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing_and_spares_its_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_failed_write_makes_its_group_run_again_without_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wal_is_checkpointed_in_the_background, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
