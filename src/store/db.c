@@ -228,7 +228,6 @@ int db_column_copy(stmt *st, int col, char *dst, size_t size, err *e)
     return 0;
 }
 
-
 /* Numbers the statement about to run on st's connection. */
 static void count_statement(stmt *st)
 {
@@ -293,30 +292,22 @@ int db_exec_stmt(stmt *st, err *e)
 int db_exec_checked(stmt *st, long long changes, err *e)
 {
     db *d = st->owner;
-    if (d->engine->send == NULL) {
-        if (db_exec_stmt(st, e) != 0)
-            return -1;
-        if (changes < 0 || d->changes == changes)
-            return 0;
-        d->failed_statement = d->statements;
-        return err_set(e, ERR_CONFLICT, "a write changed %lld rows, not %lld", d->changes, changes);
-    }
     count_statement(st);
-    int rc = d->engine->send(st, changes, e);
+    int rc = d->engine->send != NULL ? d->engine->send(st, changes, e) : 0;
+    if (rc == 0) { /* not deferred: run now */
+        rc = d->engine->step(st, "write", e) < 0 ? -1 : 1;
+        if (rc == 1 && changes >= 0 && d->changes != changes)
+            rc = err_set(e, ERR_CONFLICT, "a write changed %lld rows, not %lld", d->changes, changes);
+    }
     if (rc < 0)
         note_failure(st);
     stmt_reset(st);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 int db_exec_deferred(stmt *st, err *e)
 {
     return db_exec_checked(st, -1, e);
-}
-
-int db_settle(db *d, err *e)
-{
-    return d->engine->settle != NULL ? d->engine->settle(d, e) : 0;
 }
 
 long long db_statement_count(const db *d)

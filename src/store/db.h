@@ -100,17 +100,13 @@ int db_exec_stmt(stmt *st, err *e);
 
 /* Runs a write whose rows and changes nobody reads. Inside a PostgreSQL transaction it is only sent: the server runs
    it in order, and its failure is reported by the next statement on the connection that waits for an answer (one
-   round trip answers them all), by db_settle or by the commit; elsewhere it runs at once, as db_exec_stmt. Its
+   round trip answers them all) or by the commit; elsewhere it runs at once, as db_exec_stmt. Its
    parameters are copied when it is sent. Returns 0 or -1 with e set. */
 int db_exec_deferred(stmt *st, err *e);
 
 /* As db_exec_deferred, for a write that must change exactly `changes` rows: any other count is its failure
    (ERR_CONFLICT), reported as a deferred write's. */
 int db_exec_checked(stmt *st, long long changes, err *e);
-
-/* Waits for the answers of the statements db_exec_deferred sent on d. Returns 0, or -1 with e set from the first
-   that failed. */
-int db_settle(db *d, err *e);
 
 /* Statements on d are numbered as they run or are sent, from 1. The count so far; the number of the statement
    whose failure a call reported (a deferred one may fail after later statements were sent), -1 when none since

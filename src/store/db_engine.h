@@ -64,12 +64,10 @@ struct db_engine {
     /* Runs st on its bound parameters on the first call after a reset, then moves to the next row: 1 (a row),
        0 (no more rows, changes set) or -1 with e set, naming what failed. */
     int (*step)(stmt *st, const char *what, err *e);
-    /* Runs a statement whose rows nobody reads, possibly later (see db_exec_deferred), that must change `changes`
-       rows unless that is -1: 0 or -1 with e set (setting the owner's failed_statement when the failure is that of
-       an earlier statement). NULL: db.c steps it at once. */
+    /* Sends a statement whose rows nobody reads, to be answered later (see db_exec_deferred), that must change
+       `changes` rows unless that is -1: 1 sent, 0 not sent (db.c runs it at once), -1 with e set (setting the
+       owner's failed_statement when the failure is that of an earlier statement). NULL: never sent. */
     int (*send)(stmt *st, long long changes, err *e);
-    /* Reads the answers of the statements sent: 0, or -1 with e set from the first that failed. NULL: none wait. */
-    int (*settle)(db *d, err *e);
     /* Drops the statement's rows, so that it can run again (bindings are db.c's to clear). */
     void (*reset)(stmt *st);
     long long (*column_int64)(stmt *st, int col);

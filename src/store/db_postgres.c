@@ -282,6 +282,20 @@ static void params_of(const pg_stmt *s, pg_params *out)
     }
 }
 
+/* Sends s on its parameters in pipeline mode; when libpq cannot, the pipeline is ended (its answers dropped).
+   Returns 0 or -1 with e set. */
+static int send_prepared(pg_stmt *s, const char *what, err *e)
+{
+    pg_params args;
+    params_of(s, &args);
+    pg_db *p = pg(s->base.owner);
+    if (PQsendQueryPrepared(p->conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1) == 1)
+        return 0;
+    err ignored = {0};
+    settle(p, &ignored);
+    return fail_with(p->conn, NULL, e, what);
+}
+
 /* Prepares s on the server unless it is, after reading what the pipeline owes (preparing waits for its answer).
    Returns 0 or -1 with e set. */
 static int ensure_prepared(pg_stmt *s, const char *what, err *e)
@@ -293,20 +307,16 @@ static int ensure_prepared(pg_stmt *s, const char *what, err *e)
    after the statements sent before it, and one round trip answers them all. */
 static int run(pg_stmt *s, const char *what, err *e)
 {
-    pg_params args;
-    params_of(s, &args);
     db *d = s->base.owner;
     PGconn *conn = pg(d)->conn;
     if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
+        pg_params args;
+        params_of(s, &args);
         s->result = PQexecPrepared(conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1);
         ExecStatusType status = PQresultStatus(s->result);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
             return fail_with(conn, s->result, e, what);
-    } else if (PQsendQueryPrepared(conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1) != 1) {
-        err ignored = {0};
-        settle(pg(d), &ignored);
-        return fail_with(conn, NULL, e, what);
-    } else if (end_pipeline(pg(d), &s->result, what, e) != 0) {
+    } else if (send_prepared(s, what, e) != 0 || end_pipeline(pg(d), &s->result, what, e) != 0) {
         return -1;
     }
     const char *changed = PQcmdTuples(s->result);
@@ -325,19 +335,13 @@ static int pg_step(stmt *st, const char *what, err *e)
 }
 
 /* Inside a transaction: sends the statement in pipeline mode without waiting for its answer, which the next
-   statement that waits (or settle) reads. Outside one (or in one that failed) it runs at once. */
+   statement that waits reads (1). Outside one (or in one that failed) it is left to run at once (0). */
 static int pg_send(stmt *st, long long changes, err *e)
 {
     pg_stmt *s = pg_of(st);
     pg_db *p = pg(st->owner);
-    int pipelined = PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF;
-    if (!pipelined && PQtransactionStatus(p->conn) != PQTRANS_INTRANS) {
-        if (pg_step(st, "write", e) < 0)
-            return -1;
-        return changes < 0 || st->owner->changes == changes
-                   ? 0
-                   : err_set(e, ERR_CONFLICT, "a write changed %lld rows, not %lld", st->owner->changes, changes);
-    }
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+        return 0;
     if (ensure_prepared(s, "write", e) != 0 || (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0))
         return -1;
     if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
@@ -345,20 +349,10 @@ static int pg_send(stmt *st, long long changes, err *e)
             return fail_with(p->conn, NULL, e, "write");
         p->first_sent = st->owner->statements;
     }
-    pg_params args;
-    params_of(s, &args);
-    if (PQsendQueryPrepared(p->conn, s->name, s->base.nparams, args.values, args.lengths, args.formats, 1) != 1) {
-        err ignored = {0};
-        settle(p, &ignored);
-        return fail_with(p->conn, NULL, e, "write");
-    }
+    if (send_prepared(s, "write", e) != 0)
+        return -1;
     p->expected[p->sent++] = changes;
-    return 0;
-}
-
-static int pg_settle(db *d, err *e)
-{
-    return settle(pg(d), e);
+    return 1;
 }
 
 static void pg_reset(stmt *st)
@@ -488,7 +482,6 @@ const db_engine db_engine_postgres = {
     .finalize = pg_finalize,
     .step = pg_step,
     .send = pg_send,
-    .settle = pg_settle,
     .reset = pg_reset,
     .column_int64 = pg_column_int64,
     .column_text = pg_column_text,
