@@ -31,6 +31,7 @@ typedef struct page_entry {
 
 typedef struct check {
     db *d;
+    EVP_PKEY *log_key;
     tlog_problem_fn problem;
     void *ctx;
     tlog_checked *out;
@@ -216,28 +217,38 @@ static int check_counts(check *c, err *e)
     return 0;
 }
 
+/* The whole check, on one snapshot: entries, subtrees and counts as of one instant while the service writes. */
+static int check_snapshot(db *d, void *ctx, err *e)
+{
+    check *c = ctx;
+    c->d = d;
+    uint64_t size;
+    if (tlog_store_size(d, &size, e) != 0)
+        return -1;
+    merkle_range_init(&c->range);
+    int rc = check_checkpoint(c, c->log_key, size, e);
+    for (uint64_t start = 0; rc == 0 && start < size; start += TLOG_CHECK_PAGE) {
+        c->count = 0;
+        rc = tlog_store_each_entry(d, start, start + TLOG_CHECK_PAGE, copy_entry, c, e);
+        for (size_t i = 0; rc == 0 && i < c->count; i++)
+            rc = check_entry(c, &c->page[i], e) < 0 ? -1 : 0;
+    }
+    if (rc == 0 && c->range.size != size)
+        report(c, "the log has %llu entries in order below its largest index %llu", (unsigned long long)c->range.size,
+               (unsigned long long)(size - 1));
+    return rc == 0 ? check_counts(c, e) : rc;
+}
+
 int tlog_check_store(store *s, EVP_PKEY *log_key, tlog_problem_fn problem, void *ctx, tlog_checked *out, err *e)
 {
     memset(out, 0, sizeof *out);
-    check c = {.d = store_db(s, e), .problem = problem, .ctx = ctx, .out = out};
-    uint64_t size;
-    if (c.d == NULL || tlog_store_size(c.d, &size, e) != 0)
+    check c = {.log_key = log_key, .problem = problem, .ctx = ctx, .out = out};
+    db *d = store_db(s, e);
+    if (d == NULL)
         return -1;
-    merkle_range_init(&c.range);
     if ((c.page = calloc(TLOG_CHECK_PAGE, sizeof *c.page)) == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
-    int rc = check_checkpoint(&c, log_key, size, e);
-    for (uint64_t start = 0; rc == 0 && start < size; start += TLOG_CHECK_PAGE) {
-        c.count = 0;
-        rc = tlog_store_each_entry(c.d, start, start + TLOG_CHECK_PAGE, copy_entry, &c, e);
-        for (size_t i = 0; rc == 0 && i < c.count; i++)
-            rc = check_entry(&c, &c.page[i], e) < 0 ? -1 : 0;
-    }
-    if (rc == 0 && c.range.size != size)
-        report(&c, "the log has %llu entries in order below its largest index %llu", (unsigned long long)c.range.size,
-               (unsigned long long)(size - 1));
-    if (rc == 0)
-        rc = check_counts(&c, e);
+    int rc = db_snapshot(d, check_snapshot, &c, e);
     free(c.page);
     return rc;
 }

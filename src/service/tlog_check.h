@@ -19,9 +19,10 @@ typedef struct tlog_checked {
     unsigned long problems;
 } tlog_checked;
 
-/* Checks the store s against its log, verifying the latest checkpoint with the log key (borrowed), calling problem
-   for each problem found (at most TLOG_CHECK_MAX_PROBLEMS; the count goes on). Returns 0 with *out filled (problems
-   or not), or -1 with e set when the check could not run (the store failed). */
+/* Checks the store s against its log as it was at one instant (one snapshot, while the service goes on writing),
+   verifying the latest checkpoint with the log key (borrowed), calling problem for each problem found (at most
+   TLOG_CHECK_MAX_PROBLEMS; the count goes on). Returns 0 with *out filled (problems or not), or -1 with e set when
+   the check could not run (the store failed). */
 int tlog_check_store(store *s, EVP_PKEY *log_key, tlog_problem_fn problem, void *ctx, tlog_checked *out, err *e);
 
 #define TLOG_CHECK_MAX_PROBLEMS 100

@@ -362,6 +362,15 @@ int db_transaction(db *d, store_work work, void *ctx, err *e)
     return rc;
 }
 
+int db_snapshot(db *d, store_work work, void *ctx, err *e)
+{
+    if (db_exec_sql(d, d->engine->begin_snapshot_sql, e) != 0)
+        return -1;
+    int rc = work(d, ctx, e);
+    db_rollback(d);
+    return rc;
+}
+
 int db_fail(db *d, err *e, const char *what)
 {
     if (d == NULL)

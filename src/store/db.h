@@ -138,6 +138,11 @@ int db_in_transaction(db *d);
    through store_write. Returns 0, or -1 with e set (nothing of work was stored). */
 int db_transaction(db *d, store_work work, void *ctx, err *e);
 
+/* Runs work(d, ctx, e), which only reads, in a transaction whose reads all see the database as it was at its first
+   read, whatever other connections and nodes commit meanwhile (without the writer lock); ended by a rollback.
+   Returns work's result, or -1 with e set. */
+int db_snapshot(db *d, store_work work, void *ctx, err *e);
+
 /* Sets e from the connection's last error, the class from the engine's code (ERR_BUSY, ERR_FULL, ERR_CONFLICT,
    ERR_NOMEM, ERR_TOO_LONG, ERR_UNAVAILABLE for a lost PostgreSQL connection; ERR_IO for the rest). d may be NULL
    (a failed open: out of memory). Returns -1. */

@@ -76,6 +76,8 @@ struct db_engine {
     int (*column_is_null)(stmt *st, int col);
     const char *(*column_name)(stmt *st, int col);
     int (*begin)(db *d, err *e);
+    /* The statement that opens a read-only transaction whose reads all see one snapshot (see db_snapshot). */
+    const char *begin_snapshot_sql;
     int (*commit)(db *d, err *e);
     void (*rollback)(db *d);
     int (*in_transaction)(db *d);

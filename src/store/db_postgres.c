@@ -489,6 +489,7 @@ const db_engine db_engine_postgres = {
     .column_is_null = pg_column_is_null,
     .column_name = pg_column_name,
     .begin = pg_begin,
+    .begin_snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     .commit = pg_commit,
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,

@@ -274,6 +274,7 @@ const db_engine db_engine_sqlite = {
     .column_is_null = sqlite_column_is_null,
     .column_name = sqlite_column_name,
     .begin = sqlite_begin,
+    .begin_snapshot_sql = "BEGIN DEFERRED", /* in WAL mode, the first read fixes the snapshot to the end */
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .in_transaction = sqlite_in_transaction,

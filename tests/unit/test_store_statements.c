@@ -1,6 +1,6 @@
 /* Unit tests of the store's statements against a real SQLite file in a scratch directory, one contract comment at a
    time: found / none / error returns, certificate numbering, issuing, revoking and voiding, verification codes,
-   stale billing, the SMS outbox, API keys, applications with their history, and the audit log. */
+   stale billing, the SMS outbox, API keys, applications with their history, the audit log, and read snapshots. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -584,6 +584,38 @@ static void test_audit_entries_are_appended(void **state)
                                " AND detail IS NULL"), 1);
 }
 
+/* --- snapshots --- */
+
+/* Inside the snapshot: an audit entry committed by another connection is not seen until the snapshot ends. */
+static int read_around_a_commit(db *d, void *ctx, err *e)
+{
+    (void)d;
+    (void)e;
+    long long before = query_int("SELECT count(*) FROM audit_log");
+    sqlite3 *other = NULL;
+    char path[SCRATCH_DIR_LEN + 32];
+    snprintf(path, sizeof path, "%s/data/arayis.db", fx.dir);
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "INSERT INTO audit_log (at, actor, action) VALUES (1, 'other', 'x')", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(other);
+    assert_int_equal(query_int("SELECT count(*) FROM audit_log"), before);
+    *(long long *)ctx = before;
+    return 0;
+}
+
+static void test_snapshot_reads_one_instant(void **state)
+{
+    (void)state;
+    err e = {0};
+    long long before = -1;
+    assert_int_equal(audit_append(fx.db, Y2026, "cli", "apikey.create", NULL, NULL, &e), 0);
+    assert_int_equal(db_snapshot(fx.db, read_around_a_commit, &before, &e), 0);
+    assert_int_equal(before, 1);
+    assert_int_equal(query_int("SELECT count(*) FROM audit_log"), 2);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -603,6 +635,7 @@ int main(void)
         STORE_TEST(test_keys_found_until_revoked),
         STORE_TEST(test_applications_and_their_history),
         STORE_TEST(test_audit_entries_are_appended),
+        STORE_TEST(test_snapshot_reads_one_instant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
