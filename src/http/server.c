@@ -26,6 +26,10 @@
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
 /* Blocking handlers are mostly waiting for a group commit, so a few per core keep the cores busy. */
 #define HTTP_WORKERS_PER_CORE 4
+/* Event loops per core: on PostgreSQL the reads of the loops' handlers wait on the network, and the code checks that
+   wait together share one statement, so more loops keep the cores busy and the shared statements full. */
+#define HTTP_LOOPS_PER_CORE_EMBEDDED 1
+#define HTTP_LOOPS_PER_CORE_SHARED 8
 /* What a request refused for want of memory or connection slots is told to wait. */
 #define HTTP_BUSY_RETRY_AFTER_S 1
 
@@ -429,7 +433,8 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     }
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int cores = online > 0 ? (unsigned int)online : 1;
-    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
+    unsigned int loops_per_core = cfg->database_url[0] ? HTTP_LOOPS_PER_CORE_SHARED : HTTP_LOOPS_PER_CORE_EMBEDDED;
+    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : loops_per_core * cores;
     unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
     body_budget_init(&srv->bodies, cfg->body_budget);
     const connwatch_limits watch = {cfg->max_connections, cfg->request_deadline_s, cfg->min_body_rate};

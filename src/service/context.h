@@ -13,6 +13,7 @@
 #include "service/sms_delivery.h"
 #include "service/webhook_delivery.h"
 #include "service/subtree_cache.h"
+#include "service/verify_batch.h"
 #include "store/store.h"
 
 struct services {
@@ -36,11 +37,14 @@ struct services {
     char log_origin[256];            /* the log's name in checkpoints */
     struct log_checkpointer *checkpointer; /* NULL when the log is off */
     subtree_cache *subtrees;         /* upper subtree hashes that proofs read */
+    verify_batch *verify_batch;      /* the reads of code checks */
     _Atomic uint64_t log_published;  /* the largest checkpoint size seen: sizes only grow */
     int counter_issued;              /* metrics counter ids */
     int counter_rejected;
     int counter_sms_queued;
     int counter_void;
+    int counter_check_reads;
+    int counter_checks_read;
 };
 
 #endif

@@ -18,6 +18,7 @@
 #include "service/log_checkpointer.h"
 #include "service/ltv_keeper.h"
 #include "service/resumer.h"
+#include "store/certificates.h"
 
 static void register_counters(services *svc)
 {
@@ -26,6 +27,23 @@ static void register_counters(services *svc)
     svc->counter_sms_queued = metrics_counter(svc->metrics, "arayis_sms_queued_total", "SMS messages queued.");
     svc->counter_void = metrics_counter(svc->metrics, "arayis_certificates_void_total",
                                         "Certificate numbers voided because their document could not be made.");
+    svc->counter_check_reads = metrics_counter(svc->metrics, "arayis_code_check_reads_total",
+                                               "Reads for code checks (on PostgreSQL one statement for the checks"
+                                               " waiting together).");
+    svc->counter_checks_read = metrics_counter(svc->metrics, "arayis_code_checks_read_total",
+                                               "Code checks those reads were for.");
+}
+
+/* The reads of code checks, on the calling thread's connection, counted. */
+static int read_code_checks(certificate_lookups *l, void *ctx, err *e)
+{
+    services *svc = ctx;
+    db *d = store_db(svc->store, e);
+    if (d == NULL || certificates_find_each_at_or_before(d, l, e) != 0)
+        return -1;
+    metrics_add(svc->metrics, svc->counter_check_reads, 1);
+    metrics_add(svc->metrics, svc->counter_checks_read, l->count);
+    return 0;
 }
 
 /* The TSA client and the anchors timestamps are checked against, when configured, and the OCSP client. Returns 0
@@ -128,7 +146,8 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa, svc->ltv, &svc->log};
     register_counters(svc);
-    if ((svc->subtrees = subtree_cache_new(e)) == NULL || open_log(svc, cfg, e) != 0)
+    if ((svc->subtrees = subtree_cache_new(e)) == NULL || (svc->verify_batch = verify_batch_new(read_code_checks, svc, store_is_shared(s), e)) == NULL ||
+        open_log(svc, cfg, e) != 0)
         goto fail;
     if (resumer_run(svc, store_is_shared(s) ? time(NULL) : ISSUE_ANY_CLAIM, e) != 0)
         goto fail;
@@ -164,6 +183,7 @@ void services_stop(services *svc)
     signer_free(svc->signer);
     EVP_PKEY_free(svc->log_key);
     subtree_cache_free(svc->subtrees);
+    verify_batch_free(svc->verify_batch);
     free(svc);
 }
 

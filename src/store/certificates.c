@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/vcode.h"
+
 #define CERT_COLUMNS                                                                                              \
     "number, application_id, code, issued_at, valid_until, subscriber_type, subscriber_code, holder, address,"  \
     " voen, debt_qepik, debt_as_of, sha256, revoked_at, revocation_reason, revoked_by, voided_at,"  \
@@ -22,8 +24,16 @@ static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates W
 static const char SQL_AT_OR_BEFORE[] =
     "SELECT " CERT_COLUMNS ", number = ?1 AND sha256 <> '',"
     " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"
-    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2)"
+    " CASE WHEN revoked_at IS NOT NULL THEN (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2) END"
     " FROM certificates c WHERE number <= ?1 ORDER BY number DESC LIMIT 1";
+/* The same read for a list of numbers in one statement (PostgreSQL: an array parameter), each row with its place in
+   the list. */
+static const char SQL_EACH_AT_OR_BEFORE[] =
+    "SELECT " CERT_COLUMNS ", number = k.wanted AND sha256 <> '',"
+    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"
+    " CASE WHEN revoked_at IS NOT NULL THEN (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2) END, k.place"
+    " FROM unnest(?1::text[]) WITH ORDINALITY AS k(wanted, place)"
+    " CROSS JOIN LATERAL (SELECT * FROM certificates WHERE number <= k.wanted ORDER BY number DESC LIMIT 1) c";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
 static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE sha256 = ?1 AND EXISTS"
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
@@ -181,6 +191,71 @@ int certificates_find_at_or_before(db *d, const char *number, certificate_row *c
     int found = db_step_one(st, read_checked, &r, "find certificate code", e);
     *exact = found == 1 && r.exact;
     return found;
+}
+
+/* Reads one row of SQL_EACH_AT_OR_BEFORE into the lookup at its place. */
+static int read_listed(stmt *st, void *ctx, err *e)
+{
+    certificate_lookups *l = ctx;
+    long long place = stmt_column_int64(st, 21);
+    if (place < 1 || (size_t)place > l->count)
+        return err_set(e, ERR_INTERNAL, "a certificate row for no number asked for");
+    certificate_lookup *one = &l->items[place - 1];
+    checked_row r = {one->row, 0};
+    if (read_checked(st, &r, e) != 0)
+        return -1;
+    one->found = 1;
+    one->exact = r.exact;
+    return 0;
+}
+
+/* The numbers of l as a PostgreSQL array literal into out: "{AZI-2026-000001,…}" (well-formed numbers need no
+   quoting). Returns 0, or -1 with e set (ERR_INVALID for a malformed number). */
+static int number_array(const certificate_lookups *l, buf *out, err *e)
+{
+    int rc = buf_puts(out, "{");
+    for (size_t i = 0; rc == 0 && i < l->count; i++) {
+        int year;
+        long seq;
+        if (vcode_parse_number(l->items[i].number, &year, &seq) != 0)
+            return err_set(e, ERR_INVALID, "not a certificate number");
+        rc = buf_printf(out, "%s%s", i ? "," : "", l->items[i].number);
+    }
+    return rc == 0 && buf_puts(out, "}") == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+/* SQLite, in process: one statement per lookup. */
+static int find_each_alone(db *d, certificate_lookups *l, err *e)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        certificate_lookup *one = &l->items[i];
+        if ((one->found = certificates_find_at_or_before(d, one->number, one->row, &one->exact, e)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* PostgreSQL: one statement for all, the numbers as the array literal list. */
+static int find_each_in_one(db *d, certificate_lookups *l, const char *list, err *e)
+{
+    stmt *st = db_stmt(d, SQL_EACH_AT_OR_BEFORE, e);
+    if (st == NULL)
+        return -1;
+    if (stmt_bind_text(st, 1, list) != 0)
+        return db_fail(d, e, "bind certificate numbers");
+    return db_each_row(st, read_listed, l, "find certificate codes", e);
+}
+
+int certificates_find_each_at_or_before(db *d, certificate_lookups *l, err *e)
+{
+    buf list = BUF_INIT;
+    for (size_t i = 0; i < l->count; i++)
+        l->items[i].found = l->items[i].exact = 0;
+    int rc = number_array(l, &list, e);
+    if (rc == 0)
+        rc = db_is_embedded(d) ? find_each_alone(d, l, e) : find_each_in_one(d, l, buf_cstr(&list), e);
+    buf_free(&list);
+    return rc;
 }
 
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)

@@ -41,6 +41,24 @@ int certificates_find_by_application(db *d, const char *application_id, certific
    number; c untouched), -1 error. */
 int certificates_find_at_or_before(db *d, const char *number, certificate_row *c, int *exact, err *e);
 
+/* One read of certificates_find_each_at_or_before: number (AZI-YYYY-NNNNNN) in, the row into *row out. */
+typedef struct certificate_lookup {
+    const char *number;
+    certificate_row *row;
+    int found;              /* 1: a row was read into *row (number's or a neighbour's), 0: no row precedes number */
+    int exact;              /* as certificates_find_at_or_before's */
+} certificate_lookup;
+
+typedef struct certificate_lookups {
+    certificate_lookup *items;
+    size_t count;
+} certificate_lookups;
+
+/* certificates_find_at_or_before for each of a list of numbers, each well formed (else ERR_INVALID, nothing read):
+   on PostgreSQL in one statement, whose work per number is the same seek; on SQLite one statement each. Returns 0
+   with every lookup's found and exact set, or -1 with e set. */
+int certificates_find_each_at_or_before(db *d, certificate_lookups *l, err *e);
+
 /* Loads the issued certificate whose PDF has this SHA-256. Returns 1 found, 0 none, -1 error. */
 int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, err *e);
 

@@ -4,10 +4,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 import uuid
 
-from harness import Service, run_cli
+from harness import Service, engine, run_cli
 
 ARTIFACTS = os.environ.get("ARAYIS_TEST_ARTIFACTS", os.path.join(tempfile.gettempdir(), "arayis-screenshots"))
 PERSONAL = ["5ABC7D9", "1985-04-12", "+994501234567", "501234567", "ali@example.az"]
@@ -131,6 +132,61 @@ class VerificationTest(unittest.TestCase):
         self.assertIn(("ops", "certificate.revoke", cert["number"]), rows)
         self.assertEqual(self.svc.json("POST", "/api/v1/certificates/AZI-2026-999999/revoke", {"reason": "x"},
                                        key=self.admin)[0], 404)
+
+    def metric(self, name):
+        status, _, data = self.svc.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        lines = [line for line in data.decode().splitlines() if line.startswith(name + " ")]
+        self.assertEqual(len(lines), 1, name)
+        return int(lines[0].split()[1])
+
+    def test_concurrent_checks_each_get_their_own_answer(self):
+        certs = [self.issue(code=f"55{i:05d}") for i in range(8)]
+        revoked = certs[:2]
+        for cert in revoked:
+            status, _ = self.svc.json("POST", f'/api/v1/certificates/{cert["number"]}/revoke',
+                                      {"reason": "Səhv məlumat"}, key=self.admin)
+            self.assertEqual(status, 200)
+        logged = {c["number"]: self.svc.json("GET", self.path_of(c), headers={"Accept": "application/json"})[1]
+                  for c in certs}
+        code = certs[0]["verification_code"]
+        wrong = ("1" if code[0] != "1" else "2") + code[1:]
+        # (path, the answer's status, its number, its verdict): every certificate, a wrong code, unknown and
+        # malformed numbers, a number that sorts between two issued ones
+        cases = [(self.path_of(c), 200, c["number"], "revoked" if c in revoked else "valid") for c in certs]
+        cases += [(f'/v/{certs[0]["number"]}?code={wrong}', 404, None, "not_found"),
+                  (f"/v/AZI-2026-999999?code={code}", 404, None, "not_found"),
+                  (f"/v/AZI-1999-000001?code={code}", 404, None, "not_found"),
+                  (f'/v/{certs[3]["number"]}0?code={code}', 404, None, "not_found"),
+                  (f"/v/azi-2026-000001?code={code}", 404, None, "not_found"),
+                  (f"/v/AZI-2026-000001%27--?code={code}", 404, None, "not_found")]
+        reads, checks = self.metric("arayis_code_check_reads_total"), self.metric("arayis_code_checks_read_total")
+        wrong_answers, lock = [], threading.Lock()
+
+        def check_many(offset):
+            for i in range(60):
+                path, status, number, verdict = cases[(offset + i) % len(cases)]
+                got, _, data = self.svc.request("GET", path, headers={"Accept": "application/json"})
+                body = json.loads(data)
+                right = (got == status and body["status"] == verdict and body.get("number") == number and
+                         (number is None or body["log_index"] == logged[number]["log_index"]))
+                if not right:
+                    with lock:
+                        wrong_answers.append((path, got, body))
+
+        threads = [threading.Thread(target=check_many, args=(t,)) for t in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(wrong_answers, [])
+        reads = self.metric("arayis_code_check_reads_total") - reads
+        checks = self.metric("arayis_code_checks_read_total") - checks
+        self.assertEqual(checks, 24 * 60)
+        if engine() == "postgresql":
+            self.assertLess(reads, checks)  # checks that waited together were read in one statement
+        else:
+            self.assertEqual(reads, checks)  # in process, each check reads alone
 
     def test_expired(self):
         cert = self.issue()

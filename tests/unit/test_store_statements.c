@@ -326,6 +326,37 @@ static void test_codes_by_number(void **state)
     assert_int_equal(certificates_find_at_or_before(fx.db, "AZI-2026-000009", &got, &exact, &e), 1);
     assert_false(exact);
     assert_string_equal(got.code, second.code); /* the neighbour's, read as much as a real one */
+    assert_int_equal(certificates_revoke(fx.db, first.number, Y2026 + 2 * DAY, "x", REVOCATION_SUPERSEDED, "ops", &e), 1);
+    assert_int_equal(query_int("INSERT INTO tlog_entries(idx, number, type, entry, leaf_hash)"
+                               " VALUES (8, 'AZI-2026-000001', 2, x'00', x'00') RETURNING idx"), 8);
+    assert_int_equal(certificates_find_at_or_before(fx.db, first.number, &got, &exact, &e), 1);
+    assert_int_equal(got.log_index, 7);
+    assert_int_equal(got.revocation_log_index, 8);
+}
+
+static void test_codes_by_number_in_one_call(void **state)
+{
+    (void)state;
+    err e = {0};
+    certificate_row first = reserve(Y2026 + DAY), second = reserve(Y2026 + DAY);
+    char sha[65];
+    store_document(&first, sha);
+    certificate_row rows[3];
+    certificate_lookup items[3] = {{.number = "AZI-2026-000009", .row = &rows[0]}, {.number = first.number, .row = &rows[1]},
+                                   {.number = "AZI-2025-000001", .row = &rows[2]}};
+    certificate_lookups each = {items, 3};
+    assert_int_equal(certificates_find_each_at_or_before(fx.db, &each, &e), 0);
+    assert_int_equal(items[0].found, 1);
+    assert_false(items[0].exact);
+    assert_string_equal(rows[0].code, second.code);
+    assert_int_equal(items[1].found, 1);
+    assert_true(items[1].exact);
+    assert_string_equal(rows[1].code, first.code);
+    assert_int_equal(items[2].found, 0); /* nothing precedes it */
+    items[2].number = "AZI-2025-1' OR '1'='1";
+    assert_int_equal(certificates_find_each_at_or_before(fx.db, &each, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID);
+    assert_int_equal(items[1].found, 0); /* nothing read */
 }
 
 /* --- subscribers --- */
@@ -629,6 +660,7 @@ int main(void)
         STORE_TEST(test_claims_of_pending_certificates),
         STORE_TEST(test_certificates_without_a_calendar_year_are_refused),
         STORE_TEST(test_codes_by_number),
+        STORE_TEST(test_codes_by_number_in_one_call),
         STORE_TEST(test_subscriber_updates_and_stale_ones),
         STORE_TEST(test_outbox_due_order_and_retry),
         STORE_TEST(test_outbox_refusals),
