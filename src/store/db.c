@@ -16,11 +16,23 @@ struct db_pool {
     pthread_mutex_t writer;
 };
 
+/* The write transaction's memo (see db_memo_put). */
+typedef struct db_memo {
+    size_t count;                 /* slots in use */
+    size_t oldest;                /* the slot a new key takes once all are in use */
+    struct {
+        char key[DB_MEMO_KEY];
+        unsigned char value[DB_MEMO_VALUE];
+        size_t len;
+    } slots[DB_MEMO_SLOTS];
+} db_memo;
+
 static void db_free(void *p)
 {
     db *d = p;
     if (d == NULL)
         return;
+    free(d->memo);
     for (size_t i = 0; i < d->nstmts; i++)
         d->engine->finalize(d->stmts[i]);
     d->engine->disconnect(d);
@@ -330,19 +342,72 @@ long long db_changes(db *d)
     return d->changes;
 }
 
+/* Ends the memo with the transaction it belonged to. */
+static void memo_forget(db *d)
+{
+    d->writing = 0;
+    if (d->memo != NULL)
+        d->memo->count = d->memo->oldest = 0;
+}
+
 int db_begin(db *d, err *e)
 {
-    return d->engine->begin(d, e);
+    memo_forget(d);
+    if (d->engine->begin(d, e) != 0)
+        return -1;
+    d->writing = 1;
+    return 0;
 }
 
 int db_commit(db *d, err *e)
 {
+    memo_forget(d);
     return d->engine->commit(d, e);
 }
 
 void db_rollback(db *d)
 {
+    memo_forget(d);
     d->engine->rollback(d);
+}
+
+/* The slot of key, m->count when none. */
+static size_t memo_find(const db_memo *m, const char *key)
+{
+    size_t i = 0;
+    while (i < m->count && strcmp(m->slots[i].key, key) != 0)
+        i++;
+    return i;
+}
+
+void db_memo_put(db *d, const char *key, const void *value, size_t len)
+{
+    if (!d->writing || strlen(key) >= DB_MEMO_KEY || len > DB_MEMO_VALUE)
+        return;
+    if (d->memo == NULL && (d->memo = calloc(1, sizeof *d->memo)) == NULL)
+        return; /* out of memory: the database answers instead */
+    db_memo *m = d->memo;
+    size_t i = memo_find(m, key);
+    if (i == m->count && m->count < DB_MEMO_SLOTS) {
+        m->count++;
+    } else if (i == m->count) {
+        i = m->oldest;
+        m->oldest = (m->oldest + 1) % DB_MEMO_SLOTS;
+    }
+    strcpy(m->slots[i].key, key);
+    memcpy(m->slots[i].value, value, len);
+    m->slots[i].len = len;
+}
+
+int db_memo_get(db *d, const char *key, void *value, size_t len)
+{
+    if (!d->writing || d->memo == NULL)
+        return 0;
+    size_t i = memo_find(d->memo, key);
+    if (i == d->memo->count || d->memo->slots[i].len != len)
+        return 0;
+    memcpy(value, d->memo->slots[i].value, len);
+    return 1;
 }
 
 int db_in_transaction(db *d)

@@ -133,6 +133,18 @@ void db_rollback(db *d);
    engine has given it up or the connection was lost. */
 int db_in_transaction(db *d);
 
+/* The write transaction's memo: values it wrote and reads again (the log's size, the hashes it appended, the last
+   number of a year), kept on the connection. The transaction holds the write lock, so nobody else changes them
+   until it ends, and the memo is forgotten when it does (commit or rollback): a write run again after a rollback
+   reads the database afresh. Outside a transaction begun by db_begin nothing is kept. key is a short text (under
+   DB_MEMO_KEY bytes), value at most DB_MEMO_VALUE bytes; once DB_MEMO_SLOTS keys are kept, a new one takes the
+   oldest's place. db_memo_get returns 1 with len bytes copied into value when key is kept with that length, else 0. */
+#define DB_MEMO_SLOTS 64
+#define DB_MEMO_KEY 32
+#define DB_MEMO_VALUE 32
+void db_memo_put(db *d, const char *key, const void *value, size_t len);
+int db_memo_get(db *d, const char *key, void *value, size_t len);
+
 /* Runs work(d, ctx, e) in a transaction of its own (db_begin ... db_commit), rolled back when work or the commit
    fails. For writes outside the running service (migrations, the command line); the service's own writes go
    through store_write. Returns 0, or -1 with e set (nothing of work was stored). */

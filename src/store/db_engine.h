@@ -37,7 +37,7 @@ struct stmt {
     db_param params[DB_MAX_PARAMS];
 };
 
-/* The part of every engine's connection that db.c handles: its engine and statement cache. */
+/* The part of every engine's connection that db.c handles: its engine, statement cache and memo. */
 struct db {
     const db_engine *engine;
     pthread_mutex_t *writer;      /* the pool's */
@@ -46,6 +46,8 @@ struct db {
     long long failed_statement;   /* the number of the statement whose failure was reported first; -1 none */
     size_t nstmts;
     stmt *stmts[DB_STMT_CACHE];
+    int writing;                  /* 1 from a db_begin that succeeded to its commit or rollback */
+    struct db_memo *memo;         /* db.c's: the write transaction's memo, made on first use */
 };
 
 struct db_engine {

@@ -2,6 +2,7 @@
    and proofs read O(log n) rows, never a range of the tree. */
 #include "store/tlog.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A subtree's key: its first leaf and its level (schema version 9), so that the subtrees of neighbouring leaves are
@@ -42,13 +43,25 @@ static const char SQL_COUNT_REVOKED[] = "SELECT count(*) FROM certificates WHERE
                                         " AND revoked_at IS NOT NULL";
 static const char SQL_COUNT_ENTRIES[] = "SELECT count(*) FROM tlog_entries WHERE type = ?1";
 
+/* The memo's keys (see db_memo_put): the log's size, and the hash of a leaf (level 0) or subtree appended by the
+   running write transaction, which the next append in it reads as its sibling. */
+#define MEMO_SIZE "tlog.size"
+
+static void memo_key(char key[DB_MEMO_KEY], unsigned level, uint64_t index)
+{
+    snprintf(key, DB_MEMO_KEY, "tlog.%u.%llu", level, (unsigned long long)index);
+}
+
 int tlog_store_size(db *d, uint64_t *size, err *e)
 {
+    if (db_memo_get(d, MEMO_SIZE, size, sizeof *size))
+        return 0;
     stmt *st = db_stmt(d, SQL_SIZE, e);
     long long n = 0;
     if (st == NULL || db_one_int64(st, &n, "log size", e) != 0)
         return -1;
     *size = (uint64_t)n;
+    db_memo_put(d, MEMO_SIZE, size, sizeof *size);
     return 0;
 }
 
@@ -62,7 +75,14 @@ int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type t
         stmt_bind_int64(st, 3, type) != 0 || stmt_bind_blob(st, 4, entry, len) != 0 ||
         stmt_bind_blob(st, 5, leaf_hash, 32) != 0)
         return db_fail(d, e, "bind log entry");
-    return db_exec_deferred(st, e);
+    if (db_exec_deferred(st, e) != 0)
+        return -1;
+    char key[DB_MEMO_KEY];
+    uint64_t size = idx + 1;
+    memo_key(key, 0, idx);
+    db_memo_put(d, key, leaf_hash, 32);
+    db_memo_put(d, MEMO_SIZE, &size, sizeof size);
+    return 0;
 }
 
 /* Copies the 32-byte blob of column col into out; another length is a broken row. */
@@ -84,6 +104,10 @@ static int read_hash(stmt *st, void *ctx, err *e)
 
 int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[32], err *e)
 {
+    char key[DB_MEMO_KEY];
+    memo_key(key, level, index);
+    if (db_memo_get(d, key, out, 32))
+        return 1;
     stmt *st = db_stmt(d, level == 0 ? SQL_LEAF : SQL_SUBTREE, e);
     if (st == NULL)
         return -1;
@@ -166,7 +190,12 @@ int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned
         return -1;
     if (stmt_bind_int64(st, 1, SUBTREE_ID(level, index)) != 0 || stmt_bind_blob(st, 2, hash, 32) != 0)
         return db_fail(d, e, "bind log subtree");
-    return db_exec_deferred(st, e);
+    if (db_exec_deferred(st, e) != 0)
+        return -1;
+    char key[DB_MEMO_KEY];
+    memo_key(key, level, index);
+    db_memo_put(d, key, hash, 32);
+    return 0;
 }
 
 int tlog_store_subtree_count(db *d, long long *count, err *e)

@@ -137,6 +137,66 @@ static void test_numbers_are_consecutive_per_year(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM certificates"), 6);
 }
 
+/* Inside one write transaction the numbers after the first come from its memo: still consecutive per year, the
+   counter row set to the last; a rollback forgets them, and the next transaction reads the counter again. */
+static void test_numbers_within_one_transaction(void **state)
+{
+    (void)state;
+    err e = {0};
+    assert_int_equal(db_begin(fx.db, &e), 0);
+    const char *expected[] = {"AZI-2026-000001", "AZI-2026-000002", "AZI-2027-000001", "AZI-2026-000003"};
+    const time_t at[] = {Y2026 + 10, Y2026 + 20, Y2027 + 1, Y2026 + 30};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(reserve(at[i]).number, expected[i]);
+    assert_int_equal(db_commit(fx.db, &e), 0);
+    assert_int_equal(query_int("SELECT last_seq FROM certificate_counters WHERE year = 2026"), 3);
+    assert_int_equal(query_int("SELECT last_seq FROM certificate_counters WHERE year = 2027"), 1);
+    assert_int_equal(db_begin(fx.db, &e), 0);
+    assert_string_equal(reserve(Y2026 + 40).number, "AZI-2026-000004");
+    assert_string_equal(reserve(Y2026 + 50).number, "AZI-2026-000005");
+    db_rollback(fx.db);
+    assert_int_equal(db_begin(fx.db, &e), 0);
+    assert_string_equal(reserve(Y2026 + 60).number, "AZI-2026-000004");
+    assert_int_equal(db_commit(fx.db, &e), 0);
+    assert_string_equal(reserve(Y2026 + 70).number, "AZI-2026-000005"); /* outside a transaction: no memo */
+    assert_int_equal(query_int("SELECT last_seq FROM certificate_counters WHERE year = 2026"), 5);
+}
+
+/* The memo keeps values only inside a write transaction, forgets them when it ends, and makes room by dropping the
+   oldest key. */
+static void test_memo_lives_as_long_as_its_transaction(void **state)
+{
+    (void)state;
+    err e = {0};
+    long long value = 7, got = 0;
+    db_memo_put(fx.db, "k", &value, sizeof value);
+    assert_int_equal(db_memo_get(fx.db, "k", &got, sizeof got), 0);
+    assert_int_equal(db_begin(fx.db, &e), 0);
+    db_memo_put(fx.db, "k", &value, sizeof value);
+    assert_int_equal(db_memo_get(fx.db, "k", &got, sizeof got), 1);
+    assert_int_equal(got, 7);
+    assert_int_equal(db_memo_get(fx.db, "k", &got, sizeof(int)), 0); /* another length is another value */
+    value = 8;
+    db_memo_put(fx.db, "k", &value, sizeof value);
+    for (long long i = 0; i < DB_MEMO_SLOTS - 1; i++) {
+        char key[DB_MEMO_KEY];
+        snprintf(key, sizeof key, "other.%lld", i);
+        db_memo_put(fx.db, key, &i, sizeof i);
+    }
+    assert_int_equal(db_memo_get(fx.db, "k", &got, sizeof got), 1);
+    assert_int_equal(got, 8);
+    db_memo_put(fx.db, "one.more", &value, sizeof value); /* takes the oldest key's place: k's */
+    assert_int_equal(db_memo_get(fx.db, "k", &got, sizeof got), 0);
+    assert_int_equal(db_memo_get(fx.db, "one.more", &got, sizeof got), 1);
+    assert_int_equal(db_memo_get(fx.db, "other.0", &got, sizeof got), 1);
+    assert_int_equal(got, 0);
+    assert_int_equal(db_commit(fx.db, &e), 0);
+    assert_int_equal(db_memo_get(fx.db, "one.more", &got, sizeof got), 0);
+    assert_int_equal(db_begin(fx.db, &e), 0);
+    assert_int_equal(db_memo_get(fx.db, "one.more", &got, sizeof got), 0);
+    db_rollback(fx.db);
+}
+
 static void test_reserve_store_and_find(void **state)
 {
     (void)state;
@@ -653,6 +713,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         STORE_TEST(test_numbers_are_consecutive_per_year),
+        STORE_TEST(test_numbers_within_one_transaction),
+        STORE_TEST(test_memo_lives_as_long_as_its_transaction),
         STORE_TEST(test_reserve_store_and_find),
         STORE_TEST(test_lookups_of_what_is_not_there),
         STORE_TEST(test_revoke_twice),
