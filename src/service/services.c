@@ -146,8 +146,8 @@ services *services_start(const config *cfg, store *s, metrics *m, err *e)
         goto fail;
     svc->issuer = (issuer){s, svc->renderer, svc->signer, svc->messages, cfg, svc->tsa, svc->ltv, &svc->log};
     register_counters(svc);
-    if ((svc->subtrees = subtree_cache_new(e)) == NULL || (svc->verify_batch = verify_batch_new(read_code_checks, svc, store_is_shared(s), e)) == NULL ||
-        open_log(svc, cfg, e) != 0)
+    svc->verify_batch = verify_batch_new(read_code_checks, svc, store_is_shared(s), e);
+    if (svc->verify_batch == NULL || (svc->subtrees = subtree_cache_new(e)) == NULL || open_log(svc, cfg, e) != 0)
         goto fail;
     if (resumer_run(svc, store_is_shared(s) ? time(NULL) : ISSUE_ANY_CLAIM, e) != 0)
         goto fail;

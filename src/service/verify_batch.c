@@ -1,6 +1,5 @@
-/* Leader and followers: a check queues itself; when no statement runs, the thread of the first check waiting runs
-   one for up to VERIFY_BATCH_MAX queued checks (its own among them) and hands each its row; the others sleep until
-   their row has come. */
+/* Leader and followers: a check queues itself; when no read runs, the thread of a waiting check reads for up to
+   VERIFY_BATCH_MAX queued checks, oldest first, and hands each its row; the others sleep until their row has come. */
 #include "service/verify_batch.h"
 
 #include <pthread.h>
@@ -20,9 +19,9 @@ struct verify_batch {
     void *ctx;
     int shared;
     pthread_mutex_t lock;
-    pthread_cond_t answered;        /* a statement ended: its checks are done, and another may start */
+    pthread_cond_t answered;        /* a read ended: its checks are done, and another may start */
     waiting *head, **tail;
-    int reading;                    /* 1 while a thread runs a statement */
+    int reading;                    /* 1 while a thread reads */
 };
 
 verify_batch *verify_batch_new(verify_batch_reader read, void *ctx, int shared, err *e)
