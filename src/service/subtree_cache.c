@@ -45,10 +45,16 @@ void subtree_cache_free(subtree_cache *c)
     free(c);
 }
 
-/* The slot of ref, or NULL when its level is not cached or its index beyond the level's slots. */
+/* 1 when hashes of ref's level are kept. */
+static int level_kept(const tlog_subtree_ref *ref)
+{
+    return ref->level >= SUBTREE_CACHE_LOWEST && ref->level < MERKLE_MAX_LEVELS;
+}
+
+/* The slot of ref, or NULL when its level is not kept or its index beyond the level's slots. */
 static unsigned char *slot_of(subtree_cache *c, const tlog_subtree_ref *ref)
 {
-    if (ref->level < SUBTREE_CACHE_LOWEST || ref->level >= MERKLE_MAX_LEVELS)
+    if (!level_kept(ref))
         return NULL;
     level_slots *l = &c->levels[ref->level];
     return ref->index < l->capacity ? l->slots[ref->index] : NULL;
@@ -94,8 +100,7 @@ void subtree_cache_keep(subtree_cache *c, const tlog_subtree_ref *refs, size_t n
     pthread_rwlock_wrlock(&c->lock);
     for (size_t i = 0; i < n; i++) {
         const tlog_subtree_ref *r = &refs[i];
-        if (r->found != 1 || r->level < SUBTREE_CACHE_LOWEST || r->level >= MERKLE_MAX_LEVELS ||
-            grow_for(c, r) != 0)
+        if (r->found != 1 || !level_kept(r) || grow_for(c, r) != 0)
             continue;
         memcpy(c->levels[r->level].slots[r->index], r->hash, MERKLE_HASH_LEN);
     }

@@ -20,19 +20,20 @@ static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2, sign
                                      " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
-/* Lands on a row either way (the number's or the nearest before it), so that the work is alike whether the number
-   exists or not: one seek, one record, its two log positions looked up by the (number, type) index. */
-static const char SQL_AT_OR_BEFORE[] =
-    "SELECT " CERT_COLUMNS ", number = ?1 AND sha256 <> '',"
-    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"
+/* The log positions of certificate row c: its issuance entry's, and its revocation entry's when it is revoked, each
+   looked up by the (number, type) index. */
+#define LOG_POSITIONS                                                                                             \
+    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"                                 \
     " CASE WHEN revoked_at IS NOT NULL THEN (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2) END"
+/* Lands on a row either way (the number's or the nearest before it), so that the work is alike whether the number
+   exists or not: one seek, one record, its log positions. */
+static const char SQL_AT_OR_BEFORE[] =
+    "SELECT " CERT_COLUMNS ", number = ?1 AND sha256 <> ''," LOG_POSITIONS
     " FROM certificates c WHERE number <= ?1 ORDER BY number DESC LIMIT 1";
 /* The same read for a list of numbers in one statement (PostgreSQL: an array parameter), each row with its place in
    the list. */
 static const char SQL_EACH_AT_OR_BEFORE[] =
-    "SELECT " CERT_COLUMNS ", number = k.wanted AND sha256 <> '',"
-    " (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 1),"
-    " CASE WHEN revoked_at IS NOT NULL THEN (SELECT idx FROM tlog_entries t WHERE t.number = c.number AND t.type = 2) END, k.place"
+    "SELECT " CERT_COLUMNS ", number = k.wanted AND sha256 <> ''," LOG_POSITIONS ", k.place"
     " FROM unnest(?1::text[]) WITH ORDINALITY AS k(wanted, place)"
     " CROSS JOIN LATERAL (SELECT * FROM certificates WHERE number <= k.wanted ORDER BY number DESC LIMIT 1) c";
 static const char SQL_BY_APPLICATION[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE application_id = ?1";
@@ -220,21 +221,6 @@ static int read_listed(stmt *st, void *ctx, err *e)
     return 0;
 }
 
-/* The numbers of l as a PostgreSQL array literal into out: "{AZI-2026-000001,…}" (well-formed numbers need no
-   quoting). Returns 0, or -1 with e set (ERR_INVALID for a malformed number). */
-static int number_array(const certificate_lookups *l, buf *out, err *e)
-{
-    int rc = buf_puts(out, "{");
-    for (size_t i = 0; rc == 0 && i < l->count; i++) {
-        int year;
-        long seq;
-        if (vcode_parse_number(l->items[i].number, &year, &seq) != 0)
-            return err_set(e, ERR_INVALID, "not a certificate number");
-        rc = buf_printf(out, "%s%s", i ? "," : "", l->items[i].number);
-    }
-    return rc == 0 && buf_puts(out, "}") == 0 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
-}
-
 /* SQLite, in process: one statement per lookup. */
 static int find_each_alone(db *d, certificate_lookups *l, err *e)
 {
@@ -246,27 +232,39 @@ static int find_each_alone(db *d, certificate_lookups *l, err *e)
     return 0;
 }
 
-/* PostgreSQL: one statement for all, the numbers as the array literal list. */
-static int find_each_in_one(db *d, certificate_lookups *l, const char *list, err *e)
+/* PostgreSQL: one statement for all, the numbers as one array literal, "{AZI-2026-000001,…}" (well-formed numbers
+   need no quoting). */
+static int find_each_in_one(db *d, certificate_lookups *l, err *e)
 {
+    buf list = BUF_INIT;
+    int rc = buf_puts(&list, "{");
+    for (size_t i = 0; rc == 0 && i < l->count; i++)
+        rc = buf_printf(&list, "%s%s", i ? "," : "", l->items[i].number);
+    if (rc != 0 || buf_puts(&list, "}") != 0) {
+        buf_free(&list);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
     stmt *st = db_stmt(d, SQL_EACH_AT_OR_BEFORE, e);
     if (st == NULL)
-        return -1;
-    if (stmt_bind_text(st, 1, list) != 0)
-        return db_fail(d, e, "bind certificate numbers");
-    return db_each_row(st, read_listed, l, "find certificate codes", e);
+        rc = -1;
+    else if (stmt_bind_text(st, 1, buf_cstr(&list)) != 0)
+        rc = db_fail(d, e, "bind certificate numbers");
+    else
+        rc = db_each_row(st, read_listed, l, "find certificate codes", e);
+    buf_free(&list);
+    return rc;
 }
 
 int certificates_find_each_at_or_before(db *d, certificate_lookups *l, err *e)
 {
-    buf list = BUF_INIT;
-    for (size_t i = 0; i < l->count; i++)
+    for (size_t i = 0; i < l->count; i++) {
+        int year;
+        long seq;
         l->items[i].found = l->items[i].exact = 0;
-    int rc = number_array(l, &list, e);
-    if (rc == 0)
-        rc = db_is_embedded(d) ? find_each_alone(d, l, e) : find_each_in_one(d, l, buf_cstr(&list), e);
-    buf_free(&list);
-    return rc;
+        if (vcode_parse_number(l->items[i].number, &year, &seq) != 0)
+            return err_set(e, ERR_INVALID, "not a certificate number");
+    }
+    return db_is_embedded(d) ? find_each_alone(d, l, e) : find_each_in_one(d, l, e);
 }
 
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)

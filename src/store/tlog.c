@@ -52,6 +52,14 @@ static void memo_key(char key[DB_MEMO_KEY], unsigned level, uint64_t index)
     snprintf(key, DB_MEMO_KEY, "tlog.%u.%llu", level, (unsigned long long)index);
 }
 
+/* Keeps the hash of the leaf (level 0) or subtree just written for the rest of the transaction. */
+static void memo_hash(db *d, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+    char key[DB_MEMO_KEY];
+    memo_key(key, level, index);
+    db_memo_put(d, key, hash, 32);
+}
+
 int tlog_store_size(db *d, uint64_t *size, err *e)
 {
     if (db_memo_get(d, MEMO_SIZE, size, sizeof *size))
@@ -77,10 +85,8 @@ int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type t
         return db_fail(d, e, "bind log entry");
     if (db_exec_deferred(st, e) != 0)
         return -1;
-    char key[DB_MEMO_KEY];
     uint64_t size = idx + 1;
-    memo_key(key, 0, idx);
-    db_memo_put(d, key, leaf_hash, 32);
+    memo_hash(d, 0, idx, leaf_hash);
     db_memo_put(d, MEMO_SIZE, &size, sizeof size);
     return 0;
 }
@@ -192,9 +198,7 @@ int tlog_store_put_subtree(db *d, unsigned level, uint64_t index, const unsigned
         return db_fail(d, e, "bind log subtree");
     if (db_exec_deferred(st, e) != 0)
         return -1;
-    char key[DB_MEMO_KEY];
-    memo_key(key, level, index);
-    db_memo_put(d, key, hash, 32);
+    memo_hash(d, level, index, hash);
     return 0;
 }
 
