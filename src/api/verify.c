@@ -2,6 +2,7 @@
 #include "api/verify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -146,29 +147,80 @@ static int render_missing(app *a, web_lang lang, buf *out, err *e)
     return rc;
 }
 
-void verify_page(void *ctx, http_request *req, http_response *res)
+/* The answer to a code check, once read: JSON or the page in the asked language. */
+static void answer_check(app *a, http_request *req, int found, const certificate_row *c, certificate_status status,
+                         err *e, http_response *res)
 {
-    app *a = ctx;
-    certificate_row c;
-    certificate_status status;
-    err e = {0};
-    int found = verification_by_code(a->svc, req->params[0], http_request_query(req, "code"), &c, &status, &e);
     if (found < 0) {
-        api_fail(req, res, &e);
+        api_fail(req, res, e);
         return;
     }
     if (wants_json(req)) {
-        api_json(res, found ? 200 : 404, found ? verify_json(&c, status) : json_pack("{s:s}", "status", "not_found"));
+        api_json(res, found ? 200 : 404, found ? verify_json(c, status) : json_pack("{s:s}", "status", "not_found"));
         web_security_headers(res);
         return;
     }
     web_lang lang = web_lang_from(http_request_query(req, "lang"));
     buf content = BUF_INIT;
-    if ((found ? render_found(a, lang, &c, status, &content, &e) : render_missing(a, lang, &content, &e)) != 0)
-        api_fail(req, res, &e);
+    if ((found ? render_found(a, lang, c, status, &content, e) : render_missing(a, lang, &content, e)) != 0)
+        api_fail(req, res, e);
     else
         answer_page(a, req, lang, buf_cstr(&content), found ? 200 : 404, found, res);
     buf_free(&content);
+}
+
+/* A code check whose read is shared with others: the request waits parked, not on its event loop. */
+typedef struct parked_check {
+    http_wait wait;
+    app *a;
+    const char *number, *code;      /* the request's: valid while it is parked */
+    code_check check;
+} parked_check;
+
+static void parked_check_read(void *owner)
+{
+    parked_check *p = owner;
+    http_wait_over(&p->wait);
+}
+
+static void parked_check_start(http_wait *w)
+{
+    parked_check *p = w->owner;
+    verification_begin(p->a->svc, p->number, p->code, &p->check, parked_check_read, p);
+}
+
+static void parked_check_finish(http_wait *w, http_request *req, http_response *res)
+{
+    parked_check *p = w->owner;
+    certificate_row c;
+    certificate_status status = CERTIFICATE_VALID;
+    err e = {0};
+    int found = verification_end(&p->check, &c, &status, &e);
+    answer_check(p->a, req, found, &c, status, &e, res);
+    free(p);
+}
+
+void verify_page(void *ctx, http_request *req, http_response *res)
+{
+    app *a = ctx;
+    const char *code = http_request_query(req, "code");
+    if (verification_waits(a->svc)) {
+        parked_check *p = calloc(1, sizeof *p);
+        if (p == NULL) {
+            err e = {0};
+            err_set(&e, ERR_NOMEM, "out of memory");
+            api_fail(req, res, &e);
+            return;
+        }
+        *p = (parked_check){.wait = {parked_check_start, parked_check_finish, p, NULL}, .a = a, .number = req->params[0], .code = code};
+        http_response_wait(res, &p->wait);
+        return;
+    }
+    certificate_row c;
+    certificate_status status = CERTIFICATE_VALID;
+    err e = {0};
+    int found = verification_by_code(a->svc, req->params[0], code, &c, &status, &e);
+    answer_check(a, req, found, &c, status, &e, res);
 }
 
 void verify_form(void *ctx, http_request *req, http_response *res)

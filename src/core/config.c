@@ -24,7 +24,7 @@ static const config_setting settings[] = {
     {"ARAYIS_SMS_RETRY_BASE_MS", "--sms-retry-base-ms", "first retry delay in ms, doubled per attempt (2000)"},
     {"ARAYIS_WEBHOOK_RETRY_BASE_MS", "--webhook-retry-base-ms", "first webhook retry delay in ms, doubled per attempt (5000)"},
     {"ARAYIS_WEBHOOK_RETRY_HOURS", "--webhook-retry-hours", "hours an event is retried before it is failed (25)"},
-    {"ARAYIS_THREADS", "--threads", "HTTP event-loop threads, 0 = one per core, eight with PostgreSQL (0)"},
+    {"ARAYIS_THREADS", "--threads", "HTTP event-loop threads, 0 = one per core (0)"},
     {"ARAYIS_WORKERS", "--workers", "threads for requests that write (issue, revoke, billing), 0 = four per core (0)"},
     {"ARAYIS_MAX_CONNECTIONS", "--max-connections", "open connections in total (1024)"},
     {"ARAYIS_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", "open connections per client address (64)"},

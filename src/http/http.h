@@ -40,13 +40,29 @@ typedef struct http_header {
     char value[256];
 } http_header;
 
-typedef struct http_response {
+typedef struct http_response http_response;
+
+/* An answer that waits on something slow (a read shared with other requests) without holding the event loop: the
+   handler fills one in its own state and gives it to http_response_wait. */
+typedef struct http_wait http_wait;
+struct http_wait {
+    void (*start)(http_wait *w);    /* once the request is parked, on the event loop: starts what leads to
+                                       http_wait_over(w), called once from any thread */
+    void (*finish)(http_wait *w, http_request *req, http_response *res);
+                                    /* after it, on the event loop: fills res and frees w's owner; called exactly
+                                       once, also (with its answer unsent) when the connection ends before */
+    void *owner;                    /* the handler's */
+    struct MHD_Connection *conn;    /* the server's */
+};
+
+struct http_response {
     int status;
     const char *content_type;               /* static string */
     buf body;
     size_t nheaders;
     http_header headers[HTTP_MAX_HEADERS];
-} http_response;
+    http_wait *wait;                        /* set by http_response_wait: the rest is ignored */
+};
 
 /* A request header's value, or NULL. Valid for the request's lifetime; safe on any thread. */
 const char *http_request_header(const http_request *req, const char *name);
@@ -58,5 +74,12 @@ const char *http_request_query(const http_request *req, const char *name);
    more, or a header past HTTP_MAX_HEADERS, is never cut: it is left out, logged as an error (a bug to fix), and
    the call returns -1. Returns 0. */
 int http_response_header(http_response *res, const char *name, const char *value);
+
+/* Parks the request until w is over: the answer is then what w->finish fills in. A handler that calls it leaves res
+   otherwise as it was; handlers of blocking routes never call it (they may wait where they run). */
+void http_response_wait(http_response *res, http_wait *w);
+
+/* Ends w's wait: its request is answered on its event loop. Safe on any thread. */
+void http_wait_over(http_wait *w);
 
 #endif

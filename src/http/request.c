@@ -34,3 +34,8 @@ int http_response_header(http_response *res, const char *name, const char *value
     memcpy(h->value, value, len + 1);
     return 0;
 }
+
+void http_response_wait(http_response *res, http_wait *w)
+{
+    res->wait = w;
+}

@@ -1,6 +1,7 @@
 /* libmicrohttpd wiring: collects each request body within its limit and the shared body budget, sheds requests
-   past the connection soft limit, dispatches through the router,
-   queues the response, and logs and counts every answered request. */
+   past the connection soft limit, dispatches through the router, parks the requests that wait (blocking handlers on
+   the worker pool, others until their wait is over), queues the response, and logs and counts every answered
+   request. */
 #include "http/server.h"
 
 #include <assert.h>
@@ -26,10 +27,6 @@
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
 /* Blocking handlers are mostly waiting for a group commit, so a few per core keep the cores busy. */
 #define HTTP_WORKERS_PER_CORE 4
-/* Event loops per core: on PostgreSQL the reads of the loops' handlers wait on the network, and the code checks that
-   wait together share one statement, so more loops keep the cores busy and the shared statements full. */
-#define HTTP_LOOPS_PER_CORE_EMBEDDED 1
-#define HTTP_LOOPS_PER_CORE_SHARED 8
 /* What a request refused for want of memory or connection slots is told to wait. */
 #define HTTP_BUSY_RETRY_AFTER_S 1
 
@@ -39,6 +36,7 @@ struct http_server {
     size_t body_limit, upload_limit;
     client_caps *caps;                /* per-address caps; knows the trusted proxy */
     atomic_int in_flight;
+    atomic_int parked;                /* requests waiting on an http_wait */
     unsigned short port;
     atomic_ulong requests;            /* requests begun: what request ids fall back on */
     work_pool *workers;               /* runs the handlers of blocking routes */
@@ -67,6 +65,7 @@ typedef struct request_state {
     int deferred;                     /* 1: the handler runs (or ran) on the worker pool */
     http_response deferred_answer;    /* its answer, queued when the connection resumes */
     work_item work;
+    http_wait *wait;                  /* the handler's wait, until it has been finished */
 } request_state;
 
 static http_method method_from_string(const char *m)
@@ -253,12 +252,37 @@ static void answer(request_state *rs, http_response *res)
         rs->route->handler(srv->spec.ctx, &rs->req, res);
 }
 
+/* Parks the connection until the handler's wait is over; its answer is queued when the connection resumes. */
+static enum MHD_Result park(struct MHD_Connection *conn, request_state *rs, http_wait *w)
+{
+    rs->wait = w;
+    w->conn = conn;
+    atomic_fetch_add(&rs->srv->parked, 1);
+    MHD_suspend_connection(conn);
+    w->start(w);
+    return MHD_YES;
+}
+
+void http_wait_over(http_wait *w)
+{
+    MHD_resume_connection(w->conn);
+}
+
+/* Fills res with the parked request's answer, once. */
+static void finish_wait(request_state *rs, http_response *res)
+{
+    http_wait *w = rs->wait;
+    rs->wait = NULL;
+    w->finish(w, &rs->req, res);
+    atomic_fetch_sub(&rs->srv->parked, 1);
+}
+
 static enum MHD_Result respond(struct MHD_Connection *conn, request_state *rs)
 {
     http_response res = {.status = 500};
     connwatch_request_received(rs->srv->watch, conn);
     answer(rs, &res);
-    enum MHD_Result ok = queue(conn, rs, &res);
+    enum MHD_Result ok = res.wait ? park(conn, rs, res.wait) : queue(conn, rs, &res);
     buf_free(&res.body);
     return ok;
 }
@@ -322,6 +346,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (rs->status != 0)
         return MHD_YES;
+    if (rs->wait != NULL) {
+        http_response res = {.status = 500};
+        finish_wait(rs, &res);
+        enum MHD_Result ok = queue(conn, rs, &res);
+        buf_free(&res.body);
+        return ok;
+    }
     if (rs->deferred) {
         enum MHD_Result ok = queue(conn, rs, &rs->deferred_answer);
         buf_free(&rs->deferred_answer.body);
@@ -344,6 +375,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     connwatch_request_done(srv->watch, conn);
     if (rs == NULL || framing_target_status(rs) != 0) /* ended before the first call */
         return;
+    if (rs->wait != NULL) { /* the connection ended with the answer unsent */
+        http_response unsent = {.status = 500};
+        finish_wait(rs, &unsent);
+        buf_free(&unsent.body);
+    }
     if (rs->counted)
         client_caps_request_end(srv->caps, rs->req.client_ip);
     double elapsed = seconds_since(&rs->started);
@@ -433,8 +469,7 @@ http_server *http_server_start(const config *cfg, const http_server_spec *spec, 
     }
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int cores = online > 0 ? (unsigned int)online : 1;
-    unsigned int loops_per_core = cfg->database_url[0] ? HTTP_LOOPS_PER_CORE_SHARED : HTTP_LOOPS_PER_CORE_EMBEDDED;
-    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : loops_per_core * cores;
+    unsigned int threads = cfg->threads > 0 ? (unsigned int)cfg->threads : cores;
     unsigned int workers = cfg->workers > 0 ? (unsigned int)cfg->workers : HTTP_WORKERS_PER_CORE * cores;
     body_budget_init(&srv->bodies, cfg->body_budget);
     const connwatch_limits watch = {cfg->max_connections, cfg->request_deadline_s, cfg->min_body_rate};
@@ -467,7 +502,9 @@ void http_server_stop(http_server *srv, int grace_s)
     MHD_quiesce_daemon(srv->daemon);
     for (int waited_ms = 0; atomic_load(&srv->in_flight) > 0 && waited_ms < grace_s * 1000; waited_ms += 10)
         usleep(10 * 1000);
-    work_pool_stop(srv->workers); /* finishes parked requests, which resume their connections */
+    work_pool_stop(srv->workers); /* finishes deferred requests, which resume their connections */
+    while (atomic_load(&srv->parked) > 0) /* waits end by themselves: their reads have time limits */
+        usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
     connwatch_stop(srv->watch);
     client_caps_free(srv->caps);

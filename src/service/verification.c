@@ -2,6 +2,7 @@
    hash. */
 #include "service/verification.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,30 +25,73 @@ static const char malformed_code[VCODE_LEN + 1] = "****************";
 /* The number read in place of a malformed one, so that the read runs on every path; its row is nobody's answer. */
 static const char malformed_number[] = "AZI-2000-000001";
 
-int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
-                         certificate_status *status, err *e)
+/* The first half of a check: what is read and compared, for any input. */
+static void prepare(const char *number, const char *code, code_check *k)
 {
-    char wanted[VCODE_LEN + 1];
     int year;
     long seq;
     int valid_number = number != NULL && vcode_parse_number(number, &year, &seq) == 0;
-    int valid_code = code != NULL && vcode_normalize(code, wanted) == 0;
+    int valid_code = code != NULL && vcode_normalize(code, k->wanted) == 0;
     if (!valid_code)
-        memcpy(wanted, malformed_code, sizeof wanted);
+        memcpy(k->wanted, malformed_code, sizeof k->wanted);
+    snprintf(k->number, sizeof k->number, "%s", valid_number ? number : malformed_number);
+    k->well_formed = valid_number && valid_code;
+}
+
+/* The second half, once the read is in: found says whether it landed on a row. */
+static int conclude(const code_check *k, int found, int exact, certificate_row *c, certificate_status *status)
+{
     /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
        certificate's or its neighbour's), one comparison */
-    int exact;
-    int found = verify_batch_find(svc->verify_batch, valid_number ? number : malformed_number, c, &exact, e);
-    if (found < 0)
-        return -1;
-    int same = hash_equal_ct(found ? c->code : unknown_code, wanted, VCODE_LEN);
-    if (!(same && exact && valid_code && valid_number) || c->state != CERTIFICATE_ISSUED) {
+    int same = hash_equal_ct(found ? c->code : unknown_code, k->wanted, VCODE_LEN);
+    if (!(same && exact && k->well_formed) || c->state != CERTIFICATE_ISSUED) {
         memset(c, 0, sizeof *c); /* a neighbour's row is nobody's answer */
         return 0;
     }
     if (status != NULL)
         *status = certificate_verdict(c, time(NULL));
     return 1;
+}
+
+int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
+                         certificate_status *status, err *e)
+{
+    code_check k;
+    prepare(number, code, &k);
+    int exact;
+    int found = verify_batch_find(svc->verify_batch, k.number, c, &exact, e);
+    return found < 0 ? -1 : conclude(&k, found, exact, c, status);
+}
+
+static void check_read(verify_check *read)
+{
+    code_check *k = read->owner;
+    k->done(k->owner);
+}
+
+void verification_begin(services *svc, const char *number, const char *code, code_check *k,
+                        void (*done)(void *owner), void *owner)
+{
+    prepare(number, code, k);
+    k->done = done;
+    k->owner = owner;
+    k->read = (verify_check){.lookup = {.number = k->number, .row = &k->row}, .done = check_read, .owner = k};
+    verify_batch_submit(svc->verify_batch, &k->read);
+}
+
+int verification_end(code_check *k, certificate_row *c, certificate_status *status, err *e)
+{
+    if (k->read.rc != 0) {
+        *e = k->read.e;
+        return -1;
+    }
+    *c = k->row;
+    return conclude(k, k->read.lookup.found, k->read.lookup.exact, c, status);
+}
+
+int verification_waits(const services *svc)
+{
+    return verify_batch_shared(svc->verify_batch);
 }
 
 int verification_of_pdf(services *svc, const unsigned char *pdf, size_t len, pdf_verification *out, err *e)

@@ -10,7 +10,9 @@
 #include "crypto/keyring.h"
 #include "crypto/ltv.h"
 #include "model/certificate.h"
+#include "model/vcode.h"
 #include "service/services.h"
+#include "service/verify_batch.h"
 
 /* Loads the issued certificate named by number when code (any accepted spelling, see vcode_normalize) is its
    verification code, and its status as of now. An unknown number, a wrong code and a malformed one do the same
@@ -19,6 +21,27 @@
    failure (e set). */
 int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
                          certificate_status *status, err *e);
+
+/* The same check in two halves, for a caller that must not wait for the read: verification_begin queues it and
+   returns, done(owner) is called once it is read (on another thread when verification_waits), and
+   verification_end gives its result as verification_by_code returns it. The struct is the caller's, untouched
+   between the halves. */
+typedef struct code_check {
+    char number[16];                /* the number read (AZI-YYYY-NNNNNN): the one asked for when well formed */
+    char wanted[VCODE_LEN + 1];     /* the normalized code, or one that matches nothing */
+    int well_formed;                /* number and code both */
+    certificate_row row;
+    verify_check read;
+    void (*done)(void *owner);
+    void *owner;
+} code_check;
+
+void verification_begin(services *svc, const char *number, const char *code, code_check *k,
+                        void (*done)(void *owner), void *owner);
+int verification_end(code_check *k, certificate_row *c, certificate_status *status, err *e);
+
+/* 1 when a check's read waits on the network (a shared store): worth not holding a thread for. */
+int verification_waits(const services *svc);
 
 /* What a PDF file is: its signature as checked against our keys, and whether its exact bytes are a document we
    issued. */

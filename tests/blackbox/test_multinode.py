@@ -3,6 +3,7 @@ load, the database stopped under load, SMS sent once by three senders, revocatio
 import concurrent.futures
 import hashlib
 import itertools
+import json
 import os
 import threading
 import time
@@ -320,6 +321,9 @@ class DatabaseOutageTest(unittest.TestCase):
         cluster.start()
         self.assertTrue(wait_until(lambda: nodes[1].request("GET", "/healthz")[0] == 200, timeout=30))
         self.assertTrue(wait_until(lambda: len(acknowledged) >= before + 40, timeout=60), "issuing did not come back")
+        status, _, data = nodes[1].request("GET", f'/v/{cert["number"]}?code={cert["verification_code"]}',
+                                           headers={"Accept": "application/json"})
+        self.assertEqual((status, json.loads(data)["status"]), (200, "valid"), "verification did not come back")
         stop.set()
         for t in threads:
             t.join(60)

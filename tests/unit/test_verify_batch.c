@@ -1,5 +1,6 @@
 /* Unit tests of the shared reads of code checks: each check gets its own row, the checks waiting together are read in
-   one go and one read runs at a time, a failed read fails exactly its checks, and unshared reads run one by one. */
+   one go by the reader thread, one read at a time, whether their callers wait or go on; a failed read fails exactly its
+   checks; the checks queued at the end are all read; unshared reads run one by one on the caller's thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +60,14 @@ static int read_rows(certificate_lookups *l, void *ctx, err *e)
     return fail ? err_set(e, ERR_UNAVAILABLE, "the database is away") : 0;
 }
 
+static verify_batch *new_batch(int shared)
+{
+    err e = {0};
+    verify_batch *b = verify_batch_new(read_rows, NULL, shared, &e);
+    assert_non_null(b);
+    return b;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -93,9 +102,7 @@ static void *check_many(void *arg)
 static void test_each_check_gets_its_own_row_and_reads_are_shared(void **state)
 {
     (void)state;
-    err e = {0};
-    verify_batch *b = verify_batch_new(read_rows, NULL, 1, &e);
-    assert_non_null(b);
+    verify_batch *b = new_batch(1);
     pthread_t threads[THREADS];
     checker checkers[THREADS];
     for (int i = 0; i < THREADS; i++) {
@@ -113,14 +120,81 @@ static void test_each_check_gets_its_own_row_and_reads_are_shared(void **state)
     assert_true(atomic_load(&seen.largest) > 1 && atomic_load(&seen.largest) <= VERIFY_BATCH_MAX);
 }
 
+/* Checks submitted without waiting: their answers, counted as they come. */
+typedef struct submitted {
+    verify_check check;
+    certificate_row row;
+    char number[32];
+    pthread_t answered_on;
+} submitted;
+
+#define SUBMITTED_MAX 500
+static submitted queued[SUBMITTED_MAX];
+static atomic_int answered;
+
+static void count_answer(verify_check *c)
+{
+    submitted *s = c->owner;
+    s->answered_on = pthread_self();
+    atomic_fetch_add(&answered, 1);
+}
+
+/* Submits the first n of queued, numbered 1..n, from this thread, none waiting for the others. */
+static void submit(verify_batch *b, int n)
+{
+    atomic_store(&answered, 0);
+    for (int i = 0; i < n; i++) {
+        submitted *s = &queued[i];
+        snprintf(s->number, sizeof s->number, "AZI-2026-%06d", i + 1);
+        s->check = (verify_check){.lookup = {.number = s->number, .row = &s->row}, .done = count_answer, .owner = s};
+        verify_batch_submit(b, &s->check);
+    }
+}
+
+static void test_submitted_checks_are_answered_on_the_reader_in_shared_reads(void **state)
+{
+    (void)state;
+    verify_batch *b = new_batch(1);
+    enum { N = SUBMITTED_MAX };
+    submit(b, N);
+    for (int waited = 0; atomic_load(&answered) < N && waited < 10000; waited++)
+        usleep(1000);
+    assert_int_equal(atomic_load(&answered), N);
+    submitted *all = queued;
+    for (int i = 0; i < N; i++) {
+        long seq = i + 1;
+        assert_int_equal(all[i].check.rc, 0);
+        assert_int_equal(all[i].check.lookup.found, seq % 2 == 0);
+        if (seq % 2 == 0) {
+            assert_string_equal(all[i].row.number, all[i].number);
+            assert_int_equal(all[i].check.lookup.exact, seq % 4 == 0);
+        }
+        assert_false(pthread_equal(all[i].answered_on, pthread_self()));
+    }
+    assert_true(atomic_load(&seen.reads) < N / 4); /* the checks queued while a read ran were read together */
+    assert_true(atomic_load(&seen.largest) <= VERIFY_BATCH_MAX);
+    assert_int_equal(atomic_load(&seen.most_running), 1);
+    verify_batch_free(b);
+}
+
+static void test_checks_queued_at_the_end_are_all_read(void **state)
+{
+    (void)state;
+    verify_batch *b = new_batch(1);
+    enum { N = 300 };
+    submit(b, N);
+    verify_batch_free(b);
+    assert_int_equal(atomic_load(&answered), N);
+    assert_int_equal(atomic_load(&seen.checks), N);
+}
+
 static void test_a_failed_read_fails_its_checks_only(void **state)
 {
     (void)state;
-    err e = {0};
-    verify_batch *b = verify_batch_new(read_rows, NULL, 1, &e);
-    assert_non_null(b);
+    verify_batch *b = new_batch(1);
     certificate_row row;
     int exact;
+    err e = {0};
     atomic_store(&seen.fail_next, 1);
     assert_int_equal(verify_batch_find(b, "AZI-2026-000004", &row, &exact, &e), -1);
     assert_int_equal(e.code, ERR_UNAVAILABLE);
@@ -136,9 +210,8 @@ static void test_a_failed_read_fails_its_checks_only(void **state)
 static void test_unshared_reads_run_alone_on_the_callers_thread(void **state)
 {
     (void)state;
+    verify_batch *b = new_batch(0);
     err e = {0};
-    verify_batch *b = verify_batch_new(read_rows, NULL, 0, &e);
-    assert_non_null(b);
     certificate_row row;
     int exact = -1;
     assert_int_equal(verify_batch_find(b, "AZI-2026-000003", &row, &exact, &e), 0);
@@ -156,6 +229,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         BATCH_TEST(test_each_check_gets_its_own_row_and_reads_are_shared),
+        BATCH_TEST(test_submitted_checks_are_answered_on_the_reader_in_shared_reads),
+        BATCH_TEST(test_checks_queued_at_the_end_are_all_read),
         BATCH_TEST(test_a_failed_read_fails_its_checks_only),
         BATCH_TEST(test_unshared_reads_run_alone_on_the_callers_thread),
     };
