@@ -237,25 +237,36 @@ static int write_issued(db *d, void *ctx, err *e)
                : -1;
 }
 
-/* Second write: the PDF, its transparency log entry, the application issued, and the SMS with the download link.
-   What the write needs from the application (its row, the mobile number) is read and the SMS text rendered before
-   it, outside the write lock: only this request changes a debt_checked application whose certificate it completes. */
-static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level, err *e)
+/* What the second write needs of the application: its row as read before the write (the status becomes issued) and
+   the mobile number its SMS goes to. */
+typedef struct application_known {
+    application_row row;
+    char mobile[16];
+} application_known;
+
+/* Reads what the second write needs of c's application, for a certificate resumed without its request. Returns 0,
+   or -1 with e set. */
+static int read_known(db *d, const certificate_row *c, application_known *known, err *e)
 {
-    char sha[SHA256_HEX_LEN + 1], mobile[16];
+    int found = applications_find(d, c->application_id, &known->row, e);
+    if (found == 1)
+        found = applications_mobile(d, c->application_id, known->mobile, sizeof known->mobile, e);
+    if (found == 0)
+        err_set(e, ERR_CONFLICT, "certificate %s has no application", c->number);
+    return found == 1 ? 0 : -1;
+}
+
+/* Second write: the PDF, its transparency log entry, the application issued, and the SMS with the download link.
+   What the write needs from the application is known by the request that numbered it, else read before the write,
+   outside the write lock: only this request changes a debt_checked application whose certificate it completes; the
+   SMS text is rendered there too. */
+static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level,
+                        application_known *known, err *e)
+{
+    char sha[SHA256_HEX_LEN + 1];
     hash_sha256_hex(pdf->data, pdf->len, sha);
     buf pdf_url = BUF_INIT, text = BUF_INIT;
-    application_row row;
     int rc = -1;
-    db *d = store_db(is->store, e);
-    int found = d != NULL ? applications_find(d, c->application_id, &row, e) : -1;
-    if (found == 1)
-        found = applications_mobile(d, c->application_id, mobile, sizeof mobile, e);
-    if (found != 1) {
-        if (found == 0)
-            err_set(e, ERR_CONFLICT, "certificate %s has no application", c->number);
-        goto out;
-    }
     if (links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code) != 0) {
         err_set(e, ERR_NOMEM, "out of memory for the link of %s", c->number);
         goto out;
@@ -263,7 +274,7 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
     const char *vars[] = {"number", c->number, "pdf_url", buf_cstr(&pdf_url), NULL};
     if (sms_messages_render(is->messages, SMS_ISSUED, vars, &text, e) != 0)
         goto out;
-    issued_write w = {is->log, c, pdf, level, sha, &row, mobile, buf_cstr(&text)};
+    issued_write w = {is->log, c, pdf, level, sha, &known->row, known->mobile, buf_cstr(&text)};
     rc = store_write(is->store, write_issued, &w, e);
 out:
     buf_free(&pdf_url);
@@ -327,7 +338,7 @@ static void release_claim(const issuer *is, const char *number)
         log_printf(LOG_WARN, "claim_kept", "certificate %s: %s", number, e.msg);
 }
 
-static int complete(const issuer *is, const certificate_row *c, err *e)
+static int complete(const issuer *is, const certificate_row *c, application_known *known, err *e)
 {
     buf pdf = BUF_INIT, verify_url = BUF_INIT;
     int rc = -1;
@@ -337,7 +348,7 @@ static int complete(const issuer *is, const certificate_row *c, err *e)
     }
     signature_level level;
     if (render(is, c, buf_cstr(&verify_url), &pdf, &level, e) == 0) {
-        rc = store_issued(is, c, &pdf, level, e);
+        rc = store_issued(is, c, &pdf, level, known, e);
         goto out;
     }
     if (e->code == ERR_UNAVAILABLE) { /* the TSA is away: the number stays reserved for a retry, by anyone */
@@ -372,7 +383,9 @@ static int issue_billed(const issuer *is, application_row *row, const applicatio
     }
     if (record_and_number(is, row, a, &c, e) != 0)
         return -1;
-    int done = complete(is, &c, e);
+    application_known known = {.row = *row};
+    snprintf(known.mobile, sizeof known.mobile, "%s", a->mobile);
+    int done = complete(is, &c, &known, e);
     *outcome = done == 1 ? SUBMIT_VOIDED : SUBMIT_ISSUED;
     return done < 0 ? -1 : 0;
 }
@@ -494,9 +507,10 @@ static int resume_one(const issuer *is, db *d, const pending_certificate *p, tim
     if (!claim.claimed)
         return 2;
     certificate_row c;
+    application_known known;
     int found = certificates_find(d, p->number, &c, e);
     if (found == 1)
-        return complete(is, &c, e);
+        return read_known(d, &c, &known, e) == 0 ? complete(is, &c, &known, e) : -1;
     if (found == 0)
         return err_set(e, ERR_CONFLICT, "pending certificate %s vanished", p->number);
     if (e->code != ERR_TOO_LONG)
