@@ -20,28 +20,24 @@ static void collect_event(const char *status, time_t at, void *ctx)
         r->out_of_memory = 1;
 }
 
-/* Fills the certificate and history of details->application. Returns 0 or -1 with e set. */
-static int read_attachments(db *d, application_details *details, err *e)
-{
-    const char *id = details->application.id;
-    int found = certificates_find_by_application(d, id, &details->certificate, e);
-    if (found < 0)
-        return -1;
-    /* a numbered certificate whose document is not stored (being made, or void) is not shown */
-    details->has_certificate = found == 1 && details->certificate.sha256[0] != '\0';
-    history_reading reading = {&details->history, 0};
-    if (application_events_each(d, id, collect_event, &reading, e) != 0)
-        return -1;
-    return reading.out_of_memory ? err_set(e, ERR_NOMEM, "out of memory reading the history of %s", id) : 0;
-}
-
-/* Reads application id with its certificate and history. Returns 1, 0 when there is no such application, or -1. */
+/* Reads application id with its certificate and history, the three queries answered in one round trip where the
+   engine can. Returns 1, 0 when there is no such application, or -1. */
 static int read_details(db *d, const char *id, application_details *details, err *e)
 {
-    int found = applications_find(d, id, &details->application, e);
+    stmt *certificate = certificates_find_by_application_ahead(d, id, e);
+    stmt *history = certificate != NULL ? application_events_ahead(d, id, e) : NULL;
+    int found = history != NULL ? applications_find(d, id, &details->application, e) : -1;
     if (found != 1)
         return found;
-    return read_attachments(d, details, e) == 0 ? 1 : -1;
+    int numbered = certificates_read_row(certificate, &details->certificate, e);
+    if (numbered < 0)
+        return -1;
+    /* a numbered certificate whose document is not stored (being made, or void) is not shown */
+    details->has_certificate = numbered == 1 && details->certificate.sha256[0] != '\0';
+    history_reading reading = {&details->history, 0};
+    if (application_events_read(history, collect_event, &reading, e) != 0)
+        return -1;
+    return reading.out_of_memory ? err_set(e, ERR_NOMEM, "out of memory reading the history of %s", id) : 1;
 }
 
 /* Counts what a submission did and wakes the SMS sender and the webhook deliverer for the notice and the portal event
@@ -85,12 +81,11 @@ int application_get(services *svc, long long key_id, const char *id, application
     db *d = store_db(svc->store, e);
     if (d == NULL)
         return -1;
-    int found = applications_find(d, id, &details->application, e);
+    int found = read_details(d, id, details, e);
     if (found == 1 && details->application.api_key_id != key_id) {
-        details->application = (application_row){0};   /* nothing of another portal's application leaves here */
+        application_details_free(details);
+        *details = (application_details){0};   /* nothing of another portal's application leaves here */
         found = 0;
     }
-    if (found != 1)
-        return found;
-    return read_attachments(d, details, e) == 0 ? 1 : -1;
+    return found;
 }

@@ -8,6 +8,8 @@
 #include "store/lease.h"
 
 #define DRAINER_IDLE_MS 1000
+/* The least time between two looks for due items when the last found none: wakes that come sooner wait for it. */
+#define DRAINER_GATHER_MS 20
 
 /* How long to sleep: until the next item is due, at most DRAINER_IDLE_MS. */
 static long long idle_ms(const drainer *dr)
@@ -25,8 +27,13 @@ static long long drainer_step(bgthread *t, void *ctx)
     drainer *dr = ctx;
     if (bgthread_stopping(t))
         return BGTHREAD_EXIT;
+    long long since = backoff_now_ms() - dr->drained_ms;
+    if (since >= 0 && since < DRAINER_GATHER_MS)
+        return DRAINER_GATHER_MS - since;
     bgthread_unlock(t);
-    long long wait = dr->drain(dr->owner, t) > 0 ? BGTHREAD_AGAIN : idle_ms(dr);
+    int handled = dr->drain(dr->owner, t);
+    long long wait = handled > 0 ? BGTHREAD_AGAIN : idle_ms(dr);
+    dr->drained_ms = handled > 0 ? 0 : backoff_now_ms();
     bgthread_lock(t);
     return wait;
 }

@@ -1,5 +1,6 @@
 /* The loop of an outbox drainer (SMS sender, webhook deliverer): one background thread that handles what is due,
-   then sleeps until the next item is due (at most a second) or until it is woken after a change queued one. */
+   then sleeps until the next item is due (at most a second) or until it is woken after a change queued one; the
+   wakes of a short while are answered by one look, so that a busy service queues many items per look. */
 #ifndef ARAYIS_SERVICE_DRAINER_H
 #define ARAYIS_SERVICE_DRAINER_H
 
@@ -13,6 +14,7 @@ typedef struct drainer {
     int (*next_due_ms)(db *d, long long *due_ms, err *e);  /* when the next item is due, 0 when none */
     void *owner;
     bgthread *thread;                                      /* set by drainer_start */
+    long long drained_ms;                                  /* the thread's: when it last looked for due items */
 } drainer;
 
 /* Claims, in one statement, those of the n rows ids that are still due at due_ms, until until_ms; writes the ids it

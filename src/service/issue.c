@@ -390,11 +390,13 @@ static int issue_billed(const issuer *is, application_row *row, const applicatio
     return done < 0 ? -1 : 0;
 }
 
-/* Records a new application against its billing record: rejected, failed, or numbered, rendered and issued. */
-static int process_new(const issuer *is, db *d, application_row *row, const application *a, submit_outcome *outcome, err *e)
+/* Records a new application against its billing record (billing: its lookup, sent ahead): rejected, failed, or
+   numbered, rendered and issued. */
+static int process_new(const issuer *is, stmt *billing, application_row *row, const application *a,
+                       submit_outcome *outcome, err *e)
 {
     billing_record rec;
-    int found = subscribers_find(d, a->subscriber_code, &rec, e);
+    int found = subscribers_read(billing, a->subscriber_code, &rec, e);
     if (found < 0)
         return -1;
     if (found == 0) {
@@ -418,7 +420,9 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
                    submit_outcome *outcome, char app_id[32], err *e)
 {
     db *d = store_db(is->store, e);
-    if (d == NULL)
+    /* the billing record is asked for with the earlier application, in one round trip */
+    stmt *billing = d != NULL ? subscribers_find_ahead(d, a->subscriber_code, e) : NULL;
+    if (billing == NULL)
         return -1;
     int replay = find_replay(d, key_id, a, request_sha256, outcome, app_id, e);
     if (replay == 1 && *outcome == SUBMIT_REPLAYED)
@@ -431,7 +435,7 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     if (codes_new_application_id(row.id) != 0)
         return err_set(e, ERR_RANDOM, "no randomness for the application id");
     snprintf(app_id, 32, "%s", row.id);
-    if (process_new(is, d, &row, a, outcome, e) == 0)
+    if (process_new(is, billing, &row, a, outcome, e) == 0)
         return 0;
     /* A concurrent request with the same reference may have won the insert: answer as a replay. */
     if (e->code == ERR_CONFLICT && find_replay(d, key_id, a, request_sha256, outcome, app_id, e) == 1)

@@ -154,12 +154,27 @@ static int visit_event(stmt *st, void *ctx, err *e)
     return 0;
 }
 
-int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
+/* The history's query for application id, bound. NULL with e set. */
+static stmt *bind_events(db *d, const char *id, err *e)
 {
     stmt *st = db_stmt(d, SQL_EVENTS, e);
-    if (st == NULL)
-        return -1;
-    stmt_bind_text(st, 1, id);
+    if (st != NULL)
+        stmt_bind_text(st, 1, id);
+    return st;
+}
+
+int application_events_read(stmt *st, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
+{
     event_visit v = {fn, ctx};
-    return db_each_row(st, visit_event, &v, "read history", e);
+    return st != NULL ? db_each_row(st, visit_event, &v, "read history", e) : -1;
+}
+
+int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e)
+{
+    return application_events_read(bind_events(d, id, e), fn, ctx, e);
+}
+
+stmt *application_events_ahead(db *d, const char *id, err *e)
+{
+    return db_read_ahead(bind_events(d, id, e), e);
 }

@@ -29,4 +29,9 @@ int application_events_append(db *d, const char *id, const char *status, time_t 
 /* Calls fn for each history entry, oldest first. Returns 0 or -1. */
 int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e);
 
+/* The history's query sent ahead (db_read_ahead), its entries read by application_events_read, which returns as
+   application_events_each (-1 for a NULL st). NULL with e set. */
+stmt *application_events_ahead(db *d, const char *id, err *e);
+int application_events_read(stmt *st, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e);
+
 #endif

@@ -159,15 +159,25 @@ static int read_row(stmt *st, void *ctx, err *e)
     return 0;
 }
 
-/* Runs a one-parameter lookup returning at most one row. */
-static int find_one(db *d, const char *sql, const char *key, certificate_row *c, err *e)
+/* A one-parameter lookup returning at most one row, bound. NULL with e set. */
+static stmt *bind_lookup(db *d, const char *sql, const char *key, err *e)
 {
     stmt *st = db_stmt(d, sql, e);
-    if (st == NULL)
-        return -1;
-    if (stmt_bind_text(st, 1, key) != 0)
-        return db_fail(d, e, "bind certificate");
-    return db_step_one(st, read_row, c, "find certificate", e);
+    if (st != NULL && stmt_bind_text(st, 1, key) != 0) {
+        db_fail(d, e, "bind certificate");
+        return NULL;
+    }
+    return st;
+}
+
+int certificates_read_row(stmt *st, certificate_row *c, err *e)
+{
+    return st != NULL ? db_step_one(st, read_row, c, "find certificate", e) : -1;
+}
+
+static int find_one(db *d, const char *sql, const char *key, certificate_row *c, err *e)
+{
+    return certificates_read_row(bind_lookup(d, sql, key, e), c, e);
 }
 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e)
@@ -270,6 +280,11 @@ int certificates_find_each_at_or_before(db *d, certificate_lookups *l, err *e)
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e)
 {
     return find_one(d, SQL_BY_APPLICATION, application_id, c, e);
+}
+
+stmt *certificates_find_by_application_ahead(db *d, const char *application_id, err *e)
+{
+    return db_read_ahead(bind_lookup(d, SQL_BY_APPLICATION, application_id, e), e);
 }
 
 int certificates_find_by_sha256(db *d, const char *sha256, certificate_row *c, err *e)

@@ -35,6 +35,11 @@ int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, 
 int certificates_find(db *d, const char *number, certificate_row *c, err *e);
 int certificates_find_by_application(db *d, const char *application_id, certificate_row *c, err *e);
 
+/* The lookup of certificates_find_by_application sent ahead (db_read_ahead), its row read by certificates_read_row,
+   which returns as the lookups above (-1 for a NULL st). NULL with e set. */
+stmt *certificates_find_by_application_ahead(db *d, const char *application_id, err *e);
+int certificates_read_row(stmt *st, certificate_row *c, err *e);
+
 /* The read behind the public code check, alike whether number exists or not: loads, with one index seek, the row of
    number or else the nearest row before it, with its transparency log positions. *exact is 1 when the row is
    number's own and its PDF is stored. Returns 1 (a row read into c: number's or a neighbour's), 0 (no row precedes

@@ -291,6 +291,14 @@ int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e)
     return result;
 }
 
+stmt *db_read_ahead(stmt *st, err *e)
+{
+    if (st == NULL)
+        return NULL;
+    const db_engine *engine = st->owner->engine;
+    return engine->read_ahead == NULL || engine->read_ahead(st, e) == 0 ? st : NULL;
+}
+
 int db_exec_stmt(stmt *st, err *e)
 {
     count_statement(st);

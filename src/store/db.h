@@ -95,6 +95,13 @@ int db_step_one(stmt *st, db_row_reader read, void *ctx, const char *what, err *
    fails. Returns 0, or -1 with e set (the statement failed, naming what, or fn failed). */
 int db_each_row(stmt *st, db_row_reader fn, void *ctx, const char *what, err *e);
 
+/* Sends st, a bound query, ahead of the statements that read before it: on PostgreSQL outside a transaction the
+   queries sent ahead are answered together with the next statement that waits for an answer (one round trip for
+   all), and stepping st (db_step_one, db_each_row) then reads the rows that came; elsewhere st runs when it is
+   stepped, as always. st must be stepped before it is used otherwise. Returns st, or NULL with e set (nothing sent;
+   st may be NULL, a statement that could not be made or bound, with e set already). */
+stmt *db_read_ahead(stmt *st, err *e);
+
 /* Runs a statement to completion (rows, if any, are dropped); resets it. Returns 0 or -1 with e set. */
 int db_exec_stmt(stmt *st, err *e);
 

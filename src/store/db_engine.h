@@ -70,6 +70,9 @@ struct db_engine {
        `changes` rows unless that is -1: 1 sent, 0 not sent (db.c runs it at once), -1 with e set (setting the
        owner's failed_statement when the failure is that of an earlier statement). NULL: never sent. */
     int (*send)(stmt *st, long long changes, err *e);
+    /* Sends a query whose rows are read later by stepping it (see db_read_ahead): 0 (sent, or left to run when
+       stepped) or -1 with e set. NULL: never sent ahead. */
+    int (*read_ahead)(stmt *st, err *e);
     /* Drops the statement's rows, so that it can run again (bindings are db.c's to clear). */
     void (*reset)(stmt *st);
     long long (*column_int64)(stmt *st, int col);

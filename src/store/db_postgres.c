@@ -29,9 +29,11 @@ typedef struct pg_db {
     db base;
     PGconn *conn;
     unsigned next_name;         /* prepared statements are named s0, s1, ... per connection */
-    int sent;                   /* statements sent in pipeline mode (pg_send) whose answers are not read yet */
+    int sent;                   /* statements sent in pipeline mode (pg_send, pg_read_ahead) whose answers are not
+                                   read yet */
     long long first_sent;       /* the number (db.statements) of the first of them */
     long long expected[PG_PIPELINE_MAX]; /* the rows each must change, -1 for any */
+    struct pg_stmt *reads[PG_PIPELINE_MAX]; /* each one's statement when its rows are kept (a read ahead), else NULL */
 } pg_db;
 
 typedef struct pg_stmt {
@@ -40,6 +42,7 @@ typedef struct pg_stmt {
     char name[16];
     int prepared;
     PGresult *result;           /* the rows of the current run; NULL before it */
+    int ahead;                  /* 1: sent ahead in the pipeline, its rows not come yet */
     int row;
     char numbers[PG_MAX_COLUMNS][DB_INT_TEXT]; /* integer columns read as text */
 } pg_stmt;
@@ -130,17 +133,26 @@ static int end_pipeline(pg_db *p, PGresult **own, const char *what, err *e)
             break;
         }
         int k = seen++;
+        pg_stmt *read = k < p->sent ? p->reads[k] : NULL;
         if (rc == 0 && answer_failed(p, k, res, status)) {
             p->base.failed_statement = p->first_sent + k;
             rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
                      ? err_set(e, ERR_CONFLICT, "a write changed %s rows, not %lld", PQcmdTuples(res), p->expected[k])
-                     : fail_with(p->conn, res, e, k < p->sent ? "write" : what);
+                     : fail_with(p->conn, res, e, read ? "read" : k < p->sent ? "write" : what);
         }
         if (own != NULL && k == expected - 1 && rc == 0)
             *own = res;
+        else if (read != NULL && rc == 0)
+            read->result = res; /* the rows wait for their reader */
         else
             PQclear(res);
     }
+    for (int k = 0; k < p->sent; k++) /* a read whose answer failed or never came runs when it is stepped */
+        if (p->reads[k] != NULL) {
+            p->reads[k]->ahead = 0;
+            p->reads[k]->row = -1;
+            p->reads[k] = NULL;
+        }
     p->sent = 0;
     if (PQexitPipelineMode(p->conn) != 1 && rc == 0)
         rc = fail_with(p->conn, NULL, e, what);
@@ -328,36 +340,71 @@ static int run(pg_stmt *s, const char *what, err *e)
 static int pg_step(stmt *st, const char *what, err *e)
 {
     pg_stmt *s = pg_of(st);
+    err others = {0};
+    if (s->ahead) /* the rows sent for; when they did not come (a query before it failed), it runs now */
+        settle(pg(st->owner), &others);
     if (s->result == NULL && (ensure_prepared(s, what, e) != 0 || run(s, what, e) != 0))
         return -1;
     s->row++;
     return s->row < PQntuples(s->result) ? 1 : 0;
 }
 
+/* Sends s in pipeline mode, its answer to be read by the next statement that waits; read: s keeps its rows then.
+   Returns 0 or -1 with e set. */
+static int send_in_pipeline(pg_stmt *s, long long changes, pg_stmt *read, const char *what, err *e)
+{
+    pg_db *p = pg(s->base.owner);
+    if (ensure_prepared(s, what, e) != 0 || (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0))
+        return -1;
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
+        if (PQenterPipelineMode(p->conn) != 1)
+            return fail_with(p->conn, NULL, e, what);
+        p->first_sent = s->base.owner->statements;
+    }
+    if (send_prepared(s, what, e) != 0)
+        return -1;
+    p->reads[p->sent] = read;
+    p->expected[p->sent++] = changes;
+    return 0;
+}
+
+/* 1 when the pipeline holds queries read ahead, outside a transaction. */
+static int reading_ahead(const pg_db *p)
+{
+    return PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF && p->sent > 0 && p->reads[0] != NULL;
+}
+
 /* Inside a transaction: sends the statement in pipeline mode without waiting for its answer, which the next
    statement that waits reads (1). Outside one (or in one that failed) it is left to run at once (0). */
 static int pg_send(stmt *st, long long changes, err *e)
 {
+    pg_db *p = pg(st->owner);
+    if ((PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && PQtransactionStatus(p->conn) != PQTRANS_INTRANS) ||
+        reading_ahead(p))
+        return 0;
+    return send_in_pipeline(pg_of(st), changes, NULL, "write", e) == 0 ? 1 : -1;
+}
+
+/* Outside a transaction: sends the query in pipeline mode; its rows come with the answers of the next statement
+   that waits, its own step included. Inside one it is left to run when stepped. */
+static int pg_read_ahead(stmt *st, err *e)
+{
     pg_stmt *s = pg_of(st);
     pg_db *p = pg(st->owner);
-    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+    if (!(reading_ahead(p) || PQtransactionStatus(p->conn) == PQTRANS_IDLE) || s->result != NULL || s->ahead)
         return 0;
-    if (ensure_prepared(s, "write", e) != 0 || (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0))
+    if (send_in_pipeline(s, -1, s, "read", e) != 0)
         return -1;
-    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
-        if (PQenterPipelineMode(p->conn) != 1)
-            return fail_with(p->conn, NULL, e, "write");
-        p->first_sent = st->owner->statements;
-    }
-    if (send_prepared(s, "write", e) != 0)
-        return -1;
-    p->expected[p->sent++] = changes;
-    return 1;
+    s->ahead = 1;
+    return 0;
 }
 
 static void pg_reset(stmt *st)
 {
     pg_stmt *s = pg_of(st);
+    err ignored = {0};
+    if (s->ahead) /* its rows are still to come: taken, and dropped with the rest */
+        settle(pg(st->owner), &ignored);
     PQclear(s->result);
     s->result = NULL;
 }
@@ -482,6 +529,7 @@ const db_engine db_engine_postgres = {
     .finalize = pg_finalize,
     .step = pg_step,
     .send = pg_send,
+    .read_ahead = pg_read_ahead,
     .reset = pg_reset,
     .column_int64 = pg_column_int64,
     .column_text = pg_column_text,

@@ -88,16 +88,37 @@ static int read_subscriber(stmt *st, void *ctx, err *e)
     return result;
 }
 
-int subscribers_find(db *d, const char *code, billing_record *r, err *e)
+/* The lookup of code, bound. NULL with e set (ERR_TOO_LONG for a code longer than a record holds). */
+static stmt *bind_find(db *d, const char *code, err *e)
 {
-    if (strlen(code) >= sizeof r->subscriber_code)
-        return err_set(e, ERR_TOO_LONG, "subscriber code longer than %zu bytes", sizeof r->subscriber_code - 1);
+    if (strlen(code) >= sizeof ((billing_record *)0)->subscriber_code) {
+        err_set(e, ERR_TOO_LONG, "subscriber code longer than %zu bytes",
+                sizeof ((billing_record *)0)->subscriber_code - 1);
+        return NULL;
+    }
     stmt *st = db_stmt(d, SQL_FIND, e);
+    if (st != NULL && stmt_bind_text(st, 1, code) != 0) {
+        db_fail(d, e, "bind subscriber");
+        return NULL;
+    }
+    return st;
+}
+
+int subscribers_read(stmt *st, const char *code, billing_record *r, err *e)
+{
+    memset(r, 0, sizeof *r);
     if (st == NULL)
         return -1;
-    if (stmt_bind_text(st, 1, code) != 0)
-        return db_fail(d, e, "bind subscriber");
-    memset(r, 0, sizeof *r);
-    memcpy(r->subscriber_code, code, strlen(code) + 1);
+    memcpy(r->subscriber_code, code, strlen(code) + 1); /* it fit when it was bound */
     return db_step_one(st, read_subscriber, r, "find subscriber", e);
+}
+
+int subscribers_find(db *d, const char *code, billing_record *r, err *e)
+{
+    return subscribers_read(bind_find(d, code, e), code, r, e);
+}
+
+stmt *subscribers_find_ahead(db *d, const char *code, err *e)
+{
+    return db_read_ahead(bind_find(d, code, e), e);
 }
