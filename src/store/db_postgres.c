@@ -490,8 +490,26 @@ static int pg_begin(db *d, err *e)
     return run_plain(d, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin", e);
 }
 
+/* Sends COMMIT after the writes waiting in the pipeline and reads all their answers in one round trip; a write that
+   failed is reported as such (the server then skipped the COMMIT, and the transaction is left in error). Returns 0
+   or -1 with e set. */
+static int commit_in_pipeline(pg_db *p, err *e)
+{
+    if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1) != 1) {
+        err ignored = {0};
+        settle(p, &ignored);
+        return fail_with(p->conn, NULL, e, "commit");
+    }
+    PGresult *answer = NULL;
+    int rc = end_pipeline(p, &answer, "commit", e);
+    PQclear(answer);
+    return rc;
+}
+
 static int pg_commit(db *d, err *e)
 {
+    if (PQpipelineStatus(pg(d)->conn) != PQ_PIPELINE_OFF && !reading_ahead(pg(d)))
+        return commit_in_pipeline(pg(d), e);
     if (settle(pg(d), e) != 0)
         return -1;
     /* COMMIT of a transaction in error rolls it back and still answers success: refuse that first. */
