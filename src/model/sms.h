@@ -4,6 +4,8 @@
 
 #include <time.h>
 
+#include "model/application.h"
+
 /* Bytes of an SMS text: the longest template with the longest public_base_url (255 bytes) stays far below. */
 #define OUTBOX_BODY_MAX 1023
 
@@ -33,6 +35,10 @@ typedef struct outbox_message {
     long long next_attempt_ms;       /* Unix time in milliseconds */
     time_t created_at;
     char last_error[256];
+    /* The message's application as its portal event names it, read with the message by outbox_due: */
+    int has_application;             /* 1 when it has one (0: none, or not read) */
+    long long api_key_id;            /* the portal's key */
+    char portal_reference[APPLICATION_REFERENCE_MAX + 1];   /* "" when none */
 } outbox_message;
 
 #endif

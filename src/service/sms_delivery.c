@@ -3,15 +3,16 @@
 #include "service/sms_delivery.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/backoff.h"
 #include "core/log.h"
 #include "crypto/random.h"
+#include "model/application_record.h"
 #include "notify/transport.h"
 #include "service/drainer.h"
 #include "service/history.h"
-#include "store/applications.h"
 #include "store/outbox.h"
 
 #define SENDER_BATCH 32
@@ -37,8 +38,6 @@ typedef struct attempt {
     sms_status status;
     long long next_ms;
     char error[256];
-    application_row app;             /* the message's application, read before the write for its portal event */
-    int has_app;
 } attempt;
 
 static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
@@ -54,9 +53,20 @@ static void send_one(sms_sender *snd, const outbox_message *m, attempt *a)
                                                random_unit());
     if (result == SEND_OK)
         a->error[0] = '\0';
-    err e = {0};
-    db *d = a->status != SMS_PENDING && m->application_id[0] ? store_db(snd->store, &e) : NULL;
-    a->has_app = d != NULL && applications_find(d, m->application_id, &a->app, &e) == 1;
+}
+
+/* The message's application as its portal event names it, read with the message, in *row; NULL when it was not
+   read (the event then reads it itself). */
+static const application_row *owner_of(const outbox_message *m, application_row *row)
+{
+    if (!m->has_application)
+        return NULL;
+    _Static_assert(sizeof row->id == sizeof m->application_id, "the id is copied whole");
+    _Static_assert(sizeof row->portal_reference == sizeof m->portal_reference, "the reference is copied whole");
+    *row = (application_row){.api_key_id = m->api_key_id};
+    memcpy(row->id, m->application_id, sizeof row->id);
+    memcpy(row->portal_reference, m->portal_reference, sizeof row->portal_reference);
+    return row;
 }
 
 typedef struct attempt_batch {
@@ -70,11 +80,13 @@ static int write_attempts(db *d, void *ctx, err *e)
     time_t now = time(NULL);
     for (int i = 0; i < b->n; i++) {
         const attempt *a = &b->a[i];
+        application_row app;
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
             return -1;
         if (a->status != SMS_PENDING && a->m->application_id[0] &&
-            history_record(d, a->has_app ? &a->app : NULL, a->m->application_id, a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now,
-                           a->m->reference, NULL, e) != 0)
+            history_record(d, owner_of(a->m, &app), a->m->application_id,
+                           a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now, a->m->reference, NULL,
+                           e) != 0)
             return -1;
     }
     return 0;

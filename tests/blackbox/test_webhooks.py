@@ -91,9 +91,15 @@ class WebhookTest(unittest.TestCase):
         self.assertEqual(rejected["error"]["code"], "subscriber_not_found")
         others = [v for k, v in by_app.items() if k != issued["application_id"]]
         self.assertEqual(others, [["application.rejected", "application.sms_sent"]])
+        rejected_id = next(k for k in by_app if k != issued["application_id"])
         issued_event = next(p for _, p, _ in events if p["type"] == "application.issued")
         self.assertEqual(issued_event["data"], {"application_id": issued["application_id"], "portal_reference": "ref-1",
                                                 "status": "issued", "certificate_number": number})
+        sent_events = sorted((p["data"] for _, p, _ in events if p["type"] == "application.sms_sent"),
+                             key=lambda data: data["portal_reference"])  # the sender names the application's portal
+        self.assertEqual(sent_events, [{"application_id": issued["application_id"], "portal_reference": "ref-1",
+                                        "status": "sms_sent"},
+                                       {"application_id": rejected_id, "portal_reference": "ref-2", "status": "sms_sent"}])
         self.assertEqual(len(gw.calls), 8, "each of the three failures was retried once")
         listing = self.svc.cli("webhooks", "list", "--status", "delivered").stdout
         self.assertEqual(listing.count(" delivered "), 5, listing)

@@ -470,7 +470,7 @@ static void enqueue(const char *reference, time_t now)
 {
     err e = {0};
     char app[32];
-    add_application("", app);
+    add_application(reference, app); /* its portal reference: the message's own */
     assert_int_equal(outbox_enqueue(fx.db, reference, app, "+994501234567", "Arayışınız hazırdır", now, &e), 0);
 }
 
@@ -505,6 +505,11 @@ static void test_outbox_due_order_and_retry(void **state)
     assert_string_equal(due[1].reference, "sms-b");
     assert_int_equal(due[0].status, SMS_PENDING);
     assert_int_equal(due[0].next_attempt_ms, (Y2026 + 10) * 1000LL);
+    for (int i = 0; i < 2; i++) { /* each with its application as its portal event names it */
+        assert_int_equal(due[i].has_application, 1);
+        assert_int_equal(due[i].api_key_id, fx.key);
+        assert_string_equal(due[i].portal_reference, due[i].reference);
+    }
     assert_int_equal(outbox_due(fx.db, (Y2026 + 99) * 1000LL, due, 1, &e), 1); /* at most max */
     assert_string_equal(due[0].reference, "sms-a");
 
