@@ -482,34 +482,45 @@ static const char *pg_column_name(stmt *st, int col)
     return PQfname(pg_of(st)->result, col);
 }
 
-/* Every write transaction takes one cluster-wide lock first and keeps it to its end, so that the transactions of
-   all nodes follow one another as the committer's groups do on SQLite: numbers, event ids and log entries are
-   assigned in commit order, and no two transactions wait on each other's rows. */
-static int pg_begin(db *d, err *e)
+/* Sends text (no parameters) in pipeline mode, answered with the statements sent after it; when libpq cannot, the
+   pipeline is ended (its answers dropped). It is not numbered: the numbers of those after it stay theirs, and a
+   failure of it names none of them (it is the transaction's). Returns 0 or -1 with e set. */
+static int send_unnumbered(pg_db *p, const char *text, const char *what, err *e)
 {
-    return run_plain(d, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin", e);
-}
-
-/* Sends COMMIT after the writes waiting in the pipeline and reads all their answers in one round trip; a write that
-   failed is reported as such (the server then skipped the COMMIT, and the transaction is left in error). Returns 0
-   or -1 with e set. */
-static int commit_in_pipeline(pg_db *p, err *e)
-{
-    if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1) != 1) {
+    if (PQsendQueryParams(p->conn, text, 0, NULL, NULL, NULL, NULL, 1) != 1) {
         err ignored = {0};
         settle(p, &ignored);
-        return fail_with(p->conn, NULL, e, "commit");
+        return fail_with(p->conn, NULL, e, what);
     }
-    PGresult *answer = NULL;
-    int rc = end_pipeline(p, &answer, "commit", e);
-    PQclear(answer);
-    return rc;
+    p->reads[p->sent] = NULL;
+    p->expected[p->sent++] = -1;
+    p->first_sent--;
+    return 0;
 }
 
+/* Every write transaction takes one cluster-wide lock first and keeps it to its end, so that the transactions of
+   all nodes follow one another as the committer's groups do on SQLite: numbers, event ids and log entries are
+   assigned in commit order, and no two transactions wait on each other's rows. BEGIN and the lock go out in the
+   pipeline ahead of the transaction's first statements: the server runs those as soon as it has the lock, without
+   a round trip to the client in between. */
+static int pg_begin(db *d, err *e)
+{
+    pg_db *p = pg(d);
+    if (settle(p, e) != 0)
+        return -1;
+    if (PQenterPipelineMode(p->conn) != 1)
+        return fail_with(p->conn, NULL, e, "begin");
+    p->first_sent = d->statements + 1;
+    return send_unnumbered(p, "BEGIN", "begin", e) == 0 &&
+                   send_unnumbered(p, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin", e) == 0
+               ? 0
+               : -1;
+}
+
+/* The writes waiting in the pipeline are answered first: one that changed other rows than it must (a count only the
+   client checks) fails the transaction before COMMIT is sent. */
 static int pg_commit(db *d, err *e)
 {
-    if (PQpipelineStatus(pg(d)->conn) != PQ_PIPELINE_OFF && !reading_ahead(pg(d)))
-        return commit_in_pipeline(pg(d), e);
     if (settle(pg(d), e) != 0)
         return -1;
     /* COMMIT of a transaction in error rolls it back and still answers success: refuse that first. */

@@ -1,6 +1,8 @@
-/* Unit tests of the PostgreSQL engine's queries read ahead: answered together with the next statement that waits (in
-   one transaction of the server), each read in any order with its own rows, a failure kept to its own query, writes
-   outside a transaction still run at once, and nothing sent ahead inside a transaction. */
+/* Unit tests of what the PostgreSQL engine sends in libpq's pipeline: queries read ahead (answered together with the
+   next statement that waits, in one transaction of the server; each read in any order with its own rows; a failure
+   kept to its own query; writes outside a transaction still run at once; nothing sent ahead inside a transaction),
+   and a write transaction's BEGIN, lock and COMMIT sent with its statements (a failed write named by its own
+   number, nothing of a failed transaction kept). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@ static const char SQL_COUNT[] = "SELECT count(*), (extract(epoch FROM now()) * 1
 static const char SQL_DIVIDE[] = "SELECT 10 / ?1::bigint";
 static const char SQL_TOUCH[] = "UPDATE words SET v = v WHERE k >= ?1";
 static const char SQL_ADD[] = "INSERT INTO words VALUES (?1, 'four')";
+static const char SQL_REMOVE[] = "DELETE FROM words WHERE k = ?1";
 
 static db_pool *pool;
 static db *conn;
@@ -158,6 +161,37 @@ static void test_a_query_bound_again_before_it_is_read_reads_its_new_rows(void *
     assert_string_equal(read_all(bound(SQL_FROM, 2)).text, "two three");
 }
 
+static void test_a_transaction_commits_with_its_writes(void **state)
+{
+    (void)state;
+    err e = {0};
+    assert_int_equal(db_begin(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 5), &e), 0);
+    assert_int_equal(db_exec_checked(bound(SQL_TOUCH, 5), 1, &e), 0);
+    assert_int_equal(db_commit(conn, &e), 0);
+    assert_false(db_in_transaction(conn));
+    assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "4");
+    assert_int_equal(db_exec_checked(bound(SQL_REMOVE, 5), 1, &e), 0);
+}
+
+static void test_a_failed_write_is_named_by_its_number_and_nothing_is_kept(void **state)
+{
+    (void)state;
+    err e = {0};
+    db_forget_failure(conn);
+    assert_int_equal(db_begin(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 6), &e), 0);
+    assert_int_equal(db_exec_checked(bound(SQL_TOUCH, 1), 1, &e), 0); /* sent: it changes four rows, not one */
+    long long touch = db_statement_count(conn);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 7), &e), 0);
+    assert_int_equal(db_commit(conn, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(db_failed_statement(conn), touch); /* BEGIN and the lock before it are not numbered */
+    db_rollback(conn);
+    assert_false(db_in_transaction(conn));
+    assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "3"); /* neither insert was committed */
+}
+
 static void test_a_statement_that_could_not_be_made_is_not_sent(void **state)
 {
     (void)state;
@@ -173,6 +207,8 @@ int main(void)
         cmocka_unit_test(test_a_write_outside_a_transaction_runs_at_once),
         cmocka_unit_test(test_nothing_is_sent_ahead_inside_a_transaction),
         cmocka_unit_test(test_a_query_bound_again_before_it_is_read_reads_its_new_rows),
+        cmocka_unit_test(test_a_transaction_commits_with_its_writes),
+        cmocka_unit_test(test_a_failed_write_is_named_by_its_number_and_nothing_is_kept),
         cmocka_unit_test(test_a_statement_that_could_not_be_made_is_not_sent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
