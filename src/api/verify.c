@@ -212,7 +212,8 @@ void verify_page(void *ctx, http_request *req, http_response *res)
             api_fail(req, res, &e);
             return;
         }
-        *p = (parked_check){.wait = {parked_check_start, parked_check_finish, p, NULL}, .a = a, .number = req->params[0], .code = code};
+        *p = (parked_check){
+            .wait = {parked_check_start, parked_check_finish, p, NULL}, .a = a, .number = req->params[0], .code = code};
         http_response_wait(res, &p->wait);
         return;
     }

@@ -78,7 +78,9 @@ static int append_message(stmt *st, void *ctx, err *e)
     outbox_message *m = &a->out[a->n++];
     m->has_application = stmt_column_int64(st, 10) != 0;
     m->api_key_id = stmt_column_int64(st, 11);
-    return read_message(st, m, e) == 0 ? db_column_copy(st, 12, m->portal_reference, sizeof m->portal_reference, e) : -1;
+    if (read_message(st, m, e) != 0)
+        return -1;
+    return db_column_copy(st, 12, m->portal_reference, sizeof m->portal_reference, e);
 }
 
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)
