@@ -192,11 +192,10 @@ static void parked_check_start(http_wait *w)
 static void parked_check_finish(http_wait *w, http_request *req, http_response *res)
 {
     parked_check *p = w->owner;
-    certificate_row c;
     certificate_status status = CERTIFICATE_VALID;
     err e = {0};
-    int found = verification_end(&p->check, &c, &status, &e);
-    answer_check(p->a, req, found, &c, status, &e, res);
+    int found = verification_end(&p->check, &status, &e);
+    answer_check(p->a, req, found, &p->check.row, status, &e, res);
     free(p);
 }
 
@@ -205,7 +204,7 @@ void verify_page(void *ctx, http_request *req, http_response *res)
     app *a = ctx;
     const char *code = http_request_query(req, "code");
     if (verification_waits(a->svc)) {
-        parked_check *p = calloc(1, sizeof *p);
+        parked_check *p = malloc(sizeof *p);
         if (p == NULL) {
             err e = {0};
             err_set(&e, ERR_NOMEM, "out of memory");

@@ -26,7 +26,7 @@ static const char malformed_code[VCODE_LEN + 1] = "****************";
 static const char malformed_number[] = "AZI-2000-000001";
 
 /* The first half of a check: what is read and compared, for any input. */
-static void prepare(const char *number, const char *code, code_check *k)
+static void prepare(const char *number, const char *code, code_asked *k)
 {
     int year;
     long seq;
@@ -39,7 +39,7 @@ static void prepare(const char *number, const char *code, code_check *k)
 }
 
 /* The second half, once the read is in: found says whether it landed on a row. */
-static int conclude(const code_check *k, int found, int exact, certificate_row *c, certificate_status *status)
+static int conclude(const code_asked *k, int found, int exact, certificate_row *c, certificate_status *status)
 {
     /* an unknown number and a known one with a wrong code do the same work: one read that lands on a row (the
        certificate's or its neighbour's), one comparison */
@@ -56,7 +56,7 @@ static int conclude(const code_check *k, int found, int exact, certificate_row *
 int verification_by_code(services *svc, const char *number, const char *code, certificate_row *c,
                          certificate_status *status, err *e)
 {
-    code_check k;
+    code_asked k;
     prepare(number, code, &k);
     int exact;
     int found = verify_batch_find(svc->verify_batch, k.number, c, &exact, e);
@@ -72,21 +72,20 @@ static void check_read(verify_check *read)
 void verification_begin(services *svc, const char *number, const char *code, code_check *k,
                         void (*done)(void *owner), void *owner)
 {
-    prepare(number, code, k);
+    prepare(number, code, &k->asked);
     k->done = done;
     k->owner = owner;
-    k->read = (verify_check){.lookup = {.number = k->number, .row = &k->row}, .done = check_read, .owner = k};
+    k->read = (verify_check){.lookup = {.number = k->asked.number, .row = &k->row}, .done = check_read, .owner = k};
     verify_batch_submit(svc->verify_batch, &k->read);
 }
 
-int verification_end(code_check *k, certificate_row *c, certificate_status *status, err *e)
+int verification_end(code_check *k, certificate_status *status, err *e)
 {
     if (k->read.rc != 0) {
         *e = k->read.e;
         return -1;
     }
-    *c = k->row;
-    return conclude(k, k->read.lookup.found, k->read.lookup.exact, c, status);
+    return conclude(&k->asked, k->read.lookup.found, k->read.lookup.exact, &k->row, status);
 }
 
 int verification_waits(const services *svc)

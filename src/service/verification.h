@@ -24,12 +24,16 @@ int verification_by_code(services *svc, const char *number, const char *code, ce
 
 /* The same check in two halves, for a caller that must not wait for the read: verification_begin queues it and
    returns, done(owner) is called once it is read (on another thread when verification_waits), and
-   verification_end gives its result as verification_by_code returns it. The struct is the caller's, untouched
-   between the halves. */
-typedef struct code_check {
+   verification_end gives its result as verification_by_code returns it, the certificate in k->row. The struct is
+   the caller's, untouched between the halves. */
+typedef struct code_asked {
     char number[16];                /* the number read (AZI-YYYY-NNNNNN): the one asked for when well formed */
     char wanted[VCODE_LEN + 1];     /* the normalized code, or one that matches nothing */
     int well_formed;                /* number and code both */
+} code_asked;
+
+typedef struct code_check {
+    code_asked asked;
     certificate_row row;
     verify_check read;
     void (*done)(void *owner);
@@ -38,7 +42,7 @@ typedef struct code_check {
 
 void verification_begin(services *svc, const char *number, const char *code, code_check *k,
                         void (*done)(void *owner), void *owner);
-int verification_end(code_check *k, certificate_row *c, certificate_status *status, err *e);
+int verification_end(code_check *k, certificate_status *status, err *e);
 
 /* 1 when a check's read waits on the network (a shared store): worth not holding a thread for. */
 int verification_waits(const services *svc);

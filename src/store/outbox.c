@@ -124,7 +124,7 @@ typedef struct message_visit {
 static int visit_message(stmt *st, void *ctx, err *e)
 {
     message_visit *v = ctx;
-    outbox_message m;
+    outbox_message m = {0}; /* its application is not read here */
     if (read_message(st, &m, e) != 0)
         return -1;
     v->fn(&m, v->ctx);
