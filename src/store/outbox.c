@@ -14,9 +14,11 @@
 
 static const char SQL_ENQUEUE[] = "INSERT INTO sms_outbox(reference, application_id, recipient, body, status,"
                                   " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5 * 1000, ?5)";
-/* with the message's application as its portal event names it (columns 10 to 12) */
-static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS("o.") ", a.id IS NOT NULL, a.api_key_id, a.portal_reference"
-                              " FROM sms_outbox o LEFT JOIN applications a ON a.id = o.application_id"
+/* with the message's application as its portal event names it (columns 10 and 11, NULL without one), each looked up
+   by its key: a join could be planned as a walk over the applications in key order, which grows with the table */
+#define OWNER_COLUMN(c) "(SELECT a." c " FROM applications a WHERE a.id = o.application_id)"
+static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS("o.") ", " OWNER_COLUMN("api_key_id") ", "
+                              OWNER_COLUMN("portal_reference") " FROM sms_outbox o"
                               " WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id"
                               " LIMIT ?2";
 static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
@@ -76,11 +78,11 @@ static int append_message(stmt *st, void *ctx, err *e)
     message_array *a = ctx;
     assert(a->n < a->max); /* the statement's LIMIT */
     outbox_message *m = &a->out[a->n++];
-    m->has_application = stmt_column_int64(st, 10) != 0;
-    m->api_key_id = stmt_column_int64(st, 11);
+    m->has_application = !stmt_column_is_null(st, 10); /* an application's key is never NULL */
+    m->api_key_id = stmt_column_int64(st, 10);
     if (read_message(st, m, e) != 0)
         return -1;
-    return db_column_copy(st, 12, m->portal_reference, sizeof m->portal_reference, e);
+    return db_column_copy(st, 11, m->portal_reference, sizeof m->portal_reference, e);
 }
 
 int outbox_due(db *d, long long now_ms, outbox_message *out, int max, err *e)

@@ -487,6 +487,25 @@ static void collect_messages(const outbox_message *m, void *ctx)
     listed_add(ctx, m->reference, NULL, m->created_at);
 }
 
+/* A message of no application (an operator's own) is due with no owner, beside one that has its owner. */
+static void test_outbox_due_without_application(void **state)
+{
+    (void)state;
+    err e = {0};
+    outbox_message due[4];
+    assert_int_equal(outbox_enqueue(fx.db, "sms-own", NULL, "+994501234567", "Sınaq", Y2026 + 10, &e), 0);
+    enqueue("sms-app", Y2026 + 20);
+    assert_int_equal(outbox_due(fx.db, (Y2026 + 30) * 1000LL, due, 4, &e), 2);
+    assert_string_equal(due[0].reference, "sms-own");
+    assert_int_equal(due[0].has_application, 0);
+    assert_int_equal(due[0].api_key_id, 0);
+    assert_string_equal(due[0].portal_reference, "");
+    assert_string_equal(due[1].reference, "sms-app");
+    assert_int_equal(due[1].has_application, 1);
+    assert_int_equal(due[1].api_key_id, fx.key);
+    assert_string_equal(due[1].portal_reference, "sms-app");
+}
+
 static void test_outbox_due_order_and_retry(void **state)
 {
     (void)state;
@@ -730,6 +749,7 @@ int main(void)
         STORE_TEST(test_codes_by_number_in_one_call),
         STORE_TEST(test_subscriber_updates_and_stale_ones),
         STORE_TEST(test_outbox_due_order_and_retry),
+        STORE_TEST(test_outbox_due_without_application),
         STORE_TEST(test_outbox_refusals),
         STORE_TEST(test_keys_found_until_revoked),
         STORE_TEST(test_applications_and_their_history),
