@@ -6,7 +6,7 @@
 
 /* libdeflate's level 6: on certificates a little smaller than zlib's default level and much faster (render + sign
    fell from 0.89 to 0.59 ms when it replaced zlib). */
-#define FLATE_LEVEL 6
+#define FLATE_LEVEL 1
 
 static pthread_key_t compressor_key;
 static pthread_once_t compressor_once = PTHREAD_ONCE_INIT;
