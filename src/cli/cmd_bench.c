@@ -173,7 +173,7 @@ static int bench_issue(const config *c, int count)
         char app_id[32], sha[SHA256_HEX_LEN + 1];
         snprintf(sha, sizeof sha, "%064d", i);
         double t0 = now_seconds();
-        rc = issuing_submit(&is, key_id, &a, sha, &outcome, app_id, &e);
+        rc = issuing_submit(&is, key_id, &a, sha, &outcome, app_id, NULL, &e);
         ms[i] = (now_seconds() - t0) * 1000;
     }
     if (rc == 0)

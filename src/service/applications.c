@@ -63,10 +63,10 @@ int application_submit(services *svc, long long key_id, const application *a, co
 {
     assert(svc != NULL && a != NULL && request_sha256 != NULL && details != NULL);
     char app_id[32];
-    if (issuing_submit(&svc->issuer, key_id, a, request_sha256, outcome, app_id, e) != 0)
+    if (issuing_submit(&svc->issuer, key_id, a, request_sha256, outcome, app_id, details, e) != 0)
         return -1;
     count_outcome(svc, *outcome);
-    if (*outcome == SUBMIT_CONFLICT)
+    if (*outcome == SUBMIT_CONFLICT || *outcome == SUBMIT_ISSUED) /* an issue's details come with it */
         return 0;
     db *d = store_db(svc->store, e);
     int found = d ? read_details(d, app_id, details, e) : -1;

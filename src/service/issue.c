@@ -213,13 +213,12 @@ static int render(const issuer *is, const certificate_row *c, const char *verify
 
 typedef struct issued_write {
     const struct tlog_appender *log;
-    const certificate_row *c;
+    const certificate_row *c;        /* with the document's hash and signature level */
     const buf *pdf;
-    signature_level level;
-    const char *sha256;
     application_row *row;            /* the application as read before the write; its status becomes issued */
     const char *mobile;
     const char *sms_text;
+    time_t at;
 } issued_write;
 
 static int write_issued(db *d, void *ctx, err *e)
@@ -227,21 +226,21 @@ static int write_issued(db *d, void *ctx, err *e)
     const issued_write *w = ctx;
     const certificate_row *c = w->c;
     w->row->status = APPLICATION_ISSUED;
-    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, w->sha256, w->level, e) == 0 &&
-                   tlog_append_issuance(d, w->log, c->number, w->sha256, c->issued_at, c->valid_until, e) == 0 &&
+    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, c->sha256, c->level, e) == 0 &&
+                   tlog_append_issuance(d, w->log, c->number, c->sha256, c->issued_at, c->valid_until, e) == 0 &&
                    applications_update(d, w->row, e) == 0 &&
-                   history_record(d, w->row, c->application_id, HISTORY_ISSUED, time(NULL), c->number, c->number,
-                                  e) == 0 &&
-                   outbox_enqueue(d, c->number, c->application_id, w->mobile, w->sms_text, time(NULL), e) == 0
+                   history_record(d, w->row, c->application_id, HISTORY_ISSUED, w->at, c->number, c->number, e) == 0 &&
+                   outbox_enqueue(d, c->number, c->application_id, w->mobile, w->sms_text, w->at, e) == 0
                ? 0
                : -1;
 }
 
 /* What the second write needs of the application: its row as read before the write (the status becomes issued) and
-   the mobile number its SMS goes to. */
+   the mobile number its SMS goes to; and what it left: when the application was issued. */
 typedef struct application_known {
     application_row row;
     char mobile[16];
+    time_t issued_at;
 } application_known;
 
 /* Reads what the second write needs of c's application, for a certificate resumed without its request. Returns 0,
@@ -259,12 +258,13 @@ static int read_known(db *d, const certificate_row *c, application_known *known,
 /* Second write: the PDF, its transparency log entry, the application issued, and the SMS with the download link.
    What the write needs from the application is known by the request that numbered it, else read before the write,
    outside the write lock: only this request changes a debt_checked application whose certificate it completes; the
-   SMS text is rendered there too. */
-static int store_issued(const issuer *is, const certificate_row *c, const buf *pdf, signature_level level,
+   SMS text is rendered there too. Once stored, c holds the document's hash and level and is issued. */
+static int store_issued(const issuer *is, certificate_row *c, const buf *pdf, signature_level level,
                         application_known *known, err *e)
 {
-    char sha[SHA256_HEX_LEN + 1];
-    hash_sha256_hex(pdf->data, pdf->len, sha);
+    _Static_assert(sizeof c->sha256 == SHA256_HEX_LEN + 1, "the hash is written whole");
+    hash_sha256_hex(pdf->data, pdf->len, c->sha256);
+    c->level = level;
     buf pdf_url = BUF_INIT, text = BUF_INIT;
     int rc = -1;
     if (links_pdf_url(&pdf_url, is->cfg->public_base_url, c->number, c->code) != 0) {
@@ -274,8 +274,12 @@ static int store_issued(const issuer *is, const certificate_row *c, const buf *p
     const char *vars[] = {"number", c->number, "pdf_url", buf_cstr(&pdf_url), NULL};
     if (sms_messages_render(is->messages, SMS_ISSUED, vars, &text, e) != 0)
         goto out;
-    issued_write w = {is->log, c, pdf, level, sha, &known->row, known->mobile, buf_cstr(&text)};
+    issued_write w = {is->log, c, pdf, &known->row, known->mobile, buf_cstr(&text), time(NULL)};
     rc = store_write(is->store, write_issued, &w, e);
+    if (rc == 0) {
+        c->state = CERTIFICATE_ISSUED;
+        known->issued_at = w.at;
+    }
 out:
     buf_free(&pdf_url);
     buf_free(&text);
@@ -338,7 +342,7 @@ static void release_claim(const issuer *is, const char *number)
         log_printf(LOG_WARN, "claim_kept", "certificate %s: %s", number, e.msg);
 }
 
-static int complete(const issuer *is, const certificate_row *c, application_known *known, err *e)
+static int complete(const issuer *is, certificate_row *c, application_known *known, err *e)
 {
     buf pdf = BUF_INIT, verify_url = BUF_INIT;
     int rc = -1;
@@ -365,10 +369,27 @@ out:
     return rc;
 }
 
+/* What the portal is shown of an application this request has just issued, as its two writes stored it (the
+   history they recorded: received and debt_checked at submission, issued when the document was stored). Returns 0,
+   or -1 (out of memory) with e set. */
+static int issued_details(const application_known *known, const certificate_row *c, application_details *out, err *e)
+{
+    *out = (application_details){.application = known->row, .has_certificate = 1, .certificate = *c};
+    out->certificate.log_index = out->certificate.revocation_log_index = -1; /* not looked up, as when read */
+    time_t submitted = known->row.submitted_at;
+    if (application_history_add(&out->history, history_step_name(HISTORY_RECEIVED), submitted) == 0 &&
+        application_history_add(&out->history, history_step_name(HISTORY_DEBT_CHECKED), submitted) == 0 &&
+        application_history_add(&out->history, history_step_name(HISTORY_ISSUED), known->issued_at) == 0)
+        return 0;
+    application_details_free(out);
+    *out = (application_details){0};
+    return err_set(e, ERR_NOMEM, "out of memory for the answer about %s", known->row.id);
+}
+
 /* Records a new application whose billing record matches: failed when the record cannot go on a certificate,
-   otherwise numbered, rendered and issued (or voided). */
+   otherwise numbered, rendered and issued (or voided). Once issued, fills *issued when it is not NULL. */
 static int issue_billed(const issuer *is, application_row *row, const application *a, const billing_record *rec,
-                        submit_outcome *outcome, err *e)
+                        submit_outcome *outcome, application_details *issued, err *e)
 {
     row->has_debt = 1;
     row->debt_qepik = rec->debt_qepik;
@@ -387,13 +408,15 @@ static int issue_billed(const issuer *is, application_row *row, const applicatio
     snprintf(known.mobile, sizeof known.mobile, "%s", a->mobile);
     int done = complete(is, &c, &known, e);
     *outcome = done == 1 ? SUBMIT_VOIDED : SUBMIT_ISSUED;
+    if (done == 0 && issued != NULL)
+        return issued_details(&known, &c, issued, e);
     return done < 0 ? -1 : 0;
 }
 
 /* Records a new application against its billing record (billing: its lookup, sent ahead): rejected, failed, or
-   numbered, rendered and issued. */
+   numbered, rendered and issued (then filling *issued when it is not NULL). */
 static int process_new(const issuer *is, stmt *billing, application_row *row, const application *a,
-                       submit_outcome *outcome, err *e)
+                       submit_outcome *outcome, application_details *issued, err *e)
 {
     billing_record rec;
     int found = subscribers_read(billing, a->subscriber_code, &rec, e);
@@ -405,7 +428,7 @@ static int process_new(const issuer *is, stmt *billing, application_row *row, co
     }
     int rc;
     if (application_check_owner(a, &rec) == MATCH_OK) {
-        rc = issue_billed(is, row, a, &rec, outcome, e);
+        rc = issue_billed(is, row, a, &rec, outcome, issued, e);
     } else {
         *outcome = SUBMIT_MISMATCH;
         rc = record_rejection(is, row, a, REJECTION_SUBSCRIBER_MISMATCH, e);
@@ -417,7 +440,7 @@ static int process_new(const issuer *is, stmt *billing, application_row *row, co
 static int complete_replayed(const issuer *is, db *d, const char *app_id, err *e);
 
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
-                   submit_outcome *outcome, char app_id[32], err *e)
+                   submit_outcome *outcome, char app_id[32], application_details *issued, err *e)
 {
     db *d = store_db(is->store, e);
     /* the billing record is asked for with the earlier application, in one round trip */
@@ -435,7 +458,7 @@ int issuing_submit(const issuer *is, long long key_id, const application *a, con
     if (codes_new_application_id(row.id) != 0)
         return err_set(e, ERR_RANDOM, "no randomness for the application id");
     snprintf(app_id, 32, "%s", row.id);
-    if (process_new(is, billing, &row, a, outcome, e) == 0)
+    if (process_new(is, billing, &row, a, outcome, issued, e) == 0)
         return 0;
     /* A concurrent request with the same reference may have won the insert: answer as a replay. */
     if (e->code == ERR_CONFLICT && find_replay(d, key_id, a, request_sha256, outcome, app_id, e) == 1)

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "crypto/signer.h"
 #include "model/application.h"
+#include "model/application_record.h"
 #include "notify/messages.h"
 #include "pdf/certificate.h"
 #include "store/store.h"
@@ -40,9 +41,10 @@ typedef enum submit_outcome {
    the request body for idempotency. On success returns 0 with *outcome and the application id in
    app_id (the stored application holds every detail). A document that cannot be made is an outcome (SUBMIT_VOIDED,
    SUBMIT_FAILED), not an error. Returns -1 with e set when storage failed; an issue interrupted after numbering
-   is completed later by issuing_resume. */
+   is completed later by issuing_resume. With SUBMIT_ISSUED and issued not NULL, *issued holds what a portal is shown
+   of the application as its commit left it (the caller frees it), so that it need not be read back. */
 int issuing_submit(const issuer *is, long long key_id, const application *a, const char *request_sha256,
-                   submit_outcome *outcome, char app_id[32], err *e);
+                   submit_outcome *outcome, char app_id[32], application_details *issued, err *e);
 
 /* How long a process may take to render, sign and store a certificate whose number it reserved or claimed, beyond
    the TSA's time-out, before another process (another node on the same database) may take the number over. */
