@@ -2,6 +2,7 @@
    writes that fail. */
 #include "store/groupcommit.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "core/bgthread.h"
@@ -12,6 +13,7 @@ typedef struct write_item {
     err error;
     int rc;
     int done;                   /* set under the lock once the item's group has ended */
+    pthread_cond_t finished;    /* its requester waits here for done, woken alone */
     int failed;                 /* its work failed: the group goes on without it */
     long long first, last;      /* the numbers of its statements in the current try */
     struct write_item *next;
@@ -21,7 +23,6 @@ struct group_commit {
     db_pool *connections;
     checkpointer *checkpointer;
     bgthread *thread;           /* its lock guards the queue and the items' done flags */
-    pthread_cond_t finished;    /* requesters wait here for the end of their group */
     write_item *head, *tail;
     int ready;                  /* the committer's connection is watched by the checkpointer */
 };
@@ -135,9 +136,10 @@ static long long committer_step(bgthread *t, void *ctx)
     bgthread_unlock(t);
     write_item *items = run_group(g);
     bgthread_lock(t);
-    for (write_item *it = items; it != NULL; it = it->next)
+    for (write_item *it = items; it != NULL; it = it->next) { /* its requester returns once the lock is let go */
         it->done = 1;
-    pthread_cond_broadcast(&g->finished);
+        pthread_cond_signal(&it->finished);
+    }
     return BGTHREAD_AGAIN;
 }
 
@@ -150,13 +152,7 @@ group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
     }
     g->connections = connections;
     g->checkpointer = cp;
-    if (pthread_cond_init(&g->finished, NULL) != 0) {
-        free(g);
-        err_set(e, ERR_NOMEM, "cannot start the committer: no condition variable");
-        return NULL;
-    }
     if ((g->thread = bgthread_start("committer thread", 1, committer_step, g, e)) == NULL) {
-        pthread_cond_destroy(&g->finished);
         free(g);
         return NULL;
     }
@@ -168,13 +164,14 @@ void group_commit_stop(group_commit *g)
     if (g == NULL)
         return;
     bgthread_stop(g->thread);
-    pthread_cond_destroy(&g->finished);
     free(g);
 }
 
 int group_commit_run(group_commit *g, store_work work, void *ctx, err *e)
 {
     write_item it = {.work = work, .ctx = ctx};
+    if (pthread_cond_init(&it.finished, NULL) != 0)
+        return err_set(e, ERR_NOMEM, "cannot wait for the committer: no condition variable");
     bgthread_lock(g->thread);
     if (g->tail != NULL)
         g->tail->next = &it;
@@ -183,8 +180,9 @@ int group_commit_run(group_commit *g, store_work work, void *ctx, err *e)
     g->tail = &it;
     bgthread_wake_locked(g->thread);
     while (!it.done)
-        pthread_cond_wait(&g->finished, bgthread_mutex(g->thread));
+        pthread_cond_wait(&it.finished, bgthread_mutex(g->thread));
     bgthread_unlock(g->thread);
+    pthread_cond_destroy(&it.finished);
     if (it.rc != 0 && e != NULL)
         *e = it.error;
     return it.rc;
