@@ -216,7 +216,8 @@ pg_cluster_start() {
   fi
   (cd "$pg_dir" && "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U arayis -E UTF8 --locale=C --auth=trust \
     --no-instructions >/dev/null)
-  # two nodes hold about 15 connections each (event loops, workers, committer, background senders)
+  # two nodes hold about 15 connections each (event loops, workers, committer, background senders); checkpoints as a
+  # write-heavy deployment spaces them (README, Several nodes), so that none falls inside a measured run
   cat >>"$pg_dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $pg_port
@@ -226,6 +227,8 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 CONF
   if [ -n "${PG_STATEMENTS:-}" ]; then
     echo "shared_preload_libraries = 'pg_stat_statements'" >>"$pg_dir/data/postgresql.conf"
@@ -331,11 +334,11 @@ postgresql_engine() {
   ARAYIS_BENCH_KEY=$(env "${env_pg[@]}" ./build/arayis apikey create bench --role portal | tail -n 1)
   export ARAYIS_BENCH_KEY
   env "${env_pg[@]}" ./build/arayis bench seed --count "$seed"
-  # as the SQLite part's sync: the seeded rows are on disk, their statistics known and their visibility map set,
-  # before anything is measured
   pg_sql "VACUUM ANALYZE"
-  pg_sql "CHECKPOINT"
   pg_warm_up
+  # as the SQLite part's sync: the seeded rows and their log entries (written by the warm-up node as it starts) are
+  # on disk, their statistics known and their visibility map set, before anything is measured
+  pg_sql "CHECKPOINT"
   [ -z "${PG_STATEMENTS:-}" ] || pg_sql "SELECT pg_stat_statements_reset()" >/dev/null
   node_port=([1]=$((port + 5)) [2]=$((port + 6)))
   local n
