@@ -35,3 +35,9 @@ int history_record(db *d, const application_row *app, const char *application_id
     event_type type = event_of(step);
     return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, app, application_id, certificate_number, at, e);
 }
+
+int history_record_checked(db *d, const char *application_id, time_t at, err *e)
+{
+    return application_events_append_pair(d, application_id, history_step_name(HISTORY_RECEIVED),
+                                          history_step_name(HISTORY_DEBT_CHECKED), at, e);
+}

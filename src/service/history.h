@@ -16,4 +16,8 @@
 int history_record(db *d, const application_row *app, const char *application_id, history_step step, time_t at,
                    const char *detail, const char *certificate_number, err *e);
 
+/* Appends the two steps a new application takes at once, received and debt_checked, at time at (neither raises a
+   portal event), in one statement. Call inside the caller's transaction. Returns 0, or -1 with e set. */
+int history_record_checked(db *d, const char *application_id, time_t at, err *e);
+
 #endif

@@ -160,8 +160,8 @@ static int write_numbered(db *d, void *ctx, err *e)
 {
     const numbered_write *w = ctx;
     applicant_data who = applicant_of(w->a);
-    return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
-                   append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
+    return applications_insert(d, w->row, &who, e) == 0 &&
+                   history_record_checked(d, w->row->id, w->row->submitted_at, e) == 0 &&
                    certificates_reserve(d, w->c, claim_end(w->cfg, w->c->issued_at), e) == 0
                ? 0
                : -1;
@@ -301,8 +301,8 @@ static int write_failure(db *d, void *ctx, err *e)
     application_row row;
     if (w->row != NULL) {
         applicant_data who = applicant_of(w->a);
-        return applications_insert(d, w->row, &who, e) == 0 && append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
-                       append_event(d, w->row, HISTORY_DEBT_CHECKED, NULL, e) == 0 &&
+        return applications_insert(d, w->row, &who, e) == 0 &&
+                       history_record_checked(d, w->row->id, w->row->submitted_at, e) == 0 &&
                        history_record(d, w->row, w->row->id, HISTORY_FAILED, now, NULL, NULL, e) == 0
                    ? 0
                    : -1;

@@ -17,6 +17,8 @@ static const char SQL_BY_REFERENCE[] =
     "SELECT " APP_COLUMNS " FROM applications WHERE api_key_id = ?1 AND portal_reference = ?2";
 static const char SQL_MOBILE[] = "SELECT mobile FROM applications WHERE id = ?1";
 static const char SQL_EVENT[] = "INSERT INTO application_events(application_id, status, at, detail) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_EVENT_PAIR[] = "INSERT INTO application_events(application_id, status, at, detail)"
+                                     " VALUES (?1, ?2, ?4, NULL), (?1, ?3, ?4, NULL)";
 static const char SQL_EVENTS[] = "SELECT status, at FROM application_events WHERE application_id = ?1 ORDER BY id";
 
 static void bind_state(stmt *st, int status_index, const application_row *row)
@@ -137,6 +139,18 @@ int application_events_append(db *d, const char *id, const char *status, time_t 
     stmt_bind_text(st, 2, status);
     stmt_bind_int64(st, 3, at);
     stmt_bind_text(st, 4, detail);
+    return db_exec_deferred(st, e);
+}
+
+int application_events_append_pair(db *d, const char *id, const char *first, const char *second, time_t at, err *e)
+{
+    stmt *st = db_stmt(d, SQL_EVENT_PAIR, e);
+    if (st == NULL)
+        return -1;
+    stmt_bind_text(st, 1, id);
+    stmt_bind_text(st, 2, first);
+    stmt_bind_text(st, 3, second);
+    stmt_bind_int64(st, 4, at);
     return db_exec_deferred(st, e);
 }
 

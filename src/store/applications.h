@@ -26,6 +26,10 @@ int applications_mobile(db *d, const char *id, char *mobile, size_t size, err *e
    Returns 0 or -1. */
 int application_events_append(db *d, const char *id, const char *status, time_t at, const char *detail, err *e);
 
+/* Appends two history entries without detail at the same time, first then second, in one statement. Returns 0 or
+   -1. */
+int application_events_append_pair(db *d, const char *id, const char *first, const char *second, time_t at, err *e);
+
 /* Calls fn for each history entry, oldest first. Returns 0 or -1. */
 int application_events_each(db *d, const char *id, void (*fn)(const char *status, time_t at, void *ctx), void *ctx, err *e);
 
