@@ -4,8 +4,8 @@
 #include <libdeflate.h>
 #include <pthread.h>
 
-/* libdeflate's level 6: on certificates a little smaller than zlib's default level and much faster (render + sign
-   fell from 0.89 to 0.59 ms when it replaced zlib). */
+/* libdeflate's fastest level: a certificate is 3 % larger than at level 6 (19.1 KB, from 18.5 KB) and renders and
+   signs in three quarters of the time (0.46 ms, from 0.59 to 0.65 ms): compression was a quarter of the work. */
 #define FLATE_LEVEL 1
 
 static pthread_key_t compressor_key;

@@ -13,8 +13,8 @@
    sender when a notice was queued. On success returns 0 with *outcome set and, unless the outcome is
    SUBMIT_CONFLICT (details then stay empty), the stored application in details: new (one issued now as its commit
    stored it, not read back), or the earlier one a replay names, whose status says whether it was issued, rejected
-   (and why) or failed. details must be zeroed by the
-   caller, who frees it with application_details_free in every case. Returns -1 with e set when storage failed. */
+   (and why) or failed. details must be zeroed by the caller, who frees it with application_details_free in every
+   case. Returns -1 with e set when storage failed. */
 int application_submit(services *svc, long long key_id, const application *a, const char *request_sha256,
                        submit_outcome *outcome, application_details *details, err *e);
 

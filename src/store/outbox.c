@@ -7,25 +7,21 @@
 #include "store/db.h"
 #include "store/lease.h"
 
-/* The message's columns, each name after the prefix t (a table's alias and its dot, or ""). */
-#define OUTBOX_COLUMNS(t)                                                                                           \
-    t "id, " t "reference, " t "application_id, " t "recipient, " t "body, " t "status, " t "attempts, "               \
-    t "next_attempt_at, " t "created_at, " t "last_error"
+#define OUTBOX_COLUMNS "id, reference, application_id, recipient, body, status, attempts, next_attempt_at, created_at, last_error"
 
 static const char SQL_ENQUEUE[] = "INSERT INTO sms_outbox(reference, application_id, recipient, body, status,"
                                   " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5 * 1000, ?5)";
 /* with the message's application as its portal event names it (columns 10 and 11, NULL without one), each looked up
    by its key: a join could be planned as a walk over the applications in key order, which grows with the table */
 #define OWNER_COLUMN(c) "(SELECT a." c " FROM applications a WHERE a.id = o.application_id)"
-static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS("o.") ", " OWNER_COLUMN("api_key_id") ", "
-                              OWNER_COLUMN("portal_reference") " FROM sms_outbox o"
-                              " WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id"
-                              " LIMIT ?2";
+static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS ", " OWNER_COLUMN("api_key_id") ", "
+                              OWNER_COLUMN("portal_reference") " FROM sms_outbox o WHERE status = 'pending'"
+                              " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
                                   " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END WHERE id = ?1";
 static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?1 WHERE status = 'pending'"
                                 " AND next_attempt_at <= ?2 AND id IN (" LEASE_IDS ") RETURNING id";
-static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS("") " FROM sms_outbox"
+static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox"
                                     " WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
 static const char SQL_RETRY[] = "UPDATE sms_outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status = 'failed'";
