@@ -8,8 +8,9 @@
 #include "store/lease.h"
 
 #define DRAINER_IDLE_MS 1000
-/* The least time between two looks for due items when the last found none: wakes that come sooner wait for it. */
-#define DRAINER_GATHER_MS 20
+/* The least time between two looks for due items unless the last handled a whole batch: wakes that come sooner wait
+   for it. */
+#define DRAINER_GATHER_MS 100
 
 /* How long to sleep: until the next item is due, at most DRAINER_IDLE_MS. */
 static long long idle_ms(const drainer *dr)
@@ -32,8 +33,9 @@ static long long drainer_step(bgthread *t, void *ctx)
         return DRAINER_GATHER_MS - since;
     bgthread_unlock(t);
     int handled = dr->drain(dr->owner, t);
-    long long wait = handled > 0 ? BGTHREAD_AGAIN : idle_ms(dr);
-    dr->drained_ms = handled > 0 ? 0 : backoff_now_ms();
+    int whole_batch = handled >= dr->batch;
+    long long wait = whole_batch ? BGTHREAD_AGAIN : idle_ms(dr);
+    dr->drained_ms = whole_batch ? 0 : backoff_now_ms();
     bgthread_lock(t);
     return wait;
 }

@@ -1,6 +1,7 @@
 /* The loop of an outbox drainer (SMS sender, webhook deliverer): one background thread that handles what is due,
    then sleeps until the next item is due (at most a second) or until it is woken after a change queued one; the
-   wakes of a short while are answered by one look, so that a busy service queues many items per look. */
+   wakes of a short while after a look are answered by the next look, so that a busy service queues many items per
+   look (and its claims and records, shared writes, stay few). */
 #ifndef ARAYIS_SERVICE_DRAINER_H
 #define ARAYIS_SERVICE_DRAINER_H
 
@@ -11,6 +12,8 @@ typedef struct drainer {
     store *store;
     int (*drain)(void *owner, bgthread *t);                /* handles what is due now (stopping early when t is
                                                               stopping); returns how many, or -1 */
+    int batch;                                             /* the most one look handles: after a whole batch, more
+                                                              may be due, and the next look follows at once */
     int (*next_due_ms)(db *d, long long *due_ms, err *e);  /* when the next item is due, 0 when none */
     void *owner;
     bgthread *thread;                                      /* set by drainer_start */

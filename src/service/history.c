@@ -27,13 +27,24 @@ static event_type event_of(history_step step)
     return EVENT_TYPE_COUNT;
 }
 
+int history_append_step(db *d, const char *application_id, history_step step, time_t at, const char *detail, err *e)
+{
+    return application_events_append(d, application_id, history_step_name(step), at, detail, e);
+}
+
+int history_raise_event(db *d, const application_row *app, const char *application_id, history_step step, time_t at,
+                        const char *certificate_number, err *e)
+{
+    event_type type = event_of(step);
+    return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, app, application_id, certificate_number, at, e);
+}
+
 int history_record(db *d, const application_row *app, const char *application_id, history_step step, time_t at,
                    const char *detail, const char *certificate_number, err *e)
 {
-    if (application_events_append(d, application_id, history_step_name(step), at, detail, e) != 0)
-        return -1;
-    event_type type = event_of(step);
-    return type == EVENT_TYPE_COUNT ? 0 : events_record(d, type, app, application_id, certificate_number, at, e);
+    return history_append_step(d, application_id, step, at, detail, e) == 0
+               ? history_raise_event(d, app, application_id, step, at, certificate_number, e)
+               : -1;
 }
 
 int history_record_checked(db *d, const char *application_id, time_t at, err *e)

@@ -72,9 +72,9 @@ static int queue_sms(const issuer *is, db *d, sms_kind kind, const char *referen
 }
 
 /* Appends step to the history of the application row, at the time it was submitted. */
-static int append_event(db *d, const application_row *row, history_step step, const char *detail, err *e)
+static int append_step(db *d, const application_row *row, history_step step, const char *detail, err *e)
 {
-    return history_record(d, row, row->id, step, row->submitted_at, detail, NULL, e);
+    return history_append_step(d, row->id, step, row->submitted_at, detail, e);
 }
 
 typedef struct rejection_write {
@@ -83,21 +83,28 @@ typedef struct rejection_write {
     const application *a;
 } rejection_write;
 
-static int write_rejection(db *d, void *ctx, err *e)
+/* The rows of a rejected application: the application, its history and its SMS notice. */
+static int write_rejected_application(db *d, void *ctx, err *e)
 {
     const rejection_write *w = ctx;
     applicant_data who = applicant_of(w->a);
     const char *vars[] = {"subscriber_code", w->a->subscriber_code, NULL};
     char reference[64];
     snprintf(reference, sizeof reference, "%s-rejected", w->row->id);
-    return applications_insert(d, w->row, &who, e) == 0 &&
-                   append_event(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
-                   append_event(d, w->row, HISTORY_REJECTED, application_rejection_name(w->row->rejection), e) == 0 &&
+    return applications_insert(d, w->row, &who, e) == 0 && append_step(d, w->row, HISTORY_RECEIVED, NULL, e) == 0 &&
+                   append_step(d, w->row, HISTORY_REJECTED, application_rejection_name(w->row->rejection), e) == 0 &&
                    queue_sms(w->is, d, w->row->rejection == REJECTION_SUBSCRIBER_NOT_FOUND ? SMS_REJECTED_NOT_FOUND
                                                                                            : SMS_REJECTED_MISMATCH,
                              reference, w->row->id, w->a->mobile, vars, e) == 0
                ? 0
                : -1;
+}
+
+/* The portal event of a rejection. */
+static int write_rejection_event(db *d, void *ctx, err *e)
+{
+    const rejection_write *w = ctx;
+    return history_raise_event(d, w->row, w->row->id, HISTORY_REJECTED, w->row->submitted_at, NULL, e);
 }
 
 /* Records a rejected application (history: received, rejected) and its SMS notice in one durable write. */
@@ -107,7 +114,7 @@ static int record_rejection(const issuer *is, application_row *row, const applic
     row->status = APPLICATION_REJECTED;
     row->rejection = why;
     rejection_write w = {is, row, a};
-    return store_write(is->store, write_rejection, &w, e);
+    return store_write_parts(is->store, write_rejected_application, write_rejection_event, &w, e);
 }
 
 /* Copies text into a buffer of size bytes, or fails naming what did not fit (never cuts it). */
@@ -149,30 +156,37 @@ static time_t claim_end(const config *cfg, time_t from)
     return from + ISSUE_CLAIM_S + (cfg->tsa_timeout_ms + 999) / 1000;
 }
 
-typedef struct numbered_write {
+typedef struct new_application {
     const config *cfg;
     const application_row *row;
     const application *a;
-    certificate_row *c;
-} numbered_write;
+    certificate_row *c;              /* its certificate, to be numbered; NULL when it fails at once */
+} new_application;
 
-static int write_numbered(db *d, void *ctx, err *e)
+/* The rows of a new application whose billing record matches: the application and its history (received,
+   debt_checked, and failed when it has no certificate to number). */
+static int write_new_application(db *d, void *ctx, err *e)
 {
-    const numbered_write *w = ctx;
+    const new_application *w = ctx;
     applicant_data who = applicant_of(w->a);
-    return applications_insert(d, w->row, &who, e) == 0 &&
-                   history_record_checked(d, w->row->id, w->row->submitted_at, e) == 0 &&
-                   certificates_reserve(d, w->c, claim_end(w->cfg, w->c->issued_at), e) == 0
-               ? 0
-               : -1;
+    if (applications_insert(d, w->row, &who, e) != 0 || history_record_checked(d, w->row->id, w->row->submitted_at, e) != 0)
+        return -1;
+    return w->c != NULL ? 0 : history_append_step(d, w->row->id, HISTORY_FAILED, time(NULL), NULL, e);
+}
+
+/* The certificate number of a new application, in the write order. */
+static int write_number(db *d, void *ctx, err *e)
+{
+    const new_application *w = ctx;
+    return certificates_reserve(d, w->c, claim_end(w->cfg, w->c->issued_at), e);
 }
 
 /* First write: the application as debt_checked, its history so far, and the certificate number. */
 static int record_and_number(const issuer *is, application_row *row, const application *a, certificate_row *c, err *e)
 {
     row->status = APPLICATION_DEBT_CHECKED;
-    numbered_write w = {is->cfg, row, a, c};
-    return store_write(is->store, write_numbered, &w, e);
+    new_application w = {is->cfg, row, a, c};
+    return store_write_parts(is->store, write_new_application, write_number, &w, e);
 }
 
 /* Renders and signs c's document, whose QR code leads to verify_url, into pdf, and sets *level to what its
@@ -221,16 +235,29 @@ typedef struct issued_write {
     time_t at;
 } issued_write;
 
+/* The rows of an issued document: the PDF, the issued step of the history and the SMS notice. */
+static int write_issued_rows(db *d, void *ctx, err *e)
+{
+    const issued_write *w = ctx;
+    const certificate_row *c = w->c;
+    return certificates_put_document(d, c->number, w->pdf->data, w->pdf->len, e) == 0 &&
+                   history_append_step(d, c->application_id, HISTORY_ISSUED, w->at, c->number, e) == 0 &&
+                   outbox_enqueue(d, c->number, c->application_id, w->mobile, w->sms_text, w->at, e) == 0
+               ? 0
+               : -1;
+}
+
+/* In the write order: the number stored (refused unless pending), its log entry, the application issued and its
+   portal event. */
 static int write_issued(db *d, void *ctx, err *e)
 {
     const issued_write *w = ctx;
     const certificate_row *c = w->c;
     w->row->status = APPLICATION_ISSUED;
-    return certificates_store_pdf(d, c->number, w->pdf->data, w->pdf->len, c->sha256, c->level, e) == 0 &&
+    return certificates_mark_stored(d, c->number, c->sha256, c->level, e) == 0 &&
                    tlog_append_issuance(d, w->log, c->number, c->sha256, c->issued_at, c->valid_until, e) == 0 &&
                    applications_update(d, w->row, e) == 0 &&
-                   history_record(d, w->row, c->application_id, HISTORY_ISSUED, w->at, c->number, c->number, e) == 0 &&
-                   outbox_enqueue(d, c->number, c->application_id, w->mobile, w->sms_text, w->at, e) == 0
+                   history_raise_event(d, w->row, c->application_id, HISTORY_ISSUED, w->at, c->number, e) == 0
                ? 0
                : -1;
 }
@@ -275,7 +302,7 @@ static int store_issued(const issuer *is, certificate_row *c, const buf *pdf, si
     if (sms_messages_render(is->messages, SMS_ISSUED, vars, &text, e) != 0)
         goto out;
     issued_write w = {is->log, c, pdf, &known->row, known->mobile, buf_cstr(&text), time(NULL)};
-    rc = store_write(is->store, write_issued, &w, e);
+    rc = store_write_parts(is->store, write_issued_rows, write_issued, &w, e);
     if (rc == 0) {
         c->state = CERTIFICATE_ISSUED;
         known->issued_at = w.at;
@@ -286,27 +313,17 @@ out:
     return rc;
 }
 
-typedef struct failure_write {
-    const application_row *row;      /* a new application to insert (with received and debt_checked), or NULL */
-    const application *a;
+typedef struct void_write {
     const char *application_id;
-    const char *number;              /* the certificate to void, or NULL when none was numbered */
+    const char *number;              /* the certificate to void */
     const char *reason;
-} failure_write;
+} void_write;
 
-static int write_failure(db *d, void *ctx, err *e)
+static int write_void(db *d, void *ctx, err *e)
 {
-    const failure_write *w = ctx;
+    const void_write *w = ctx;
     time_t now = time(NULL);
     application_row row;
-    if (w->row != NULL) {
-        applicant_data who = applicant_of(w->a);
-        return applications_insert(d, w->row, &who, e) == 0 &&
-                       history_record_checked(d, w->row->id, w->row->submitted_at, e) == 0 &&
-                       history_record(d, w->row, w->row->id, HISTORY_FAILED, now, NULL, NULL, e) == 0
-                   ? 0
-                   : -1;
-    }
     int found = applications_find(d, w->application_id, &row, e);
     if (found == 0)
         return err_set(e, ERR_CONFLICT, "certificate %s has no application", w->number);
@@ -322,8 +339,8 @@ static int write_failure(db *d, void *ctx, err *e)
    application failed, in one durable write. */
 static int record_void(const issuer *is, const char *number, const char *application_id, const char *reason, err *e)
 {
-    failure_write w = {NULL, NULL, application_id, number, reason};
-    return store_write(is->store, write_failure, &w, e);
+    void_write w = {application_id, number, reason};
+    return store_write(is->store, write_void, &w, e);
 }
 
 /* Renders, signs and stores c. Returns 0 issued, 1 when its document could not be made (c is now void and its
@@ -398,9 +415,9 @@ static int issue_billed(const issuer *is, application_row *row, const applicatio
     if (certificate_of(is, row, rec, &c, e) != 0) {
         /* nothing numbered yet: the application alone is recorded, failed */
         row->status = APPLICATION_FAILED;
-        failure_write w = {row, a, row->id, NULL, NULL};
+        new_application w = {is->cfg, row, a, NULL};
         *outcome = SUBMIT_FAILED;
-        return store_write(is->store, write_failure, &w, e);
+        return store_write_parts(is->store, write_new_application, NULL, &w, e);
     }
     if (record_and_number(is, row, a, &c, e) != 0)
         return -1;

@@ -72,21 +72,43 @@ static const application_row *owner_of(const outbox_message *m, application_row 
 typedef struct attempt_batch {
     const attempt *a;
     int n;
+    time_t at;
 } attempt_batch;
 
+/* The history step an attempt adds to its application's history, or -1 for none (to be retried, or a message
+   without an application). */
+static int step_of(const attempt *a)
+{
+    if (a->status == SMS_PENDING || !a->m->application_id[0])
+        return -1;
+    return a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED;
+}
+
+/* The rows of the batch's own: the history steps. */
+static int write_attempt_steps(db *d, void *ctx, err *e)
+{
+    const attempt_batch *b = ctx;
+    for (int i = 0; i < b->n; i++) {
+        int step = step_of(&b->a[i]);
+        if (step >= 0 &&
+            history_append_step(d, b->a[i].m->application_id, (history_step)step, b->at, b->a[i].m->reference, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* In the write order: the messages' outcomes and the portal events. */
 static int write_attempts(db *d, void *ctx, err *e)
 {
     const attempt_batch *b = ctx;
-    time_t now = time(NULL);
     for (int i = 0; i < b->n; i++) {
         const attempt *a = &b->a[i];
         application_row app;
-        if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, now, e) != 0)
+        int step = step_of(a);
+        if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, b->at, e) != 0)
             return -1;
-        if (a->status != SMS_PENDING && a->m->application_id[0] &&
-            history_record(d, owner_of(a->m, &app), a->m->application_id,
-                           a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED, now, a->m->reference, NULL,
-                           e) != 0)
+        if (step >= 0 &&
+            history_raise_event(d, owner_of(a->m, &app), a->m->application_id, (history_step)step, b->at, NULL, e) != 0)
             return -1;
     }
     return 0;
@@ -96,8 +118,8 @@ static int write_attempts(db *d, void *ctx, err *e)
 static void record(sms_sender *snd, const attempt *a, int n)
 {
     err e = {0};
-    attempt_batch batch = {a, n};
-    if (store_write(snd->store, write_attempts, &batch, &e) != 0)
+    attempt_batch batch = {a, n, time(NULL)};
+    if (store_write_parts(snd->store, write_attempt_steps, write_attempts, &batch, &e) != 0)
         log_printf(LOG_ERROR, "sms_store_failed", "%s", e.msg);
     for (int i = 0; i < n; i++) {
         int sent = a[i].status == SMS_SENT, failed = a[i].status == SMS_FAILED;
@@ -190,7 +212,7 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
     metrics_gauge(m, "arayis_sms_outbox_pending", "SMS messages waiting in the outbox.", pending_count, snd);
     metrics_gauge(m, "arayis_sms_outbox_oldest_pending_seconds", "Age of the oldest waiting SMS message.",
                   oldest_pending_age, snd);
-    snd->loop = (drainer){s, drain, outbox_next_due_ms, snd, NULL, 0};
+    snd->loop = (drainer){.store = s, .drain = drain, .batch = SENDER_BATCH, .next_due_ms = outbox_next_due_ms, .owner = snd};
     if (drainer_start(&snd->loop, "SMS sender", e) != 0) {
         sms_transport_free(snd->transport);
         free(snd);

@@ -41,7 +41,7 @@ static int append_at(db *d, uint64_t idx, const tlog_entry *entry, err *e)
 static int append(db *d, const tlog_entry *entry, err *e)
 {
     uint64_t size;
-    return tlog_store_size(d, &size, e) == 0 ? append_at(d, size, entry, e) : -1;
+    return tlog_store_size_for_append(d, &size, e) == 0 ? append_at(d, size, entry, e) : -1;
 }
 
 /* The issuance entry of a certificate. */
@@ -166,7 +166,7 @@ static int backfill_row(db *d, const backfill_batch *b, const unlogged_row *r, u
         code = REVOCATION_UNSPECIFIED; /* revoked before the log knew reason codes */
     tlog_unlogged u = {r->number, r->sha256, r->issued_at, r->valid_until, r->revoked_at, r->revocation_code};
     /* revocation_of may append the issuance first: the size is read again */
-    return revocation_of(d, b->a, &u, code, &entry, e) == 0 && tlog_store_size(d, size, e) == 0
+    return revocation_of(d, b->a, &u, code, &entry, e) == 0 && tlog_store_size_for_append(d, size, e) == 0
                ? append_at(d, (*size)++, &entry, e)
                : -1;
 }
@@ -179,7 +179,7 @@ static int write_batch(db *d, void *ctx, err *e)
     b->count = 0; /* from the batch's start each time: the write may run again (see store_write) */
     strcpy(b->after, b->from);
     if (tlog_store_each_unlogged(d, b->type, b->from, TLOG_BACKFILL_BATCH, collect_unlogged, b, e) < 0 ||
-        tlog_store_size(d, &size, e) != 0)
+        tlog_store_size_for_append(d, &size, e) != 0)
         return -1;
     for (int i = 0; i < b->count; i++)
         if (backfill_row(d, b, &b->rows[i], &size, e) != 0)

@@ -16,8 +16,12 @@ static const char SQL_NEXT_SEQ[] = "INSERT INTO certificate_counters(year, last_
 static const char SQL_SET_SEQ[] = "UPDATE certificate_counters SET last_seq = ?2 WHERE year = ?1 AND last_seq = ?2 - 1";
 static const char SQL_INSERT[] = "INSERT INTO certificates(" CERT_COLUMNS ", claimed_until) VALUES"
                                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', NULL, NULL, NULL, NULL, 'B-B', ?13)";
-static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2, signature_level = ?3"
-                                     " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
+/* A pending certificate by its number, found through the primary key. voided_at is tested through coalesce so that
+   no plan can read the row through the certificates_pending index instead: PostgreSQL's generic plan may prefer that
+   small index, whose dead entries (every certificate issued since the last vacuum went through it) a scan visits
+   one by one, under the write order. */
+#define PENDING_NUMBER " number = ?1 AND sha256 = '' AND coalesce(voided_at, 0) = 0"
+static const char SQL_MARK_STORED[] = "UPDATE certificates SET sha256 = ?2, signature_level = ?3 WHERE" PENDING_NUMBER;
 static const char SQL_STORE_PDF[] = "INSERT INTO certificate_documents(number, pdf) VALUES (?1, ?2)";
 static const char SQL_BY_NUMBER[] = "SELECT " CERT_COLUMNS " FROM certificates WHERE number = ?1";
 /* The log positions of certificate row c: its issuance entry's, and its revocation entry's when it is revoked, each
@@ -41,11 +45,10 @@ static const char SQL_BY_SHA256[] = "SELECT " CERT_COLUMNS " FROM certificates W
                                     " (SELECT 1 FROM certificate_documents d WHERE d.number = certificates.number)";
 static const char SQL_PENDING[] = "SELECT number, application_id FROM certificates WHERE sha256 = '' AND voided_at IS NULL"
                                   " AND issued_at < ?1 AND coalesce(claimed_until, 0) <= ?2";
-static const char SQL_CLAIM[] = "UPDATE certificates SET claimed_until = ?3 WHERE number = ?1 AND sha256 = ''"
-                                " AND voided_at IS NULL AND coalesce(claimed_until, 0) <= ?2";
+static const char SQL_CLAIM[] = "UPDATE certificates SET claimed_until = ?3 WHERE" PENDING_NUMBER
+                                " AND coalesce(claimed_until, 0) <= ?2";
 static const char SQL_RELEASE[] = "UPDATE certificates SET claimed_until = NULL WHERE number = ?1 AND sha256 = ''";
-static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_reason = ?3"
-                               " WHERE number = ?1 AND sha256 = '' AND voided_at IS NULL";
+static const char SQL_VOID[] = "UPDATE certificates SET voided_at = ?2, void_reason = ?3 WHERE" PENDING_NUMBER;
 static const char SQL_VOIDS[] = "SELECT number, application_id, voided_at, void_reason FROM certificates"
                                 " WHERE voided_at IS NOT NULL ORDER BY voided_at, number";
 static const char SQL_PDF[] = "SELECT pdf FROM certificate_documents WHERE number = ?1";
@@ -105,19 +108,23 @@ int certificates_reserve(db *d, certificate_row *c, time_t claimed_until, err *e
     return db_exec_deferred(st, e);
 }
 
-int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256,
-                           signature_level level, err *e)
+int certificates_mark_stored(db *d, const char *number, const char *sha256, signature_level level, err *e)
 {
-    stmt *mark = db_stmt(d, SQL_MARK_STORED, e), *store = mark ? db_stmt(d, SQL_STORE_PDF, e) : NULL;
-    if (store == NULL)
+    stmt *mark = db_stmt(d, SQL_MARK_STORED, e);
+    if (mark == NULL)
         return -1;
     if (stmt_bind_text(mark, 1, number) != 0 || stmt_bind_text(mark, 2, sha256) != 0 ||
         stmt_bind_text(mark, 3, signature_level_name(level)) != 0)
         return db_fail(d, e, "bind certificate");
-    if (db_exec_checked(mark, 1, e) != 0) /* one row: the number was pending (else ERR_CONFLICT) */
+    return db_exec_checked(mark, 1, e); /* one row: the number was pending (else ERR_CONFLICT) */
+}
+
+int certificates_put_document(db *d, const char *number, const unsigned char *pdf, size_t len, err *e)
+{
+    stmt *store = db_stmt(d, SQL_STORE_PDF, e);
+    if (store == NULL)
         return -1;
-    if (stmt_bind_text(store, 1, number) != 0 ||
-        stmt_bind_blob(store, 2, pdf, len) != 0)
+    if (stmt_bind_text(store, 1, number) != 0 || stmt_bind_blob(store, 2, pdf, len) != 0)
         return db_fail(d, e, "bind certificate");
     return db_exec_deferred(store, e);
 }

@@ -25,10 +25,11 @@ int certificates_claim(db *d, const char *number, time_t now, time_t until, err 
    attempt of any node may take it at once. Returns 0 or -1. */
 int certificates_release(db *d, const char *number, err *e);
 
-/* Stores the issued PDF, its SHA-256 and the PAdES level of its signature for a reserved number. Returns 0 or -1
-   (ERR_CONFLICT when the number is not pending). */
-int certificates_store_pdf(db *d, const char *number, const unsigned char *pdf, size_t len, const char *sha256,
-                           signature_level level, err *e);
+/* Storing an issued PDF takes both, in one transaction: certificates_mark_stored sets the SHA-256 and the PAdES
+   level of its signature on a reserved number (ERR_CONFLICT when the number is not pending), and
+   certificates_put_document inserts the document itself (a row of its own, keyed by the number). Return 0 or -1. */
+int certificates_mark_stored(db *d, const char *number, const char *sha256, signature_level level, err *e);
+int certificates_put_document(db *d, const char *number, const unsigned char *pdf, size_t len, err *e);
 
 /* Loads the row by number / by application, its state (pending, issued, void) read from its columns. Return 1
    found, 0 none, -1 error (ERR_TOO_LONG when a stored text does not fit c). */

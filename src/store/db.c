@@ -358,13 +358,28 @@ static void memo_forget(db *d)
         d->memo->count = d->memo->oldest = 0;
 }
 
-int db_begin(db *d, err *e)
+int db_begin_unordered(db *d, err *e)
 {
     memo_forget(d);
     if (d->engine->begin(d, e) != 0)
         return -1;
     d->writing = 1;
     return 0;
+}
+
+int db_take_order(db *d, err *e)
+{
+    return d->engine->take_order != NULL ? d->engine->take_order(d, e) : 0;
+}
+
+int db_begin(db *d, err *e)
+{
+    if (db_begin_unordered(d, e) != 0)
+        return -1;
+    if (db_take_order(d, e) == 0)
+        return 0;
+    db_rollback(d);
+    return -1;
 }
 
 int db_commit(db *d, err *e)

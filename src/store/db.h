@@ -130,11 +130,21 @@ typedef int (*store_work)(db *d, void *ctx, err *e);
 
 /* BEGIN / COMMIT / ROLLBACK. On SQLite a transaction holds the pool's writer lock from db_begin until it ends, so
    threads of one process take turns without SQLite's sleeping busy handler (BEGIN IMMEDIATE). On PostgreSQL
-   transactions run side by side (READ COMMITTED; rows are locked by the statements that change them). Return 0 or
-   -1 with e set (rollback never fails loudly). */
+   transactions run side by side (READ COMMITTED; rows are locked by the statements that change them), and
+   db_begin takes the write order (see db_take_order) at once. Return 0 or -1 with e set (rollback never fails
+   loudly). */
 int db_begin(db *d, err *e);
 int db_commit(db *d, err *e);
 void db_rollback(db *d);
+
+/* A write transaction in two parts: db_begin_unordered opens it without the write order, for statements that only
+   insert rows of their own (new keys nobody else writes in an ordered part), which then run beside the ordered part
+   of another node's transaction; db_take_order takes the write order, which the transaction keeps to its end: the
+   write transactions of every node then follow one another, so that numbers, event ids and log entries are
+   assigned in commit order (PostgreSQL: a cluster-wide advisory lock; SQLite: the writer lock, held from the
+   begin). Return 0 or -1 with e set. */
+int db_begin_unordered(db *d, err *e);
+int db_take_order(db *d, err *e);
 
 /* 1 while a transaction is open on d (on PostgreSQL also one in error, which a ROLLBACK TO may rescue); 0 once the
    engine has given it up or the connection was lost. */

@@ -80,7 +80,10 @@ struct db_engine {
     const void *(*column_blob)(stmt *st, int col, size_t *len);
     int (*column_is_null)(stmt *st, int col);
     const char *(*column_name)(stmt *st, int col);
+    /* Opens a write transaction; on SQLite it holds the writer lock, and with it the write order, at once. */
     int (*begin)(db *d, err *e);
+    /* Takes the write order for the open transaction (see db_take_order); NULL when begin has taken it. */
+    int (*take_order)(db *d, err *e);
     /* The statement that opens a read-only transaction whose reads all see one snapshot (see db_snapshot). */
     const char *begin_snapshot_sql;
     int (*commit)(db *d, err *e);

@@ -31,7 +31,8 @@ typedef struct pg_db {
     unsigned next_name;         /* prepared statements are named s0, s1, ... per connection */
     int sent;                   /* statements sent in pipeline mode (pg_send, pg_read_ahead) whose answers are not
                                    read yet */
-    long long first_sent;       /* the number (db.statements) of the first of them */
+    long long next_number;      /* the number (db.statements) the next numbered one of them has */
+    long long numbers[PG_PIPELINE_MAX]; /* each one's number; 0 for BEGIN and the write order, which are none */
     long long expected[PG_PIPELINE_MAX]; /* the rows each must change, -1 for any */
     struct pg_stmt *reads[PG_PIPELINE_MAX]; /* each one's statement when its rows are kept (a read ahead), else NULL */
 } pg_db;
@@ -135,7 +136,7 @@ static int end_pipeline(pg_db *p, PGresult **own, const char *what, err *e)
         int k = seen++;
         pg_stmt *read = k < p->sent ? p->reads[k] : NULL;
         if (rc == 0 && answer_failed(p, k, res, status)) {
-            p->base.failed_statement = p->first_sent + k;
+            p->base.failed_statement = k < p->sent ? p->numbers[k] : p->base.statements;
             rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
                      ? err_set(e, ERR_CONFLICT, "a write changed %s rows, not %lld", PQcmdTuples(res), p->expected[k])
                      : fail_with(p->conn, res, e, read ? "read" : k < p->sent ? "write" : what);
@@ -349,6 +350,15 @@ static int pg_step(stmt *st, const char *what, err *e)
     return s->row < PQntuples(s->result) ? 1 : 0;
 }
 
+/* Enters pipeline mode; the first numbered statement sent in it has number first. Returns 0 or -1 with e set. */
+static int enter_pipeline(pg_db *p, long long first, const char *what, err *e)
+{
+    if (PQenterPipelineMode(p->conn) != 1)
+        return fail_with(p->conn, NULL, e, what);
+    p->next_number = first;
+    return 0;
+}
+
 /* Sends s in pipeline mode, its answer to be read by the next statement that waits; read: s keeps its rows then.
    Returns 0 or -1 with e set. */
 static int send_in_pipeline(pg_stmt *s, long long changes, pg_stmt *read, const char *what, err *e)
@@ -356,13 +366,11 @@ static int send_in_pipeline(pg_stmt *s, long long changes, pg_stmt *read, const 
     pg_db *p = pg(s->base.owner);
     if (ensure_prepared(s, what, e) != 0 || (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0))
         return -1;
-    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
-        if (PQenterPipelineMode(p->conn) != 1)
-            return fail_with(p->conn, NULL, e, what);
-        p->first_sent = s->base.owner->statements;
-    }
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && enter_pipeline(p, s->base.owner->statements, what, e) != 0)
+        return -1;
     if (send_prepared(s, what, e) != 0)
         return -1;
+    p->numbers[p->sent] = p->next_number++;
     p->reads[p->sent] = read;
     p->expected[p->sent++] = changes;
     return 0;
@@ -482,39 +490,40 @@ static const char *pg_column_name(stmt *st, int col)
     return PQfname(pg_of(st)->result, col);
 }
 
-/* Sends text (no parameters) in pipeline mode, answered with the statements sent after it; when libpq cannot, the
-   pipeline is ended (its answers dropped). It is not numbered: the numbers of those after it stay theirs, and a
-   failure of it names none of them (it is the transaction's). Returns 0 or -1 with e set. */
+/* Sends text (no parameters) in pipeline mode, entered if need be, answered with the statements sent after it;
+   when libpq cannot, the pipeline is ended (its answers dropped). It is not numbered: a failure of it names none of
+   the statements (it is the transaction's). Returns 0 or -1 with e set. */
 static int send_unnumbered(pg_db *p, const char *text, const char *what, err *e)
 {
+    if (p->sent == PG_PIPELINE_MAX && settle(p, e) != 0)
+        return -1;
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && enter_pipeline(p, p->base.statements + 1, what, e) != 0)
+        return -1;
     if (PQsendQueryParams(p->conn, text, 0, NULL, NULL, NULL, NULL, 1) != 1) {
         err ignored = {0};
         settle(p, &ignored);
         return fail_with(p->conn, NULL, e, what);
     }
+    p->numbers[p->sent] = 0;
     p->reads[p->sent] = NULL;
     p->expected[p->sent++] = -1;
-    p->first_sent--;
     return 0;
 }
 
-/* Every write transaction takes one cluster-wide lock first and keeps it to its end, so that the transactions of
-   all nodes follow one another as the committer's groups do on SQLite: numbers, event ids and log entries are
-   assigned in commit order, and no two transactions wait on each other's rows. BEGIN and the lock go out in the
-   pipeline ahead of the transaction's first statements: the server runs those as soon as it has the lock, without
-   a round trip to the client in between. */
+/* BEGIN goes out in the pipeline ahead of the transaction's first statements. */
 static int pg_begin(db *d, err *e)
 {
     pg_db *p = pg(d);
-    if (settle(p, e) != 0)
-        return -1;
-    if (PQenterPipelineMode(p->conn) != 1)
-        return fail_with(p->conn, NULL, e, "begin");
-    p->first_sent = d->statements + 1;
-    return send_unnumbered(p, "BEGIN", "begin", e) == 0 &&
-                   send_unnumbered(p, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin", e) == 0
-               ? 0
-               : -1;
+    return settle(p, e) == 0 ? send_unnumbered(p, "BEGIN", "begin", e) : -1;
+}
+
+/* The write order is one cluster-wide lock, kept to the transaction's end, so that the ordered parts of all nodes'
+   transactions follow one another as the committer's groups do on SQLite, and no two of them wait on each other's
+   rows. It goes out in the pipeline too: the server runs the statements after it as soon as it has the lock, without
+   a round trip to the client in between. */
+static int pg_take_order(db *d, err *e)
+{
+    return send_unnumbered(pg(d), "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "take the write order", e);
 }
 
 /* The writes waiting in the pipeline are answered first: one that changed other rows than it must (a count only the
@@ -566,6 +575,7 @@ const db_engine db_engine_postgres = {
     .column_is_null = pg_column_is_null,
     .column_name = pg_column_name,
     .begin = pg_begin,
+    .take_order = pg_take_order,
     .begin_snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     .commit = pg_commit,
     .rollback = pg_rollback,

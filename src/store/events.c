@@ -19,8 +19,8 @@ static const char SQL_DUE[] =
     " WHERE e.delivery = 'pending' AND e.next_attempt_at <= ?1 AND k.webhook_url IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM portal_events p WHERE p.application_id = e.application_id AND p.id < e.id"
     " AND p.delivery = 'pending') ORDER BY e.id LIMIT ?2";
-static const char SQL_CLAIM[] = "UPDATE portal_events SET next_attempt_at = ?1 WHERE delivery = 'pending'"
-                                " AND next_attempt_at <= ?2 AND id IN (" LEASE_IDS ") RETURNING id";
+static const char SQL_CLAIM[] = "UPDATE portal_events SET next_attempt_at = ?1 WHERE id IN (" LEASE_IDS ")"
+                                " AND coalesce(delivery, '') = 'pending' AND next_attempt_at <= ?2 RETURNING id";
 static const char SQL_ATTEMPT[] =
     "UPDATE portal_events SET delivery = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
     " delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END WHERE id = ?1";
@@ -119,7 +119,7 @@ int events_record_attempt(db *d, long long seq, event_delivery delivery, int att
         stmt_bind_text(st, 5, error) != 0 ||
         stmt_bind_int64(st, 6, now) != 0)
         return db_fail(d, e, "bind event");
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 /* The caller's function for listed events, and its context. */

@@ -2,20 +2,25 @@
    writes that fail. */
 #include "store/groupcommit.h"
 
+#include <limits.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "core/bgthread.h"
 
+/* The two parts of a write: the one before the group takes the write order, and the one after. */
+enum { PART_UNORDERED, PART_ORDERED, PARTS };
+
 typedef struct write_item {
-    store_work work;
+    store_work parts[PARTS];    /* a part may be NULL */
     void *ctx;
     err error;
     int rc;
     int done;                   /* set under the lock once the item's group has ended */
     pthread_cond_t finished;    /* its requester waits here for done, woken alone */
     int failed;                 /* its work failed: the group goes on without it */
-    long long first, last;      /* the numbers of its statements in the current try */
+    long long first[PARTS], last[PARTS]; /* the numbers of each part's statements in the current try */
     struct write_item *next;
 } write_item;
 
@@ -50,20 +55,27 @@ static write_item *take_queue(group_commit *g)
     return items;
 }
 
-/* After a failure e in the work of `current` (NULL: in the commit): marks failed the item whose statement failed,
-   found by its number (a deferred statement of an earlier item may fail while a later one runs), or else current,
-   whose work failed on its own. Returns 1 (the transaction is to be tried again without it), or -1 with
-   group_error set when the failure is the transaction's, not an item's (its connection lost, the engine gave it
-   up, the commit failed). */
+/* 1 when statement number n is one of it's in the current try. */
+static int statement_of(const write_item *it, long long n)
+{
+    for (int part = 0; part < PARTS; part++)
+        if (n >= it->first[part] && n <= it->last[part])
+            return 1;
+    return 0;
+}
+
+/* After a failure e in a part of `current` (NULL: in taking the write order or the commit): marks failed the item
+   whose statement failed, found by its number (a deferred statement of an earlier item may fail while a later one
+   runs), or else current, whose work failed on its own. Returns 1 (the transaction is to be tried again without
+   it), or -1 with group_error set when the failure is the transaction's, not an item's (its connection lost, the
+   engine gave it up, the commit failed). */
 static int blame(db *d, write_item *items, write_item *current, const err *e, err *group_error)
 {
     long long failed = db_failed_statement(d);
     write_item *culprit = failed < 0 ? current : NULL;
-    for (write_item *it = items; culprit == NULL && it != NULL; it = it->next) {
-        long long last = it == current ? db_statement_count(d) : it->last;
-        if (!it->failed && failed >= it->first && failed <= last)
+    for (write_item *it = items; culprit == NULL && it != NULL; it = it->next)
+        if (!it->failed && statement_of(it, failed))
             culprit = it;
-    }
     if (culprit == NULL || !db_in_transaction(d)) {
         *group_error = *e;
         return -1;
@@ -74,41 +86,63 @@ static int blame(db *d, write_item *items, write_item *current, const err *e, er
     return 1;
 }
 
-/* One try in the open transaction: the work of every item not failed, then COMMIT. Returns 0 (committed), 1 (an
-   item failed and is marked: roll back and try again without it) or -1 with group_error set. */
+/* Runs one part of every item not failed. Returns 0, or as try_group. */
+static int run_part(db *d, write_item *items, int part, err *group_error)
+{
+    for (write_item *it = items; it != NULL; it = it->next) {
+        if (it->failed || it->parts[part] == NULL)
+            continue;
+        it->first[part] = db_statement_count(d) + 1;
+        it->last[part] = LLONG_MAX; /* while it runs, every statement sent is its */
+        if (it->parts[part](d, it->ctx, &it->error) != 0)
+            return blame(d, items, it, &it->error, group_error);
+        it->last[part] = db_statement_count(d);
+    }
+    return 0;
+}
+
+/* One try in the open transaction: the unordered part of every item not failed, the write order, their ordered
+   part, then COMMIT. Returns 0 (committed), 1 (an item failed and is marked: roll back and try again without it)
+   or -1 with group_error set. */
 static int try_group(db *d, write_item *items, err *group_error)
 {
     db_forget_failure(d);
     for (write_item *it = items; it != NULL; it = it->next) {
-        if (it->failed)
-            continue;
-        it->error = (err){0};
-        it->first = db_statement_count(d) + 1;
-        if (it->work(d, it->ctx, &it->error) != 0)
-            return blame(d, items, it, &it->error, group_error);
-        it->last = db_statement_count(d);
+        if (!it->failed)
+            it->error = (err){0};
+        for (int part = 0; part < PARTS; part++) { /* no statement yet */
+            it->first[part] = 1;
+            it->last[part] = 0;
+        }
     }
-    err commit_error = {0};
-    return db_commit(d, &commit_error) == 0 ? 0 : blame(d, items, NULL, &commit_error, group_error);
+    int rc = run_part(d, items, PART_UNORDERED, group_error);
+    if (rc != 0)
+        return rc;
+    err step_error = {0};
+    if (db_take_order(d, &step_error) != 0)
+        return blame(d, items, NULL, &step_error, group_error);
+    if ((rc = run_part(d, items, PART_ORDERED, group_error)) != 0)
+        return rc;
+    return db_commit(d, &step_error) == 0 ? 0 : blame(d, items, NULL, &step_error, group_error);
 }
 
-/* One transaction for all items queued by the time it has begun: on PostgreSQL BEGIN waits for the other nodes'
-   transactions, and what was queued meanwhile joins this one. An item whose work fails (a constraint, a refused
-   value: found by the number of the failed statement) is left out and the others are run again in a new
-   transaction, so that a failed item leaves nothing behind and spares its group; a group needs no savepoints, and
-   on PostgreSQL its deferred writes go out together. When the transaction fails as a whole (connection lost, disk
+/* One transaction for all items queued by the time it has begun (what is queued while it runs waits for the next
+   one; on PostgreSQL the write order is taken after the unordered parts, while the other nodes' transactions keep
+   it). An item whose work fails (a constraint, a refused value: found by the number of the failed statement) is
+   left out and the others are run again in a new transaction, so that a failed item leaves nothing behind and
+   spares its group; a group needs no savepoints, and on PostgreSQL its deferred writes go out together. When the transaction fails as a whole (connection lost, disk
    full, COMMIT refused), every item left fails with that error, since none of them was stored. Returns the items. */
 static write_item *run_group(group_commit *g)
 {
     err group_error = {0};
     db *d = committer_connection(g, &group_error);
-    int outcome = d != NULL && db_begin(d, &group_error) == 0 ? 1 : -1;
+    int outcome = d != NULL && db_begin_unordered(d, &group_error) == 0 ? 1 : -1;
     write_item *items = take_queue(g);
     if (outcome == 1)
         outcome = try_group(d, items, &group_error);
     while (outcome == 1) {
         db_rollback(d);
-        outcome = db_begin(d, &group_error) == 0 ? try_group(d, items, &group_error) : -1;
+        outcome = db_begin_unordered(d, &group_error) == 0 ? try_group(d, items, &group_error) : -1;
     }
     if (outcome == 0) {
         for (write_item *it = items; it != NULL; it = it->next)
@@ -167,9 +201,9 @@ void group_commit_stop(group_commit *g)
     free(g);
 }
 
-int group_commit_run(group_commit *g, store_work work, void *ctx, err *e)
+int group_commit_run(group_commit *g, store_work unordered, store_work work, void *ctx, err *e)
 {
-    write_item it = {.work = work, .ctx = ctx};
+    write_item it = {.parts = {unordered, work}, .ctx = ctx};
     if (pthread_cond_init(&it.finished, NULL) != 0)
         return err_set(e, ERR_NOMEM, "cannot wait for the committer: no condition variable");
     bgthread_lock(g->thread);

@@ -15,9 +15,10 @@ group_commit *group_commit_start(db_pool *connections, checkpointer *cp, err *e)
 /* Finishes the queued work, stops the thread and frees g. g may be NULL. */
 void group_commit_stop(group_commit *g);
 
-/* Runs work(d, ctx, e) inside a savepoint of the next group transaction and waits until that transaction is
-   durable. Returns 0, or -1 with e set: work failed (its savepoint is rolled back, the rest of the group is not
-   affected), or the group transaction failed as a whole (nothing of it was stored). */
-int group_commit_run(group_commit *g, store_work work, void *ctx, err *e);
+/* Runs unordered(d, ctx, e) (unless NULL) and work(d, ctx, e) in the next group transaction and waits until that
+   transaction is durable: the unordered parts of the group's writes before it takes the write order, their work
+   after (see db_take_order). Returns 0, or -1 with e set: the write failed (the group runs again without it, the
+   rest of the group is not affected), or the group transaction failed as a whole (nothing of it was stored). */
+int group_commit_run(group_commit *g, store_work unordered, store_work work, void *ctx, err *e);
 
 #endif

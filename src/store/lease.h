@@ -8,7 +8,9 @@
 /* The most rows one lease statement takes. */
 #define LEASE_BATCH_MAX 32
 
-/* The id list of a lease statement: ?3 ... ?34 (unused places are bound to NULL and match nothing). */
+/* The id list of a lease statement: ?3 ... ?34 (unused places are bound to NULL and match nothing). The statement
+   tests the rows' state through coalesce, which no index on (state, next_attempt_at) serves: its rows are found by
+   id, never by a walk of that index, whose entries of every row pending since the last vacuum a scan visits. */
 #define LEASE_IDS \
     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, " \
     "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34"

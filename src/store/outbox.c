@@ -19,8 +19,8 @@ static const char SQL_DUE[] = "SELECT " OUTBOX_COLUMNS ", " OWNER_COLUMN("api_ke
                               " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_ATTEMPT[] = "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
                                   " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END WHERE id = ?1";
-static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?1 WHERE status = 'pending'"
-                                " AND next_attempt_at <= ?2 AND id IN (" LEASE_IDS ") RETURNING id";
+static const char SQL_CLAIM[] = "UPDATE sms_outbox SET next_attempt_at = ?1 WHERE id IN (" LEASE_IDS ")"
+                                " AND coalesce(status, '') = 'pending' AND next_attempt_at <= ?2 RETURNING id";
 static const char SQL_BY_STATUS[] = "SELECT " OUTBOX_COLUMNS " FROM sms_outbox"
                                     " WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1"
                                     " ORDER BY id DESC LIMIT ?2";
@@ -110,7 +110,7 @@ int outbox_record_attempt(db *d, const outbox_message *m, sms_status status, lon
     stmt_bind_int64(st, 4, next_ms);
     stmt_bind_text(st, 5, error);
     stmt_bind_int64(st, 6, now);
-    return db_exec_stmt(st, e);
+    return db_exec_deferred(st, e);
 }
 
 /* The caller's function for each message outbox_each reads. */

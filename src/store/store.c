@@ -238,7 +238,12 @@ db *store_db(store *s, err *e)
 
 int store_write(store *s, store_work work, void *ctx, err *e)
 {
-    return group_commit_run(s->committer, work, ctx, e);
+    return group_commit_run(s->committer, NULL, work, ctx, e);
+}
+
+int store_write_parts(store *s, store_work unordered, store_work ordered, void *ctx, err *e)
+{
+    return group_commit_run(s->committer, unordered, ordered, ctx, e);
 }
 
 static const char SQL_PING[] = "SELECT count(*) FROM api_keys";

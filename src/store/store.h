@@ -42,6 +42,12 @@ db *store_db(store *s, err *e);
    work was stored). */
 int store_write(store *s, store_work work, void *ctx, err *e);
 
+/* As store_write for a write in two parts: unordered only inserts rows with keys of its own (new applications,
+   their history, documents, SMS messages), which no ordered part of another write changes, so that on PostgreSQL
+   it runs before the transaction takes the write order and beside the other nodes' ordered parts (see
+   db_begin_unordered); ordered runs in the write order (numbers, log entries, portal events, updates). */
+int store_write_parts(store *s, store_work unordered, store_work ordered, void *ctx, err *e);
+
 /* Runs a small read on the calling thread's connection, to tell whether the database answers. Returns 0, or -1 with
    e set. */
 int store_ping(store *s, err *e);

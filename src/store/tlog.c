@@ -13,6 +13,15 @@ static const char SQL_SIZE[] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_entri
 static const char SQL_APPEND[] = "INSERT INTO tlog_entries(idx, number, type, entry, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_LEAF[] = "SELECT leaf_hash FROM tlog_entries WHERE idx = ?1";
 static const char SQL_SUBTREE[] = "SELECT hash FROM tlog_subtrees WHERE id = ?1";
+/* The size (level -1), then the frontier's leaf (level 0, when the size is odd) and subtrees (level l for each one
+   bit l of the size: the subtree before the leaves of that bit), each as level, index, hash; one seek each. */
+static const char SQL_FRONTIER[] =
+    "WITH RECURSIVE size(n) AS (SELECT coalesce(max(idx) + 1, 0) FROM tlog_entries),"
+    " levels(l) AS (SELECT 1 UNION ALL SELECT l + 1 FROM levels, size WHERE n >> (l + 1) > 0)"
+    " SELECT -1, n, NULL FROM size"
+    " UNION ALL SELECT 0, idx, leaf_hash FROM size, tlog_entries WHERE n % 2 = 1 AND idx = n - 1"
+    " UNION ALL SELECT l, (n >> l) - 1, hash FROM size, levels, tlog_subtrees"
+    " WHERE (n >> l) % 2 = 1 AND id = ((((n >> l) - 1) << l) << 6) | l";
 /* FILL_SUBTREES ids of subtrees, then FILL_LEAVES indexes of leaves, whose hashes come back under the same ids
    (level 0: index << 6); a parameter left NULL matches nothing. One seek each, without the temporary index an IN
    list would build. */
@@ -106,6 +115,39 @@ static int copy_hash(stmt *st, int col, unsigned char out[32], err *e)
 static int read_hash(stmt *st, void *ctx, err *e)
 {
     return copy_hash(st, 0, ctx, e);
+}
+
+/* Where the rows of SQL_FRONTIER go: the size, and the hashes into the memo of d. */
+typedef struct frontier_read {
+    db *d;
+    uint64_t *size;
+} frontier_read;
+
+static int keep_frontier_row(stmt *st, void *ctx, err *e)
+{
+    const frontier_read *r = ctx;
+    long long level = stmt_column_int64(st, 0), index = stmt_column_int64(st, 1);
+    if (level < 0) {
+        *r->size = (uint64_t)index;
+        return 0;
+    }
+    unsigned char hash[32];
+    if (copy_hash(st, 2, hash, e) != 0)
+        return -1;
+    memo_hash(r->d, (unsigned)level, (uint64_t)index, hash);
+    return 0;
+}
+
+int tlog_store_size_for_append(db *d, uint64_t *size, err *e)
+{
+    if (db_memo_get(d, MEMO_SIZE, size, sizeof *size))
+        return 0;
+    stmt *st = db_stmt(d, SQL_FRONTIER, e);
+    frontier_read r = {d, size};
+    if (st == NULL || db_each_row(st, keep_frontier_row, &r, "read the log's frontier", e) != 0)
+        return -1;
+    db_memo_put(d, MEMO_SIZE, size, sizeof *size);
+    return 0;
 }
 
 int tlog_store_subtree(db *d, unsigned level, uint64_t index, unsigned char out[32], err *e)

@@ -15,6 +15,12 @@
 /* The number of entries (the largest index + 1, 0 when empty) into *size. Returns 0 or -1 with e set. */
 int tlog_store_size(db *d, uint64_t *size, err *e);
 
+/* As tlog_store_size, for an append in a write transaction: when the transaction does not know the size yet, the
+   hashes that appends at that size and after it read as left siblings (one complete subtree per one bit of the
+   size, the frontier) come with it, in one statement, and are kept for the transaction (see db_memo_put). Returns 0
+   or -1 with e set. */
+int tlog_store_size_for_append(db *d, uint64_t *size, err *e);
+
 /* Inserts entry idx (its canonical bytes and leaf hash) for certificate number. Returns 0, or -1 with e set
    (ERR_CONFLICT when the index or the certificate's entry of this type exists). */
 int tlog_store_append(db *d, uint64_t idx, const char *number, tlog_entry_type type, const unsigned char *entry,

@@ -72,6 +72,11 @@ class WebhookTest(unittest.TestCase):
         status, rejected = self.svc.json("POST", "/api/v1/applications", application("ref-2", code="99999999"), key=key)
         self.assertEqual(status, 422)
         number = issued["certificate"]["number"]
+
+        def sms_sent():
+            _, got = self.svc.json("GET", f"/api/v1/applications/{issued['application_id']}", key=key)
+            return "sms_sent" in [h["status"] for h in got["history"]]
+        self.assertTrue(wait_until(sms_sent, timeout=10))  # the revocation comes after the SMS: so do their events
         status, _ = self.svc.json("POST", f"/api/v1/certificates/{number}/revoke", {"reason": "səhv verilib"},
                                   key=self.admin)
         self.assertEqual(status, 200)

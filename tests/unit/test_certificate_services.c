@@ -126,7 +126,10 @@ typedef struct stored_pdf {
 static int write_pdf(db *d, void *ctx, err *e)
 {
     const stored_pdf *s = ctx;
-    return certificates_store_pdf(d, s->number, s->pdf->data, s->pdf->len, s->sha256, SIGNATURE_B_B, e);
+    return certificates_mark_stored(d, s->number, s->sha256, SIGNATURE_B_B, e) == 0 &&
+                   certificates_put_document(d, s->number, s->pdf->data, s->pdf->len, e) == 0
+               ? 0
+               : -1;
 }
 
 /* Numbers a certificate of key_id's new application valid from issued_at to valid_until and, unless pending_only,

@@ -1,5 +1,6 @@
 /* Unit tests of group commit on a real SQLite file: concurrent writes share one commit, a failed write leaves
-   nothing behind and does not harm the rest of its group, and the WAL is checkpointed beside the commits. */
+   nothing behind and does not harm the rest of its group, the unordered parts of a group's writes run before their
+   ordered parts, and the WAL is checkpointed beside the commits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@ static int commits;                         /* counted by the committer connecti
 static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t started_cond = PTHREAD_COND_INITIALIZER;
 static int leader_started;
+static char trace[256];                     /* the parts as the committer ran them: " u:key" and " o:key" */
 
 static int count_commit(void *ctx)
 {
@@ -39,6 +41,8 @@ static int count_commit(void *ctx)
 typedef struct write_spec {
     const char *key;
     int fail_after_insert;                  /* the work inserts its row, then reports failure */
+    int parted;                             /* written in two parts: an unordered one first */
+    int fail_unordered;                     /* its unordered part inserts its row, then reports failure */
     int hold_ms;                            /* keeps the group open this long after the insert */
     store *s;
     int rc;
@@ -46,16 +50,35 @@ typedef struct write_spec {
     int runs;                               /* how many times the work ran */
 } write_spec;
 
+/* Inserts key into t and notes the part in the trace. */
+static int insert_row(db *d, const char *part, const char *key, err *e)
+{
+    size_t used = strlen(trace);
+    snprintf(trace + used, sizeof trace - used, " %s:%s", part, key);
+    stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
+    if (st == NULL)
+        return -1;
+    stmt_bind_text(st, 1, key);
+    return db_exec_stmt(st, e);
+}
+
+/* The unordered part of a parted write: the row key-early. */
+static int insert_early(db *d, void *ctx, err *e)
+{
+    write_spec *w = ctx;
+    char key[32];
+    snprintf(key, sizeof key, "%s-early", w->key);
+    if (insert_row(d, "u", key, e) != 0)
+        return -1;
+    return w->fail_unordered ? err_set(e, 98, "refused %s early", w->key) : 0;
+}
+
 static int insert_key(db *d, void *ctx, err *e)
 {
     write_spec *w = ctx;
     w->runs++;
     sqlite3_commit_hook(db_sqlite_handle(d), count_commit, NULL);
-    stmt *st = db_stmt(d, "INSERT INTO t(k) VALUES (?1)", e);
-    if (st == NULL)
-        return -1;
-    stmt_bind_text(st, 1, w->key);
-    if (db_exec_stmt(st, e) != 0)
+    if (insert_row(d, "o", w->key, e) != 0)
         return -1;
     if (w->hold_ms > 0) {
         pthread_mutex_lock(&started_lock);
@@ -70,7 +93,7 @@ static int insert_key(db *d, void *ctx, err *e)
 static void *submit(void *arg)
 {
     write_spec *w = arg;
-    w->rc = store_write(w->s, insert_key, w, &w->e);
+    w->rc = w->parted ? store_write_parts(w->s, insert_early, insert_key, w, &w->e) : store_write(w->s, insert_key, w, &w->e);
     return NULL;
 }
 
@@ -88,6 +111,7 @@ static int setup(void **state)
         return -1;
     commits = 0;
     leader_started = 0;
+    trace[0] = '\0';
     *state = f;
     return 0;
 }
@@ -202,6 +226,24 @@ static void test_a_failed_write_makes_its_group_run_again_without_it(void **stat
     assert_int_equal(commits, 2);
 }
 
+/* In a group, every unordered part runs before the first ordered part, each group of parts in the order the writes
+   were queued; a failed unordered part is left out of the group as a failed write is, with nothing of it stored. */
+static void test_unordered_parts_run_before_every_ordered_part(void **state)
+{
+    fixture *f = *state;
+    write_spec leader = {.key = "leader"};
+    write_spec followers[3] = {{.key = "a", .parted = 1}, {.key = "b"}, {.key = "c", .parted = 1, .fail_unordered = 1}};
+    run_behind_leader(f->s, &leader, followers, 3);
+    assert_int_equal(followers[0].rc, 0);
+    assert_int_equal(followers[1].rc, 0);
+    assert_int_equal(followers[2].rc, -1);
+    assert_int_equal(followers[2].e.code, 98);
+    assert_string_equal(trace, " o:leader u:a-early u:c-early u:a-early o:a o:b");
+    assert_int_equal(count_rows(f->s, "k IN ('a-early', 'a', 'b')"), 3);
+    assert_int_equal(count_rows(f->s, "k LIKE 'c%'"), 0);
+    assert_int_equal(commits, 2);
+}
+
 static int insert_blob(db *d, void *ctx, err *e)
 {
     static const unsigned char zeros[BLOB_BYTES];
@@ -237,6 +279,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queued_writes_share_one_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing_and_spares_its_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_failed_write_makes_its_group_run_again_without_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unordered_parts_run_before_every_ordered_part, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wal_is_checkpointed_in_the_background, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,7 +120,8 @@ static void test_version_1_keeps_its_certificates(void **state)
     certificate_row by_hash;
     assert_int_equal(certificates_find_by_sha256(d, "sha-1", &by_hash, &e), 1);
     assert_string_equal(by_hash.number, "AZI-2026-000001");
-    assert_int_equal(certificates_store_pdf(d, "AZI-2026-000002", (const unsigned char *)"%PDF-2", 6, "sha-2", SIGNATURE_B_B, &e), 0);
+    assert_int_equal(certificates_mark_stored(d, "AZI-2026-000002", "sha-2", SIGNATURE_B_B, &e), 0);
+    assert_int_equal(certificates_put_document(d, "AZI-2026-000002", (const unsigned char *)"%PDF-2", 6, &e), 0);
     assert_int_equal(certificates_read_pdf(d, "AZI-2026-000002", &pdf, &e), 1);
     assert_int_equal(pdf.len, 6);
     buf_free(&pdf);
@@ -188,7 +189,7 @@ static void test_version_2_gains_void_certificates_and_failed_applications(void 
     assert_int_equal(certificates_find(d, "AZI-2026-000002", &c, &e), 1);
     assert_int_equal(c.voided_at, 99);
     assert_string_equal(c.sha256, "");
-    assert_int_equal(certificates_store_pdf(d, "AZI-2026-000002", (const unsigned char *)"%PDF", 4, "sha-2", SIGNATURE_B_B, &e), -1);
+    assert_int_equal(certificates_mark_stored(d, "AZI-2026-000002", "sha-2", SIGNATURE_B_B, &e), -1);
     store_close(s);
 }
 

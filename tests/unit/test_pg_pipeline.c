@@ -1,8 +1,9 @@
 /* Unit tests of what the PostgreSQL engine sends in libpq's pipeline: queries read ahead (answered together with the
    next statement that waits, in one transaction of the server; each read in any order with its own rows; a failure
    kept to its own query; writes outside a transaction still run at once; nothing sent ahead inside a transaction),
-   and a write transaction's BEGIN, lock and COMMIT sent with its statements (a failed write named by its own
-   number, nothing of a failed transaction kept). */
+   and a write transaction's BEGIN, write order and COMMIT sent with its statements (a failed write named by its own
+   number, before or after the write order taken in its middle; nothing of a failed transaction kept); the unordered
+   part of a transaction runs while another holds the write order, its ordered part waits for it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,8 @@ static const char SQL_DIVIDE[] = "SELECT 10 / ?1::bigint";
 static const char SQL_TOUCH[] = "UPDATE words SET v = v WHERE k >= ?1";
 static const char SQL_ADD[] = "INSERT INTO words VALUES (?1, 'four')";
 static const char SQL_REMOVE[] = "DELETE FROM words WHERE k = ?1";
+static const char SQL_NO_WAIT[] = "SET lock_timeout = '200ms'";
+static const char SQL_WAIT[] = "SET lock_timeout = 0";
 
 static db_pool *pool;
 static db *conn;
@@ -44,15 +47,20 @@ static int note_row(stmt *st, void *ctx, err *e)
     return 0;
 }
 
-/* The query sql on one integer parameter, bound. */
-static stmt *bound(const char *sql, long long value)
+/* The query sql on connection d, on one integer parameter, bound. */
+static stmt *bound_on(db *d, const char *sql, long long value)
 {
     err e = {0};
-    stmt *st = db_stmt(conn, sql, &e);
+    stmt *st = db_stmt(d, sql, &e);
     assert_non_null(st);
     if (value >= 0)
         assert_int_equal(stmt_bind_int64(st, 1, value), 0);
     return st;
+}
+
+static stmt *bound(const char *sql, long long value)
+{
+    return bound_on(conn, sql, value);
 }
 
 static stmt *ahead(const char *sql, long long value)
@@ -192,6 +200,61 @@ static void test_a_failed_write_is_named_by_its_number_and_nothing_is_kept(void 
     assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "3"); /* neither insert was committed */
 }
 
+static void test_a_failed_write_after_the_write_order_is_named_by_its_number(void **state)
+{
+    (void)state;
+    err e = {0};
+    db_forget_failure(conn);
+    assert_int_equal(db_begin_unordered(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 6), &e), 0);
+    assert_int_equal(db_take_order(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 7), &e), 0);
+    assert_int_equal(db_exec_checked(bound(SQL_TOUCH, 1), 2, &e), 0); /* sent: it changes five rows, not two */
+    long long touch = db_statement_count(conn);
+    assert_int_equal(db_commit(conn, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(db_failed_statement(conn), touch); /* the write order taken between is not numbered */
+    db_rollback(conn);
+
+    assert_int_equal(db_begin_unordered(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 1), &e), 0); /* a duplicate key */
+    long long duplicate = db_statement_count(conn);
+    assert_int_equal(db_take_order(conn, &e), 0);
+    assert_int_equal(db_exec_deferred(bound(SQL_ADD, 8), &e), 0);
+    assert_int_equal(db_commit(conn, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(db_failed_statement(conn), duplicate);
+    db_rollback(conn);
+    assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "3");
+}
+
+static void test_the_unordered_part_runs_beside_the_write_order_of_another(void **state)
+{
+    (void)state;
+    err e = {0};
+    db_pool *second = db_pool_new(&db_engine_postgres, getenv("ARAYIS_TEST_DATABASE_URL"), &e);
+    db *other = second != NULL ? db_pool_get(second, &e) : NULL;
+    assert_non_null(other);
+    assert_int_equal(db_begin(conn, &e), 0);
+    assert_int_equal(db_exec_checked(bound(SQL_TOUCH, 3), 1, &e), 0);
+    assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "3"); /* read: conn holds the write order now */
+
+    assert_int_equal(db_exec_sql(other, SQL_NO_WAIT, &e), 0);
+    assert_int_equal(db_begin_unordered(other, &e), 0);
+    assert_int_equal(db_exec_deferred(bound_on(other, SQL_ADD, 9), &e), 0);
+    rows_seen own = {"", 0};
+    assert_int_equal(db_each_row(bound_on(other, SQL_COUNT, -1), note_row, &own, "read", &e), 0);
+    assert_string_equal(own.text, "4"); /* its insert ran, and its read, while conn holds the order */
+    assert_int_equal(db_take_order(other, &e), 0);
+    assert_int_equal(db_each_row(bound_on(other, SQL_COUNT, -1), note_row, &own, "read", &e), -1);
+    assert_int_equal(e.code, ERR_BUSY); /* after the write order: it waited for conn, until its lock_timeout */
+    db_rollback(other);
+    assert_int_equal(db_exec_sql(other, SQL_WAIT, &e), 0);
+    db_rollback(conn);
+    db_pool_free(second);
+    assert_string_equal(read_all(bound(SQL_COUNT, -1)).text, "3");
+}
+
 static void test_a_statement_that_could_not_be_made_is_not_sent(void **state)
 {
     (void)state;
@@ -209,6 +272,8 @@ int main(void)
         cmocka_unit_test(test_a_query_bound_again_before_it_is_read_reads_its_new_rows),
         cmocka_unit_test(test_a_transaction_commits_with_its_writes),
         cmocka_unit_test(test_a_failed_write_is_named_by_its_number_and_nothing_is_kept),
+        cmocka_unit_test(test_a_failed_write_after_the_write_order_is_named_by_its_number),
+        cmocka_unit_test(test_the_unordered_part_runs_beside_the_write_order_of_another),
         cmocka_unit_test(test_a_statement_that_could_not_be_made_is_not_sent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

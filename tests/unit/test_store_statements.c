@@ -1,6 +1,7 @@
 /* Unit tests of the store's statements against a real SQLite file in a scratch directory, one contract comment at a
    time: found / none / error returns, certificate numbering, issuing, revoking and voiding, verification codes,
-   stale billing, the SMS outbox, API keys, applications with their history, the audit log, and read snapshots. */
+   stale billing, the SMS outbox, API keys, applications with their history, the audit log, read snapshots, and
+   appends to the transparency log (the frontier read once per transaction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,8 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "store/subscribers.h"
+#include "crypto/merkle.h"
+#include "service/tlog_append.h"
 
 #define Y2026 1767225600 /* 2026-01-01T00:00:00Z */
 #define Y2027 1798761600 /* 2027-01-01T00:00:00Z */
@@ -114,7 +117,8 @@ static void store_document(const certificate_row *c, char sha256[65])
     char pdf[64];
     int len = snprintf(pdf, sizeof pdf, "%%PDF-1.7 %s", c->number);
     snprintf(sha256, 65, "%064x", (unsigned)fx.applications * 7919u);
-    assert_int_equal(certificates_store_pdf(fx.db, c->number, (const unsigned char *)pdf, (size_t)len, sha256, SIGNATURE_B_B, &e), 0);
+    assert_int_equal(certificates_mark_stored(fx.db, c->number, sha256, SIGNATURE_B_B, &e), 0);
+    assert_int_equal(certificates_put_document(fx.db, c->number, (const unsigned char *)pdf, (size_t)len, &e), 0);
 }
 
 /* --- certificates --- */
@@ -230,8 +234,10 @@ static void test_reserve_store_and_find(void **state)
     assert_memory_equal(pdf.data, expected, pdf.len);
     buf_free(&pdf);
 
-    assert_int_equal(certificates_store_pdf(fx.db, c.number, (const unsigned char *)"x", 1, sha, SIGNATURE_B_B, &e), -1);
+    assert_int_equal(certificates_mark_stored(fx.db, c.number, sha, SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT); /* stored once only */
+    assert_int_equal(certificates_put_document(fx.db, c.number, (const unsigned char *)"x", 1, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
 }
 
 static void test_lookups_of_what_is_not_there(void **state)
@@ -245,8 +251,10 @@ static void test_lookups_of_what_is_not_there(void **state)
     assert_int_equal(certificates_find_by_sha256(fx.db, "", &got, &e), 0); /* pending rows have no digest yet */
     assert_int_equal(certificates_find_by_sha256(fx.db, "00", &got, &e), 0);
     assert_int_equal(certificates_read_pdf(fx.db, "AZI-2026-999999", &pdf, &e), 0);
-    assert_int_equal(certificates_store_pdf(fx.db, "AZI-2026-999999", (const unsigned char *)"x", 1, "ab", SIGNATURE_B_B, &e), -1);
+    assert_int_equal(certificates_mark_stored(fx.db, "AZI-2026-999999", "ab", SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(certificates_put_document(fx.db, "AZI-2026-999999", (const unsigned char *)"x", 1, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT); /* no such certificate */
     assert_int_equal(certificates_find(fx.db, c.number, &got, &e), 1);
     assert_int_equal(got.state, CERTIFICATE_PENDING); /* untouched by the failed store */
     buf_free(&pdf);
@@ -314,7 +322,7 @@ static void test_void_and_pending_listings(void **state)
     assert_int_equal(certificates_void(fx.db, "AZI-2026-999999", Y2026, "none", &e), 0);
     assert_int_equal(certificates_find(fx.db, a.number, &got, &e), 1);
     assert_int_equal(got.state, CERTIFICATE_VOID);
-    assert_int_equal(certificates_store_pdf(fx.db, a.number, (const unsigned char *)"x", 1, "cd", SIGNATURE_B_B, &e), -1);
+    assert_int_equal(certificates_mark_stored(fx.db, a.number, "cd", SIGNATURE_B_B, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT);
 
     assert_int_equal(certificates_each_void(fx.db, list_void, &voids, &e), 0);
@@ -733,6 +741,65 @@ static void test_snapshot_reads_one_instant(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM audit_log"), 2);
 }
 
+/* --- the transparency log --- */
+
+/* The root (RFC 9162 MTH) of n leaf hashes, from them alone. */
+static void tree_hash(const unsigned char (*leaves)[32], uint64_t n, unsigned char out[32])
+{
+    if (n == 1) {
+        memcpy(out, leaves[0], 32);
+        return;
+    }
+    uint64_t k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    unsigned char left[32], right[32];
+    tree_hash(leaves, k, left);
+    tree_hash(leaves + k, n - k, right);
+    merkle_node_hash(left, right, out);
+}
+
+static int trailing_ones(uint64_t i)
+{
+    int n = 0;
+    for (; i & 1; i >>= 1)
+        n++;
+    return n;
+}
+
+/* Appends in transactions of several sizes: each reads the log once (its size with the frontier: the siblings of
+   every append in it are never read back one by one), writes the entry and the subtrees it completes, and the
+   stored subtrees make the root that the leaves alone make. */
+static void test_appends_read_the_log_frontier_once(void **state)
+{
+    (void)state;
+    static const int batches[] = {1, 2, 3, 1, 5, 8, 4, 7};
+    enum { ENTRIES = 31 };
+    err e = {0};
+    tlog_appender log = {.enabled = 1};
+    uint64_t size = 0;
+    for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++) {
+        assert_int_equal(db_begin(fx.db, &e), 0);
+        long long before = db_statement_count(fx.db), expected = 1; /* the size with the frontier */
+        for (int i = 0; i < batches[b]; i++, size++) {
+            char number[32], sha256[65];
+            snprintf(number, sizeof number, "AZI-2026-%06llu", (unsigned long long)size + 1);
+            snprintf(sha256, sizeof sha256, "%064llx", (unsigned long long)size + 1);
+            assert_int_equal(tlog_append_issuance(fx.db, &log, number, sha256, Y2026, Y2026 + DAY, &e), 0);
+            expected += 1 + trailing_ones(size); /* the entry, and each subtree it completes */
+        }
+        assert_int_equal(db_statement_count(fx.db) - before, expected);
+        assert_int_equal(db_commit(fx.db, &e), 0);
+    }
+    assert_int_equal(size, ENTRIES);
+    unsigned char leaves[ENTRIES][32], want[32], got[32];
+    for (uint64_t i = 0; i < size; i++)
+        assert_int_equal(tlog_store_subtree(fx.db, 0, i, leaves[i], &e), 1);
+    tree_hash((const unsigned char (*)[32])leaves, size, want);
+    assert_int_equal(merkle_root(size, tlog_stored_subtree, fx.db, got, &e), 0);
+    assert_memory_equal(got, want, 32);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -757,6 +824,7 @@ int main(void)
         STORE_TEST(test_applications_and_their_history),
         STORE_TEST(test_audit_entries_are_appended),
         STORE_TEST(test_snapshot_reads_one_instant),
+        STORE_TEST(test_appends_read_the_log_frontier_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
