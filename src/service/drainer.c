@@ -10,7 +10,7 @@
 #define DRAINER_IDLE_MS 1000
 /* The least time between two looks for due items unless the last handled a whole batch: wakes that come sooner wait
    for it. */
-#define DRAINER_GATHER_MS 100
+#define DRAINER_GATHER_MS 20
 
 /* How long to sleep: until the next item is due, at most DRAINER_IDLE_MS. */
 static long long idle_ms(const drainer *dr)
