@@ -2,21 +2,20 @@
 #include "pdf/content.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
-/* Appends v rounded to 0.01 and a separator, without trailing zeros ("12", "12.5", "-0.25"). */
+/* Appends v rounded to 0.01 and a separator, without trailing zeros ("12", "12.5", "-0.25"), from the whole number
+   of hundredths (no printf: a page has hundreds of numbers). */
 static int put_number(buf *out, double v, char separator)
 {
-    char text[32];
-    double rounded = round(v * 100) / 100;
-    int n = snprintf(text, sizeof text, "%.2f", rounded == 0 ? 0.0 : rounded);
-    while (n > 0 && text[n - 1] == '0')
-        n--;
-    if (n > 0 && text[n - 1] == '.')
-        n--;
-    text[n++] = separator;
-    return buf_append(out, text, (size_t)n);
+    long long hundredths = llround(v * 100);
+    unsigned long long magnitude = hundredths < 0 ? 0ULL - (unsigned long long)hundredths : (unsigned long long)hundredths;
+    unsigned tenths = (unsigned)(magnitude / 10 % 10), last = (unsigned)(magnitude % 10);
+    char fraction[4] = {'.', (char)('0' + tenths), (char)('0' + last), separator};
+    size_t fraction_len = last != 0 ? 3 : tenths != 0 ? 2 : 0;
+    fraction[fraction_len] = separator;
+    return (hundredths < 0 ? buf_append(out, "-", 1) : 0) | buf_put_uint(out, (unsigned long)(magnitude / 100)) |
+           buf_append(out, fraction, fraction_len + 1);
 }
 
 /* "<gggg…> Tj" for the glyphs [from, to), all of one program. */

@@ -1,6 +1,6 @@
 /* Unit tests of line breaking and page layout with the real certificate template and fonts: long Azerbaijani text
    broken within a width with no character lost, duplicated or cut, read back from the page's content stream; text
-   that cannot fit, or lacks a glyph, refused with ERR_RENDER. */
+   that cannot fit, or lacks a glyph, refused with ERR_RENDER; content-stream numbers to the hundredth. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdf/content.h"
 #include "pdf/layout.h"
 #include "pdf/text.h"
 
@@ -251,6 +252,18 @@ static void test_long_address_wraps_inside_its_column(void **state)
     buf_free(&page.content);
 }
 
+/* Content-stream numbers: rounded to hundredths, without trailing zeros or a negative zero. */
+static void test_content_numbers_are_written_to_the_hundredth(void **state)
+{
+    (void)state;
+    buf out = BUF_INIT;
+    assert_int_equal(content_rule(&out, 12, 12.5, -0.25, 0.004, 99.996), 0);
+    assert_int_equal(content_rule(&out, -0.001, 1.1, 1234567.891, 0.995, 0.1), 0);
+    assert_string_equal(buf_cstr(&out), "0 w 100 G 12 -0.25 m 12.5 -0.25 l S\n"
+                                        "1 w 0.1 G 0 1234567.89 m 1.1 1234567.89 l S\n");
+    buf_free(&out);
+}
+
 static void test_content_that_cannot_fit_is_refused(void **state)
 {
     (void)state;
@@ -283,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_long_text_breaks_within_every_width),
         cmocka_unit_test(test_word_wider_than_the_line_is_cut_not_lost),
         cmocka_unit_test(test_long_address_wraps_inside_its_column),
+        cmocka_unit_test(test_content_numbers_are_written_to_the_hundredth),
         cmocka_unit_test(test_content_that_cannot_fit_is_refused),
         cmocka_unit_test(test_a_character_without_a_glyph_is_refused),
     };
