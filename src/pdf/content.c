@@ -9,7 +9,7 @@
 static int put_number(buf *out, double v, char separator)
 {
     long long hundredths = llround(v * 100);
-    unsigned long long magnitude = hundredths < 0 ? 0ULL - (unsigned long long)hundredths : (unsigned long long)hundredths;
+    unsigned long long magnitude = (unsigned long long)(hundredths < 0 ? -hundredths : hundredths);
     unsigned tenths = (unsigned)(magnitude / 10 % 10), last = (unsigned)(magnitude % 10);
     char fraction[4] = {'.', (char)('0' + tenths), (char)('0' + last), separator};
     size_t fraction_len = last != 0 ? 3 : tenths != 0 ? 2 : 0;

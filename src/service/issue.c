@@ -169,7 +169,8 @@ static int write_new_application(db *d, void *ctx, err *e)
 {
     const new_application *w = ctx;
     applicant_data who = applicant_of(w->a);
-    if (applications_insert(d, w->row, &who, e) != 0 || history_record_checked(d, w->row->id, w->row->submitted_at, e) != 0)
+    if (applications_insert(d, w->row, &who, e) != 0 ||
+        history_record_checked(d, w->row->id, w->row->submitted_at, e) != 0)
         return -1;
     return w->c != NULL ? 0 : history_append_step(d, w->row->id, HISTORY_FAILED, time(NULL), NULL, e);
 }

@@ -212,7 +212,8 @@ sms_sender *sms_sender_start(const config *cfg, store *s, metrics *m, err *e)
     metrics_gauge(m, "arayis_sms_outbox_pending", "SMS messages waiting in the outbox.", pending_count, snd);
     metrics_gauge(m, "arayis_sms_outbox_oldest_pending_seconds", "Age of the oldest waiting SMS message.",
                   oldest_pending_age, snd);
-    snd->loop = (drainer){.store = s, .drain = drain, .batch = SENDER_BATCH, .next_due_ms = outbox_next_due_ms, .owner = snd};
+    snd->loop = (drainer){.store = s, .drain = drain, .batch = SENDER_BATCH, .next_due_ms = outbox_next_due_ms,
+                          .owner = snd};
     if (drainer_start(&snd->loop, "SMS sender", e) != 0) {
         sms_transport_free(snd->transport);
         free(snd);

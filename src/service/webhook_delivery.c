@@ -164,7 +164,8 @@ webhook_deliverer *webhook_deliverer_start(const config *cfg, store *s, metrics 
     w->failed_id = metrics_counter(m, "arayis_webhooks_failed_total", "Events given up on after the retry window.");
     w->retry_id = metrics_counter(m, "arayis_webhooks_retries_total", "Webhook deliveries to be retried.");
     metrics_gauge(m, "arayis_webhooks_pending", "Events waiting for delivery to a webhook.", pending_count, w);
-    w->loop = (drainer){.store = s, .drain = drain, .batch = DELIVERY_BATCH, .next_due_ms = events_next_due_ms, .owner = w};
+    w->loop = (drainer){.store = s, .drain = drain, .batch = DELIVERY_BATCH, .next_due_ms = events_next_due_ms,
+                        .owner = w};
     if (drainer_start(&w->loop, "webhook deliverer", e) != 0) {
         free(w);
         return NULL;

@@ -130,8 +130,9 @@ static int try_group(db *d, write_item *items, err *group_error)
    one; on PostgreSQL the write order is taken after the unordered parts, while the other nodes' transactions keep
    it). An item whose work fails (a constraint, a refused value: found by the number of the failed statement) is
    left out and the others are run again in a new transaction, so that a failed item leaves nothing behind and
-   spares its group; a group needs no savepoints, and on PostgreSQL its deferred writes go out together. When the transaction fails as a whole (connection lost, disk
-   full, COMMIT refused), every item left fails with that error, since none of them was stored. Returns the items. */
+   spares its group; a group needs no savepoints, and on PostgreSQL its deferred writes go out together. When the
+   transaction fails as a whole (connection lost, disk full, COMMIT refused), every item left fails with that error,
+   since none of them was stored. Returns the items. */
 static write_item *run_group(group_commit *g)
 {
     err group_error = {0};

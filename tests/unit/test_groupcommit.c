@@ -93,7 +93,8 @@ static int insert_key(db *d, void *ctx, err *e)
 static void *submit(void *arg)
 {
     write_spec *w = arg;
-    w->rc = w->parted ? store_write_parts(w->s, insert_early, insert_key, w, &w->e) : store_write(w->s, insert_key, w, &w->e);
+    w->rc = w->parted ? store_write_parts(w->s, insert_early, insert_key, w, &w->e)
+                      : store_write(w->s, insert_key, w, &w->e);
     return NULL;
 }
 
