@@ -75,13 +75,12 @@ typedef struct attempt_batch {
     time_t at;
 } attempt_batch;
 
-/* The history step an attempt adds to its application's history, or -1 for none (to be retried, or a message
-   without an application). */
-static int step_of(const attempt *a)
+/* 1 with *step set when the attempt adds a step to its application's history; 0 when it adds none (to be retried,
+   or a message without an application). */
+static int adds_step(const attempt *a, history_step *step)
 {
-    if (a->status == SMS_PENDING || !a->m->application_id[0])
-        return -1;
-    return a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED;
+    *step = a->status == SMS_SENT ? HISTORY_SMS_SENT : HISTORY_SMS_FAILED;
+    return a->status != SMS_PENDING && a->m->application_id[0];
 }
 
 /* The rows of the batch's own: the history steps. */
@@ -89,9 +88,9 @@ static int write_attempt_steps(db *d, void *ctx, err *e)
 {
     const attempt_batch *b = ctx;
     for (int i = 0; i < b->n; i++) {
-        int step = step_of(&b->a[i]);
-        if (step >= 0 &&
-            history_append_step(d, b->a[i].m->application_id, (history_step)step, b->at, b->a[i].m->reference, e) != 0)
+        history_step step;
+        if (adds_step(&b->a[i], &step) &&
+            history_append_step(d, b->a[i].m->application_id, step, b->at, b->a[i].m->reference, e) != 0)
             return -1;
     }
     return 0;
@@ -104,11 +103,11 @@ static int write_attempts(db *d, void *ctx, err *e)
     for (int i = 0; i < b->n; i++) {
         const attempt *a = &b->a[i];
         application_row app;
-        int step = step_of(a);
+        history_step step;
         if (outbox_record_attempt(d, a->m, a->status, a->next_ms, a->error[0] ? a->error : NULL, b->at, e) != 0)
             return -1;
-        if (step >= 0 &&
-            history_raise_event(d, owner_of(a->m, &app), a->m->application_id, (history_step)step, b->at, NULL, e) != 0)
+        if (adds_step(a, &step) &&
+            history_raise_event(d, owner_of(a->m, &app), a->m->application_id, step, b->at, NULL, e) != 0)
             return -1;
     }
     return 0;
